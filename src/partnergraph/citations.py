@@ -1,0 +1,97 @@
+"""Evidence: which document, section and page each entity or relationship comes from."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+
+from partnergraph.namespaces import sparql_prefixes
+from partnergraph.store import GraphStore
+from partnergraph.terms import plain
+
+_CITATIONS = (
+    sparql_prefixes()
+    + """
+SELECT ?node ?c ?document ?section ?page ?quote WHERE {
+  ?node dct:source ?c .
+  ?c pg:document ?document .
+  OPTIONAL { ?c pg:section ?section }
+  OPTIONAL { ?c pg:page ?page }
+  OPTIONAL { ?c pg:quote ?quote }
+}"""
+)
+_DOCUMENTS = (
+    sparql_prefixes()
+    + """
+SELECT ?document ?p ?name WHERE {
+  ?document a pg:SourceDocument .
+  VALUES ?p { dct:title rdfs:label schema:url }
+  ?document ?p ?name .
+}"""
+)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a fact comes from: a document (with its title and URL), section, page, quote."""
+
+    document: str
+    title: str | None
+    url: str | None
+    section: str | None
+    page: int | None
+    quote: str | None
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+    def short(self) -> str:
+        """One line for tables: ``title §section p.12``."""
+        parts = [self.title or self.document.rsplit("/", 1)[-1]]
+        if self.section:
+            parts.append(f"§{self.section}")
+        if self.page:
+            parts.append(f"p.{self.page}")
+        return " ".join(parts)
+
+
+def all_citations(store: GraphStore) -> dict[str, list[Citation]]:
+    """Every node's citations, keyed by node IRI; cached per graph version."""
+    return store.cached("citations", lambda: _load(store))
+
+
+def document_titles(store: GraphStore) -> dict[str, tuple[str, str | None]]:
+    """Source document IRI → (title, URL); the Japanese title first, then any label."""
+    rank = {"title": 0, "label": 2}
+    best: dict[str, tuple[int, str]] = {}
+    urls: dict[str, str] = {}
+    for row in store.select(_DOCUMENTS):
+        doc, prop, name = row["document"].value, row["p"].value, row["name"]
+        if prop.endswith("url"):
+            urls[doc] = name.value
+            continue
+        score = rank["title" if prop.endswith("title") else "label"]
+        score += 0 if getattr(name, "language", None) == "ja" else 1
+        if doc not in best or score < best[doc][0]:
+            best[doc] = (score, name.value)
+    return {d: (best[d][1] if d in best else d, urls.get(d)) for d in best.keys() | urls.keys()}
+
+
+def _load(store: GraphStore) -> dict[str, list[Citation]]:
+    documents = document_titles(store)
+    found: dict[str, list[Citation]] = defaultdict(list)
+    for row in store.select(_CITATIONS):
+        doc = row["document"].value
+        title, url = documents.get(doc, (None, None))
+        citation = Citation(
+            document=doc,
+            title=title,
+            url=url,
+            section=plain(row.get("section")),  # type: ignore[arg-type]
+            page=plain(row.get("page")),  # type: ignore[arg-type]
+            quote=plain(row.get("quote")),  # type: ignore[arg-type]
+        )
+        node = found[row["node"].value]
+        if citation not in node:
+            node.append(citation)
+    return dict(found)

@@ -1,0 +1,280 @@
+"""The ``partnergraph`` command line.
+
+Each command parses its arguments, calls one library function and prints the
+result; library errors are turned into a message and an exit status once, in
+:func:`main` (2 for bad input or an unknown name, 1 for everything else).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import pyoxigraph as ox
+import typer
+
+from partnergraph.directory import Directory
+from partnergraph.errors import (
+    InvalidInputError,
+    NotFoundError,
+    PartnergraphError,
+    QueryError,
+)
+from partnergraph.graphfiles import discover
+from partnergraph.inventory import inventory
+from partnergraph.partners import partners as find_partners
+from partnergraph.settings import Settings
+from partnergraph.store import GraphStore
+from partnergraph.tables import render_csv, render_json, render_table
+from partnergraph.terms import plain
+
+app = typer.Typer(
+    help="A cited knowledge graph of partnerships between Japanese local governments.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+reference_app = typer.Typer(help="The nationwide reference data (graph/reference/).")
+app.add_typer(reference_app, name="reference")
+
+
+class TableFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class QueryFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    ttl = "ttl"
+
+
+class ExportFormat(StrEnum):
+    ttl = "ttl"
+    trig = "trig"
+    nq = "nq"
+    jsonld = "jsonld"
+
+
+EXPORT_FORMATS = {
+    ExportFormat.ttl: ox.RdfFormat.TURTLE,
+    ExportFormat.trig: ox.RdfFormat.TRIG,
+    ExportFormat.nq: ox.RdfFormat.N_QUADS,
+    ExportFormat.jsonld: ox.RdfFormat.JSON_LD,
+}
+
+
+def _store() -> GraphStore:
+    return GraphStore.open(Settings.from_env())
+
+
+@app.command()
+def load(
+    rebuild: Annotated[bool, typer.Option(help="Rebuild even if graph/ is unchanged.")] = False,
+) -> None:
+    """Build the store from graph/ (only if the files changed, unless --rebuild)."""
+    settings = Settings.from_env()
+    with typer.progressbar(length=1, label="loading graph/", file=sys.stderr) as bar:
+        state = {"done": 0}
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - state["done"])
+            state["done"] = done
+
+        store = GraphStore.open(settings, build=False)
+        report = (
+            store.rebuild(progress=progress) if rebuild else store.ensure_current(progress=progress)
+        )
+    if report is None:
+        typer.echo(f"store is current (graph version {store.stored_version()})")
+    else:
+        typer.echo(
+            f"loaded {report.quads:,} quads from {report.files} files in {report.seconds:.2f} s "
+            f"(graph version {report.version}) into {settings.store_path}"
+        )
+
+
+@app.command()
+def validate(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Turtle or TriG files to check with the shipped graph as context."),
+    ] = None,
+) -> None:
+    """Check the shipped graph, or FILES in its context, against graph/shapes.ttl.
+
+    Prints each violation in plain words and exits 1 if there is any.
+    """
+    from partnergraph.validation import format_violation, validate_files
+
+    settings = Settings.from_env()
+    shipped = [f.path for f in discover(settings.graph_dir)]
+    report = validate_files(
+        list(files) if files else shipped,
+        base_iri=settings.base_iri,
+        context=shipped if files else [],
+        shapes_path=settings.graph_dir / "shapes.ttl",
+    )
+    for violation in report.violations:
+        typer.echo(format_violation(violation))
+    if not report.conforms:
+        typer.echo(f"{len(report.violations)} violation(s)", err=True)
+        raise typer.Exit(1)
+    typer.echo("valid: no violations")
+
+
+@app.command()
+def query(
+    sparql: Annotated[str, typer.Argument(help="A SPARQL query, a .rq file, or - for stdin.")],
+    format: Annotated[QueryFormat, typer.Option("--format", "-f")] = QueryFormat.table,
+) -> None:
+    """Run a SPARQL query over the graph (the default graph is the union of all graphs)."""
+    text = _query_text(sparql)
+    result = _store().query(text, prefixes=True)
+    if isinstance(result, ox.QueryBoolean):
+        typer.echo("true" if bool(result) else "false")
+    elif isinstance(result, ox.QueryTriples):
+        fmt = ox.RdfFormat.JSON_LD if format is QueryFormat.json else ox.RdfFormat.TURTLE
+        typer.echo(ox.serialize(result, format=fmt).decode(), nl=False)
+    elif format in (QueryFormat.table, QueryFormat.csv):
+        header = [v.value for v in result.variables]
+        rows = [[plain(s[h]) for h in header] for s in result]
+        typer.echo((render_table if format is QueryFormat.table else render_csv)(header, rows))
+    else:
+        fmt = ox.QueryResultsFormat.TSV if format is QueryFormat.tsv else ox.QueryResultsFormat.JSON
+        typer.echo(result.serialize(format=fmt).decode())
+
+
+def _query_text(arg: str) -> str:
+    if arg == "-":
+        return sys.stdin.read()
+    path = Path(arg)
+    if arg.endswith(".rq") or (len(arg) < 4096 and "\n" not in arg and path.is_file()):
+        if not path.is_file():
+            raise QueryError(f"no such query file: {arg}")
+        return path.read_text(encoding="utf-8")
+    return arg
+
+
+@app.command()
+def partners(
+    organization: Annotated[str, typer.Argument(help="Code, slug or name (kanji, kana, romaji).")],
+    type: Annotated[
+        list[str] | None, typer.Option("--type", "-t", help="Relation type; repeatable.")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option(help="Only ties that had begun on this date (YYYY-MM-DD).")
+    ] = None,
+    format: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
+) -> None:
+    """List the partners of a body with the relations that tie them and their sources."""
+    store = _store()
+    org = Directory.load(store).resolve(organization)
+    found = find_partners(store, org, types=type, as_of=_date(as_of, "--as-of"))
+    if format is TableFormat.json:
+        payload = {"organization": org.as_dict(), "partners": [p.as_dict() for p in found]}
+        typer.echo(render_json(payload), nl=False)
+        return
+    header = ["partner", "code", "kind", "type", "title", "start", "sources"]
+    rows = [
+        [
+            p.partner.name_ja or p.partner.name_en,
+            p.partner.code or p.partner.slug,
+            p.partner.kind,
+            r.type + (f" ({r.direction})" if r.direction else ""),
+            r.title,
+            r.start,
+            [c.short() for c in r.sources],
+        ]
+        for p in found
+        for r in p.relations
+    ]
+    if format is TableFormat.csv:
+        typer.echo(render_csv(header, rows), nl=False)
+        return
+    typer.echo(f"{org.display}: {len(found)} partner(s)")
+    if rows:
+        typer.echo(render_table(header, rows), nl=False)
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInputError(f"{option} must be a date YYYY-MM-DD, got {value!r}") from None
+
+
+@app.command()
+def export(
+    format: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.trig,
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+) -> None:
+    """Write the whole graph.
+
+    TriG and N-Quads keep the named graphs; Turtle and JSON-LD merge them.
+    """
+    data = _store().dump(EXPORT_FORMATS[format])
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        output.write_bytes(data)
+        typer.echo(f"wrote {len(data):,} bytes to {output}", err=True)
+
+
+@app.command()
+def info(
+    format: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
+) -> None:
+    """Counts by class and by source, the store path and the graph version."""
+    inv = inventory(_store())
+    if format is TableFormat.json:
+        typer.echo(render_json(inv.as_dict()), nl=False)
+        return
+    typer.echo(f"store:         {inv.store_path}")
+    typer.echo(f"graph version: {inv.graph_version}")
+    typer.echo(f"triples:       {inv.triples:,}\n")
+    rows = list(inv.by_class.items())
+    if format is TableFormat.csv:
+        typer.echo(render_csv(["class", "count"], rows), nl=False)
+        return
+    typer.echo(render_table(["class", "count"], rows))
+    sources = [[title, n, graph] for graph, (title, n) in inv.by_source.items()]
+    typer.echo(render_table(["source", "triples", "graph"], sources), nl=False)
+
+
+@reference_app.command("build")
+def reference_build(
+    source: Annotated[Path, typer.Option(help="Folder with lg-codes.csv and coordinates.")] = Path(
+        "../shared/reference"
+    ),
+    out: Annotated[Path, typer.Option(help="Where to write the TriG files.")] = Path(
+        "graph/reference"
+    ),
+) -> None:
+    """Regenerate graph/reference/*.trig from the reference CSV and JSON."""
+    from partnergraph.reference import build_reference
+
+    report = build_reference(source, out)
+    typer.echo(str(report))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app, turning library errors into a message and exit status."""
+    try:
+        app(args=argv, prog_name="partnergraph")
+    except PartnergraphError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        suggestions = getattr(exc, "suggestions", [])
+        if suggestions:
+            typer.echo("did you mean: " + ", ".join(suggestions), err=True)
+        bad_input = (NotFoundError, InvalidInputError, QueryError)
+        raise SystemExit(2 if isinstance(exc, bad_input) else 1) from None

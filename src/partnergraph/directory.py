@@ -1,0 +1,228 @@
+"""The directory of organizations: who is in the graph and how a person names them.
+
+A body is found by its 6-digit code, its 5-digit JIS code, its slug, its IRI,
+or its name in kanji, kana (either script, half- or full-width) or romaji.
+The directory is built from the store once per graph version.
+
+>>> directory = Directory.load(store)                    # doctest: +SKIP
+>>> directory.resolve("せたがや").code                    # doctest: +SKIP
+'131121'
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from partnergraph.codes import check_digit, is_valid_code
+from partnergraph.errors import NotFoundError
+from partnergraph.namespaces import ORG, PG, sparql_prefixes
+from partnergraph.store import GraphStore
+from partnergraph.terms import plain
+from partnergraph.text.normalize import name_search_keys, search_key
+
+#: rdf:type → kind, in order of preference when a body has several types.
+KINDS: dict[str, str] = {
+    PG + "Prefecture": "prefecture",
+    PG + "City": "city",
+    PG + "SpecialWard": "special-ward",
+    PG + "Town": "town",
+    PG + "Village": "village",
+    PG + "University": "university",
+    PG + "GovernmentAgency": "agency",
+    PG + "Council": "council",
+    PG + "Cooperative": "cooperative",
+    PG + "Platform": "platform",
+    PG + "ForeignLocalGovernment": "foreign-local-government",
+    ORG + "OrganizationalUnit": "unit",
+    ORG + "FormalOrganization": "organization",
+    ORG + "Organization": "organization",
+}
+
+_TYPES = (
+    sparql_prefixes()
+    + "SELECT ?org ?type WHERE { VALUES ?type { "
+    + " ".join(f"<{t}>" for t in KINDS)
+    + " } ?org a ?type }"
+)
+_NAMES = (
+    sparql_prefixes()
+    + """
+SELECT ?org ?p ?name WHERE {
+  VALUES ?p { rdfs:label skos:altLabel pg:kana }
+  ?org ?p ?name .
+  FILTER EXISTS { ?org a ?t . VALUES ?t { org:Organization org:FormalOrganization
+    org:OrganizationalUnit org:OrganizationalCollaboration pg:LocalGovernment pg:Prefecture
+    pg:City pg:SpecialWard pg:Town pg:Village pg:University pg:GovernmentAgency pg:Council
+    pg:Cooperative pg:Platform pg:ForeignLocalGovernment } }
+}"""
+)
+_FACTS = (
+    sparql_prefixes()
+    + """
+SELECT ?org ?code ?prefecture ?lat ?long WHERE {
+  { ?org pg:lgCode ?code } UNION { ?org pg:prefecture ?prefecture }
+  UNION { ?org geo:lat ?lat } UNION { ?org geo:long ?long }
+}"""
+)
+
+
+@dataclass
+class Organization:
+    """One body as the API and CLI show it."""
+
+    id: str
+    kind: str
+    code: str | None = None
+    name_ja: str | None = None
+    name_en: str | None = None
+    full_name_ja: str | None = None
+    kana: str | None = None
+    prefecture: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    slug: str | None = None
+    keys: set[str] = field(default_factory=set, repr=False)
+
+    @property
+    def display(self) -> str:
+        """Name for messages: the prefecture-qualified kanji name with its key."""
+        name = self.full_name_ja or self.name_ja or self.name_en or self.id
+        return f"{name} ({self.code or self.slug or self.id})"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "code": self.code,
+            "name_ja": self.name_ja,
+            "name_en": self.name_en,
+            "kind": self.kind,
+        }
+
+
+class Directory:
+    """All organizations of the graph, indexed by every key a person might type."""
+
+    def __init__(self, organizations: list[Organization], base_iri: str) -> None:
+        self.organizations = organizations
+        self.by_id = {o.id: o for o in organizations}
+        self._base = base_iri
+        self._by_key: dict[str, set[str]] = defaultdict(set)
+        for o in organizations:
+            for key in o.keys:
+                self._by_key[key].add(o.id)
+
+    @classmethod
+    def load(cls, store: GraphStore) -> Directory:
+        """The directory of ``store``, built once per graph version and cached on the store."""
+        return store.cached("directory", lambda: cls._build(store))
+
+    @classmethod
+    def _build(cls, store: GraphStore) -> Directory:
+        rank = {t: i for i, t in enumerate(KINDS)}
+        best: dict[str, str] = {}
+        for row in store.select(_TYPES):
+            org, typ = row["org"].value, row["type"].value
+            if org not in best or rank[typ] < rank[best[org]]:
+                best[org] = typ
+        base = store.settings.base_iri
+        orgs = {iri: Organization(id=iri, kind=KINDS[t]) for iri, t in best.items()}
+        for iri, o in orgs.items():
+            if iri.startswith(base + "org/"):
+                o.slug = iri[len(base) + 4 :]
+        alt: dict[str, list[str]] = defaultdict(list)
+        for row in store.select(_NAMES):
+            o = orgs.get(row["org"].value)
+            if o is None:
+                continue
+            name, p = row["name"], row["p"].value
+            lang = getattr(name, "language", None)
+            if p.endswith("label") and not p.endswith("altLabel"):
+                if lang == "ja" and not o.name_ja:
+                    o.name_ja = name.value
+                elif lang == "en" and not o.name_en:
+                    o.name_en = name.value
+            elif p == PG + "kana":
+                o.kana = name.value
+            else:
+                alt[o.id].append(name.value)
+                if lang == "ja":
+                    o.full_name_ja = name.value
+        for row in store.select(_FACTS):
+            o = orgs.get(row["org"].value)
+            if o is None:
+                continue
+            if "code" in row:
+                o.code = row["code"].value
+            if "prefecture" in row:
+                o.prefecture = row["prefecture"].value
+            if "lat" in row:
+                o.lat = plain(row["lat"])
+            if "long" in row:
+                o.lon = plain(row["long"])
+        for o in orgs.values():
+            o.keys = name_search_keys(o.name_ja or "", o.kana or "", o.name_en or "")
+            o.keys |= {search_key(a) for a in alt[o.id]}
+            o.keys.discard("")
+        ordered = sorted(orgs.values(), key=lambda o: (o.code is None, o.code or "", o.id))
+        return cls(ordered, base)
+
+    def resolve(self, key: str) -> Organization:
+        """The one body ``key`` names, or :class:`NotFoundError` with close matches.
+
+        >>> directory.resolve("131121").name_ja       # doctest: +SKIP
+        '世田谷区'
+        """
+        key = key.strip()
+        found = self._by_identifier(key)
+        if found is not None:
+            return found
+        matches = self.search(key)
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            names = [o.display for o in matches[:10]]
+            raise NotFoundError(f"{key!r} matches {len(matches)} bodies: be more precise", names)
+        raise NotFoundError(f"no organization matches {key!r}", self.suggest(key))
+
+    def _by_identifier(self, key: str) -> Organization | None:
+        if key.isascii() and key.isdigit():
+            if len(key) == 5:
+                key += str(check_digit(key))
+            if is_valid_code(key):
+                return self.by_id.get(f"{self._base}lg/{key}")
+            if len(key) == 6:
+                raise NotFoundError(
+                    f"{key} is not a valid local government code (check digit should be "
+                    f"{check_digit(key[:5])})",
+                    self.suggest(key),
+                )
+        for candidate in (key, f"{self._base}org/{key}"):
+            if candidate in self.by_id:
+                return self.by_id[candidate]
+        return None
+
+    def search(self, text: str, limit: int | None = None) -> list[Organization]:
+        """Bodies whose name matches ``text``: exact key matches, else key prefixes."""
+        q = search_key(text)
+        if not q:
+            return []
+        ids = set(self._by_key.get(q, ()))
+        if not ids and len(q) >= 2:
+            ids = {i for k, v in self._by_key.items() if k.startswith(q) for i in v}
+        found = [self.by_id[i] for i in ids]
+        found.sort(key=lambda o: (o.code is None, o.code or "", o.id))
+        return found[:limit] if limit else found
+
+    def suggest(self, text: str, n: int = 5) -> list[str]:
+        """Names close to ``text`` (for "did you mean"), in kanji, kana or romaji."""
+        q = search_key(text)
+        close = difflib.get_close_matches(q, list(self._by_key), n=n * 2, cutoff=0.6)
+        seen: list[str] = []
+        for key in close:
+            for oid in sorted(self._by_key[key]):
+                display = self.by_id[oid].display
+                if display not in seen:
+                    seen.append(display)
+        return seen[:n]

@@ -1,0 +1,66 @@
+"""What the store holds: counts by class and by source document, the version, the path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from partnergraph.citations import document_titles
+from partnergraph.namespaces import META_GRAPH, ONTOLOGY_GRAPH, sparql_prefixes
+from partnergraph.store import GraphStore
+from partnergraph.terms import curie
+
+_BY_CLASS = (
+    (
+        sparql_prefixes()
+        + """
+SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
+  GRAPH ?g { ?s a ?class }
+  FILTER(?g != ?ontology && ?g != ?meta)
+} GROUP BY ?class ORDER BY DESC(?n) ?class"""
+    )
+    .replace("?ontology", f"<{ONTOLOGY_GRAPH}>")
+    .replace("?meta", f"<{META_GRAPH}>")
+)
+_BY_GRAPH = f"""
+SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{META_GRAPH}>) }}
+GROUP BY ?g ORDER BY ?g"""
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """Counts for ``partnergraph info``: ``by_class`` uses CURIEs, ``by_source`` graph titles."""
+
+    store_path: str
+    graph_version: str | None
+    triples: int
+    by_class: dict[str, int]
+    by_source: dict[str, tuple[str, int]]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "store_path": self.store_path,
+            "graph_version": self.graph_version,
+            "triples": self.triples,
+            "by_class": self.by_class,
+            "by_source": {g: {"title": t, "triples": n} for g, (t, n) in self.by_source.items()},
+        }
+
+
+def inventory(store: GraphStore) -> Inventory:
+    """Count what the graph holds, class by class and source by source."""
+    by_class = {curie(r["class"].value): int(r["n"].value) for r in store.select(_BY_CLASS)}
+    titles = document_titles(store)
+    by_source: dict[str, tuple[str, int]] = {}
+    total = 0
+    for row in store.select(_BY_GRAPH):
+        graph, n = row["g"].value, int(row["n"].value)
+        title = "ontology" if graph == ONTOLOGY_GRAPH else titles.get(graph, (graph, None))[0]
+        by_source[graph] = (title, n)
+        total += n
+    return Inventory(
+        store_path=str(store.settings.store_path),
+        graph_version=store.stored_version(),
+        triples=total,
+        by_class=by_class,
+        by_source=by_source,
+    )

@@ -1,0 +1,198 @@
+"""Partners of a body: who it is tied to, by what, since when, on what evidence.
+
+Relation types are the agreement-type notations (``engagement-accord``,
+``disaster-mutual-aid``, ...) plus ``energy-supply``, ``forum`` (attending
+the same forum edition) and ``membership`` (one is a member of the other, or
+both are members of the same body).
+
+>>> result = partners(store, directory.resolve("川場村"))       # doctest: +SKIP
+>>> [r.type for p in result for r in p.relations][:1]            # doctest: +SKIP
+['engagement-accord']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from partnergraph.citations import Citation, all_citations
+from partnergraph.directory import Directory, Organization
+from partnergraph.errors import InvalidInputError
+from partnergraph.namespaces import sparql_prefixes
+from partnergraph.store import GraphStore
+
+_AGREEMENT_TYPES = (
+    sparql_prefixes()
+    + "SELECT ?notation WHERE { ?t skos:inScheme pg:AgreementTypeScheme ; skos:notation ?notation }"
+)
+
+PARTNERS_QUERY = (
+    sparql_prefixes()
+    + """
+SELECT ?org ?partner ?type ?via ?start ?direction WHERE {
+  {
+    ?via a pg:Agreement ; pg:party ?org, ?partner ; pg:agreementType/skos:notation ?type .
+    OPTIONAL { ?via pg:signedOn ?start }
+  } UNION {
+    ?via a pg:EnergySupply ; pg:supplier ?org ; pg:consumer ?partner .
+    BIND("energy-supply" AS ?type) BIND("supplies" AS ?direction)
+    OPTIONAL { ?via pg:startDate ?start }
+  } UNION {
+    ?via a pg:EnergySupply ; pg:supplier ?partner ; pg:consumer ?org .
+    BIND("energy-supply" AS ?type) BIND("receives" AS ?direction)
+    OPTIONAL { ?via pg:startDate ?start }
+  } UNION {
+    ?via a pg:ForumEdition ; schema:attendee ?org, ?partner .
+    BIND("forum" AS ?type)
+    OPTIONAL { ?via schema:startDate ?start }
+    OPTIONAL { ?via pg:year ?start }
+  } UNION {
+    ?m a org:Membership ; org:member ?org ; org:organization ?partner .
+    BIND(?m AS ?via) BIND("membership" AS ?type) BIND("member-of" AS ?direction)
+    OPTIONAL { ?m pg:startDate ?start }
+  } UNION {
+    ?m a org:Membership ; org:member ?partner ; org:organization ?org .
+    BIND(?m AS ?via) BIND("membership" AS ?type) BIND("has-member" AS ?direction)
+    OPTIONAL { ?m pg:startDate ?start }
+  } UNION {
+    ?m1 a org:Membership ; org:member ?org ; org:organization ?via .
+    ?m2 a org:Membership ; org:member ?partner ; org:organization ?via .
+    BIND("membership" AS ?type) BIND("co-member" AS ?direction)
+  }
+  FILTER(?partner != ?org)
+}"""
+)
+
+_TITLES = (
+    sparql_prefixes()
+    + """
+SELECT ?via ?title ?label WHERE {
+  { ?via a pg:Agreement } UNION { ?via a pg:EnergySupply } UNION { ?via a pg:ForumEdition }
+  UNION { ?via a org:Membership } UNION { ?via a pg:Platform } UNION { ?via a pg:Council }
+  OPTIONAL { ?via dct:title ?title FILTER(lang(?title) = "ja" || lang(?title) = "") }
+  OPTIONAL { ?via rdfs:label ?label FILTER(lang(?label) = "ja") }
+}"""
+)
+
+FIXED_TYPES = ("energy-supply", "forum", "membership")
+
+
+@dataclass
+class Relation:
+    """One tie between a body and a partner."""
+
+    type: str
+    via: str
+    title: str | None
+    start: str | None
+    direction: str | None = None
+    sources: list[Citation] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "type": self.type,
+            "via": self.via,
+            "title": self.title,
+            "start": self.start,
+            "direction": self.direction,
+            "sources": [c.as_dict() for c in self.sources],
+        }
+
+
+@dataclass
+class Partner:
+    partner: Organization
+    relations: list[Relation]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "partner": self.partner.as_dict(),
+            "relations": [r.as_dict() for r in self.relations],
+        }
+
+
+def relation_types(store: GraphStore) -> list[str]:
+    """Every relation type a caller may filter on."""
+    notations = sorted(r["notation"].value for r in store.select(_AGREEMENT_TYPES))
+    return [*notations, *FIXED_TYPES]
+
+
+def check_types(store: GraphStore, types: list[str] | None) -> list[str] | None:
+    """``types`` if each is known; otherwise :class:`InvalidInputError` listing the known ones."""
+    if not types:
+        return None
+    known = relation_types(store)
+    unknown = [t for t in types if t not in known]
+    if unknown:
+        raise InvalidInputError(
+            f"unknown relation type {', '.join(unknown)}; known: {', '.join(known)}", field="type"
+        )
+    return types
+
+
+def started_by(start: str | None, as_of: dt.date) -> bool:
+    """Whether a tie whose start has the source's precision had begun on ``as_of``.
+
+    A start given as a year or month counts from its first day ("1981-11" is
+    in force on 1981-11-01); a tie with no known start is left out.
+    """
+    if not start:
+        return False
+    day = start[:10]
+    return day <= as_of.isoformat()[: len(day)]
+
+
+def partners(
+    store: GraphStore,
+    organization: Organization,
+    *,
+    types: list[str] | None = None,
+    as_of: dt.date | None = None,
+) -> list[Partner]:
+    """The partners of ``organization``, each with the relations that tie them, sorted by name."""
+    types = check_types(store, types)
+    directory = Directory.load(store)
+    titles = _titles(store)
+    citations = all_citations(store)
+    grouped: dict[str, dict[tuple[str, str], Relation]] = {}
+    for row in store.select(PARTNERS_QUERY, org=ox.NamedNode(organization.id)):
+        kind, via = row["type"].value, row["via"].value
+        partner = row["partner"].value
+        if (types and kind not in types) or partner not in directory.by_id:
+            continue
+        start = row["start"].value if "start" in row else None
+        relations = grouped.setdefault(partner, {})
+        existing = relations.get((kind, via))
+        if existing is None:
+            relations[(kind, via)] = Relation(
+                type=kind,
+                via=via,
+                title=titles.get(via),
+                start=start,
+                direction=row["direction"].value if "direction" in row else None,
+                sources=list(citations.get(via, [])),
+            )
+        elif start and (not existing.start or len(start) > len(existing.start)):
+            existing.start = start
+    result = []
+    for partner_id, relations in grouped.items():
+        kept = [r for r in relations.values() if as_of is None or started_by(r.start, as_of)]
+        if kept:
+            kept.sort(key=lambda r: (r.type, r.start or "", r.via))
+            result.append(Partner(directory.by_id[partner_id], kept))
+    result.sort(key=lambda p: (p.partner.code is None, p.partner.code or "", p.partner.id))
+    return result
+
+
+def _titles(store: GraphStore) -> dict[str, str]:
+    def build() -> dict[str, str]:
+        titles: dict[str, str] = {}
+        for row in store.select(_TITLES):
+            name = row.get("title") or row.get("label")
+            if name is not None and row["via"].value not in titles:
+                titles[row["via"].value] = name.value
+        return titles
+
+    return store.cached("relation-titles", build)

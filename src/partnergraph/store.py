@@ -1,0 +1,219 @@
+"""The one module that owns the pyoxigraph store.
+
+The store lives on disk (``PARTNERGRAPH_STORE``) and is a cache of the files
+under ``graph/``: it is built on first use and rebuilt whenever their content
+hash, the *graph version*, differs from the one recorded in the store. Every
+other module reads the graph through :class:`GraphStore`.
+
+>>> from partnergraph.settings import Settings
+>>> store = GraphStore.in_memory(Settings())          # doctest: +SKIP
+>>> store.select("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")[0]["n"].value  # doctest: +SKIP
+'41234'
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import pyoxigraph as ox
+
+from partnergraph.errors import QueryError, StoreBusyError
+from partnergraph.graphfiles import discover, graph_version, read_quads
+from partnergraph.namespaces import META_GRAPH, PG, PREFIXES
+from partnergraph.settings import Settings
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+Progress = Callable[[int, int], None]
+T = TypeVar("T")
+
+_META = ox.NamedNode(META_GRAPH)
+_STORE = ox.NamedNode("urn:x-partnergraph:store")
+_VERSION = ox.NamedNode(PG + "graphVersion")
+_LOADED = ox.NamedNode(PG + "loadedGraph")
+_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a (re)build did: the new graph version, how much it loaded, how long it took."""
+
+    version: str
+    files: int
+    quads: int
+    seconds: float
+
+
+class GraphStore:
+    """A pyoxigraph store kept in step with ``graph/``.
+
+    Queries see the union of the named graphs as their default graph, since
+    every fact lives in the named graph of its source document.
+    """
+
+    def __init__(self, store: ox.Store, settings: Settings, *, read_only: bool = False) -> None:
+        self.raw = store
+        self.settings = settings
+        self.read_only = read_only
+        self._cache: dict[str, tuple[str | None, object]] = {}
+
+    @classmethod
+    def open(
+        cls, settings: Settings, *, progress: Progress | None = None, build: bool = True
+    ) -> GraphStore:
+        """Open the on-disk store, building or rebuilding it if ``graph/`` changed.
+
+        When another process (a running server) holds the store, it is opened
+        read-only; that works only while it is current.
+        """
+        path = Path(settings.store_path)
+        path.mkdir(parents=True, exist_ok=True)
+        try:
+            store = cls(ox.Store(str(path)), settings)
+        except OSError as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            store = cls(ox.Store.read_only(str(path)), settings, read_only=True)
+        if build:
+            store.ensure_current(progress=progress)
+        return store
+
+    @classmethod
+    def in_memory(cls, settings: Settings, *, build: bool = True) -> GraphStore:
+        """A store in memory, for tests and benchmarks; built from ``graph/`` unless told not to."""
+        store = cls(ox.Store(), settings)
+        if build:
+            store.rebuild()
+        return store
+
+    def stored_version(self) -> str | None:
+        """The graph version recorded at the last successful build, or None."""
+        for quad in self.raw.quads_for_pattern(_STORE, _VERSION, None, _META):
+            return quad.object.value
+        return None
+
+    def current_version(self) -> str:
+        """The graph version of the files under ``graph/`` as they are now."""
+        return graph_version(discover(self.settings.graph_dir), self.settings.base_iri)
+
+    def ensure_current(self, *, progress: Progress | None = None) -> BuildReport | None:
+        """Rebuild if the files changed since the last build; return what was done."""
+        if self.stored_version() == self.current_version():
+            return None
+        if self.read_only:
+            raise StoreBusyError(
+                f"the store at {self.settings.store_path} is out of date with graph/ and is held "
+                "by another process (a running server?); stop it, then run `partnergraph load`"
+            )
+        return self.rebuild(progress=progress)
+
+    def rebuild(self, *, progress: Progress | None = None) -> BuildReport:
+        """Replace the graphs loaded from files with the files' current content.
+
+        All files are parsed before the store is touched, so a syntax error
+        leaves the previous graph in place. Graphs that did not come from
+        files (later writes) are kept. The version is recorded last: a crash
+        midway leaves no version, and the next open rebuilds.
+        """
+        if self.read_only:
+            raise StoreBusyError("the store is open read-only; stop the other process first")
+        started = time.perf_counter()
+        files = discover(self.settings.graph_dir)
+        version = graph_version(files, self.settings.base_iri)
+        quads = [q for f in files for q in read_quads(f, self.settings.base_iri)]
+        graphs = {q.graph_name for q in quads}
+
+        old = [q.object for q in self.raw.quads_for_pattern(_STORE, _LOADED, None, _META)]
+        for graph in [*old, _META]:
+            if isinstance(graph, ox.NamedNode) and self.raw.contains_named_graph(graph):
+                self.raw.remove_graph(graph)
+        for start in range(0, len(quads), _CHUNK):
+            self.raw.bulk_extend(quads[start : start + _CHUNK])
+            if progress:
+                progress(min(start + _CHUNK, len(quads)), len(quads))
+        meta = [ox.Quad(_STORE, _LOADED, g, _META) for g in sorted(graphs, key=str)]
+        meta.append(ox.Quad(_STORE, _VERSION, ox.Literal(version), _META))
+        self.raw.extend(meta)
+        self.raw.flush()
+        return BuildReport(version, len(files), len(quads), time.perf_counter() - started)
+
+    def cached(self, name: str, build: Callable[[], T]) -> T:
+        """``build()``'s result, kept until the graph version changes.
+
+        Derived structures (the directory, networkx projections) use this so the
+        second call is cheap and a rebuild invalidates them.
+        """
+        version = self.stored_version()
+        hit = self._cache.get(name)
+        if hit is not None and hit[0] == version:
+            return hit[1]  # type: ignore[return-value]
+        value = build()
+        self._cache[name] = (version, value)
+        return value
+
+    def loaded_graphs(self) -> list[str]:
+        """IRIs of the named graphs that came from ``graph/`` files."""
+        return sorted(
+            q.object.value for q in self.raw.quads_for_pattern(_STORE, _LOADED, None, _META)
+        )
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Term] | None = None,
+        *,
+        prefixes: bool = False,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Run a SPARQL query over the union of the named graphs.
+
+        ``bindings`` bind variables to RDF terms (never pasted into the text);
+        each bound variable must be projected by the query. With ``prefixes``
+        the project's prefixes (pg:, org:, schema:, ...) need no PREFIX lines.
+        """
+        subs = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+        try:
+            return self.raw.query(
+                sparql,
+                use_default_graph_as_union=True,
+                substitutions=subs or None,
+                prefixes=PREFIXES if prefixes else None,
+            )
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}") from None
+
+    def select(self, sparql: str, **bindings: Term) -> list[dict[str, Term]]:
+        """Rows of a SELECT query as dicts of variable name → term (unbound ones left out)."""
+        result = self.query(sparql, bindings)
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError("expected a SELECT query")
+        names = [v.value for v in result.variables]
+        rows = []
+        for solution in result:
+            row = {}
+            for name in names:
+                term = solution[name]
+                if term is not None:
+                    row[name] = term
+            rows.append(row)
+        return rows
+
+    def quads(self, graph: str | None = None) -> Iterable[ox.Quad]:
+        """Every quad of the loaded named graphs (or of one graph), meta graph excluded."""
+        if graph is not None:
+            return self.raw.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+        return (q for q in self.raw if q.graph_name != _META)
+
+    def dump(self, fmt: ox.RdfFormat) -> bytes:
+        """Serialise the graph: datasets keep their named graphs, triple formats get the union."""
+        if fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
+            return ox.serialize(self.quads(), format=fmt, prefixes=PREFIXES) or b""
+        triples = {ox.Triple(q.subject, q.predicate, q.object) for q in self.quads()}
+        return ox.serialize(sorted(triples, key=str), format=fmt, prefixes=PREFIXES) or b""
+
+    def close(self) -> None:
+        """Flush writes; the store itself closes when garbage-collected."""
+        if not self.read_only:
+            self.raw.flush()

@@ -1,0 +1,75 @@
+"""Rendering rows as a terminal table, CSV or JSON.
+
+Japanese characters take two terminal columns, so the table pads by display
+width, not by ``len``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from collections.abc import Sequence
+
+Row = Sequence[object]
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: wide and full-width characters count two.
+
+    >>> display_width("世田谷区 Setagaya")
+    17
+    """
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return "; ".join(_cell(v) for v in value)
+    return str(value)
+
+
+def render_table(header: Sequence[str], rows: Sequence[Row], max_width: int = 60) -> str:
+    """A plain-text table with a header rule; long cells are cut with an ellipsis."""
+    cells = [[_clip(_cell(v), max_width) for v in row] for row in rows]
+    widths = [display_width(h) for h in header]
+    for row in cells:
+        widths = [max(w, display_width(c)) for w, c in zip(widths, row, strict=True)]
+
+    def line(values: Sequence[str]) -> str:
+        padded = [v + " " * (w - display_width(v)) for v, w in zip(values, widths, strict=True)]
+        return "  ".join(padded).rstrip()
+
+    out = [line(header), "  ".join("-" * w for w in widths)]
+    out += [line(row) for row in cells]
+    return "\n".join(out) + "\n"
+
+
+def _clip(text: str, limit: int) -> str:
+    if display_width(text) <= limit:
+        return text
+    out, width = "", 0
+    for char in text:
+        w = display_width(char)
+        if width + w > limit - 1:
+            break
+        out += char
+        width += w
+    return out + "…"
+
+
+def render_csv(header: Sequence[str], rows: Sequence[Row], *, bom: bool = False) -> str:
+    """CSV text; with ``bom`` it starts with U+FEFF so Excel reads it as UTF-8."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([_cell(v) for v in row] for row in rows)
+    return ("\ufeff" if bom else "") + buffer.getvalue()
+
+
+def render_json(value: object) -> str:
+    """Indented JSON that keeps Japanese characters as they are."""
+    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
