@@ -1,0 +1,1 @@
+"""Japanese text helpers: normalisation for search keys and Hepburn romanisation."""

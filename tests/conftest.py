@@ -1,0 +1,59 @@
+"""Fixtures: real stores in temporary directories, over the shipped graph or small ones."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from partnergraph.settings import Settings
+from partnergraph.store import GraphStore
+
+REPO = Path(__file__).resolve().parents[1]
+GRAPH_DIR = REPO / "graph"
+BASE = "http://127.0.0.1:8000/"
+
+PREFIXES = """\
+@prefix lg:   <lg/> .
+@prefix body: <org/> .
+@prefix agr:  <agreement/> .
+@prefix src:  <source/> .
+@prefix pg:   <https://w3id.org/partnergraph/ns#> .
+@prefix pgat: <https://w3id.org/partnergraph/agreement-type/> .
+@prefix org:  <http://www.w3.org/ns/org#> .
+@prefix dct:  <http://purl.org/dc/terms/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd:  <http://www.w3.org/2001/XMLSchema#> .
+@prefix schema: <https://schema.org/> .
+"""
+
+
+@pytest.fixture(scope="session")
+def shipped_store(tmp_path_factory: pytest.TempPathFactory) -> GraphStore:
+    """The shipped graph/ in an on-disk store of its own (built once per test session)."""
+    path = tmp_path_factory.mktemp("shipped") / "store"
+    return GraphStore.open(Settings(store_path=path, graph_dir=GRAPH_DIR))
+
+
+@pytest.fixture
+def graph_dir(tmp_path: Path) -> Callable[..., Path]:
+    """Make a small graph/ folder: the real ontology plus the TriG files given by name."""
+
+    def make(**files: str) -> Path:
+        root = tmp_path / "graph"
+        (root / "data").mkdir(parents=True, exist_ok=True)
+        (root / "reference").mkdir(exist_ok=True)
+        shutil.copy(GRAPH_DIR / "ontology.ttl", root / "ontology.ttl")
+        for name, text in files.items():
+            (root / "data" / f"{name}.trig").write_text(PREFIXES + text, encoding="utf-8")
+        return root
+
+    return make
+
+
+def small_settings(tmp_path: Path, root: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {"store_path": tmp_path / "store", "graph_dir": root}
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]

@@ -1,0 +1,127 @@
+"""The on-disk store: built on first use, persistent, rebuilt when graph/ changes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from partnergraph.errors import GraphSourceError, QueryError
+from partnergraph.store import GraphStore
+from tests.conftest import BASE, small_settings
+
+KAWABA = """
+src:doc { src:doc a pg:SourceDocument ; rdfs:label "doc"@en .
+  lg:104442 a pg:Village ; rdfs:label "川場村"@ja ; pg:lgCode "104442" . }
+"""
+COUNT_VILLAGES = (
+    "SELECT (COUNT(?v) AS ?n) WHERE { ?v a <https://w3id.org/partnergraph/ns#Village> }"
+)
+
+
+def villages(store: GraphStore) -> int:
+    return int(store.select(COUNT_VILLAGES)[0]["n"].value)
+
+
+def test_first_open_builds_and_records_the_version(tmp_path: Path, graph_dir) -> None:
+    settings = small_settings(tmp_path, graph_dir(kawaba=KAWABA))
+    store = GraphStore.open(settings)
+    assert villages(store) == 1
+    assert store.stored_version() == store.current_version()
+    assert f"{BASE}source/doc" in store.loaded_graphs()
+
+
+def test_store_persists_across_processes(tmp_path: Path, graph_dir) -> None:
+    root = graph_dir(kawaba=KAWABA)
+    settings = small_settings(tmp_path, root)
+    version = GraphStore.open(settings).stored_version()
+    del settings
+    code = textwrap.dedent(f"""
+        from pathlib import Path
+        from partnergraph.settings import Settings
+        from partnergraph.store import GraphStore
+        s = GraphStore.open(Settings(store_path=Path({str(tmp_path / "store")!r}),
+                                     graph_dir=Path({str(root)!r})), build=False)
+        print(s.stored_version(), len(list(s.quads())))
+    """)
+    import gc
+
+    gc.collect()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    stored, count = out.stdout.split()
+    assert stored == version
+    assert int(count) > 600
+
+
+def test_changed_file_triggers_rebuild(tmp_path: Path, graph_dir) -> None:
+    root = graph_dir(kawaba=KAWABA)
+    settings = small_settings(tmp_path, root)
+    store = GraphStore.open(settings)
+    before = store.stored_version()
+    (root / "data" / "kawaba.trig").write_text(
+        (root / "data" / "kawaba.trig").read_text().replace("川場村", "川場村 (changed)")
+    )
+    report = store.ensure_current()
+    assert report is not None and report.version != before
+    labels = [
+        r["l"].value
+        for r in store.select(
+            "SELECT ?l WHERE { ?v <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
+        )
+    ]
+    assert "川場村 (changed)" in labels and "川場村" not in labels
+    assert store.ensure_current() is None
+
+
+def test_bad_turtle_names_file_and_line_and_keeps_previous_graph(tmp_path: Path, graph_dir) -> None:
+    root = graph_dir(kawaba=KAWABA)
+    store = GraphStore.open(small_settings(tmp_path, root))
+    bad = root / "data" / "broken.trig"
+    bad.write_text("@prefix pg: <https://w3id.org/partnergraph/ns#> .\n<g> {\n  <a> pg:x ;; .\n}\n")
+    with pytest.raises(GraphSourceError) as err:
+        store.ensure_current()
+    assert "broken.trig" in str(err.value) and err.value.line == 3
+    assert villages(store) == 1
+
+
+def test_triples_outside_a_named_graph_are_refused(tmp_path: Path, graph_dir) -> None:
+    root = graph_dir(loose='lg:104442 rdfs:label "川場村"@ja .')
+    with pytest.raises(GraphSourceError, match="outside a named graph"):
+        GraphStore.open(small_settings(tmp_path, root))
+
+
+def test_base_iri_is_a_load_time_setting(tmp_path: Path, graph_dir) -> None:
+    root = graph_dir(kawaba=KAWABA)
+    store = GraphStore.open(small_settings(tmp_path, root, base_iri="https://example.org/pg/"))
+    rows = store.select("SELECT ?v WHERE { ?v a <https://w3id.org/partnergraph/ns#Village> }")
+    assert rows[0]["v"] == ox.NamedNode("https://example.org/pg/lg/104442")
+
+
+def test_second_process_opens_read_only_while_first_holds_the_store(
+    tmp_path: Path, graph_dir
+) -> None:
+    root = graph_dir(kawaba=KAWABA)
+    holder = GraphStore.open(small_settings(tmp_path, root))
+    reader = GraphStore.open(small_settings(tmp_path, root))
+    assert reader.read_only and not holder.read_only
+    assert villages(reader) == 1
+
+
+def test_bindings_are_terms_not_text(tmp_path: Path, graph_dir) -> None:
+    store = GraphStore.open(small_settings(tmp_path, graph_dir(kawaba=KAWABA)))
+    query = "SELECT ?v ?code WHERE { ?v <https://w3id.org/partnergraph/ns#lgCode> ?code }"
+    assert len(store.select(query, code=ox.Literal("104442"))) == 1
+    assert store.select(query, code=ox.Literal('104442" } ; DROP ALL ; #')) == []
+    with pytest.raises(QueryError, match="syntax"):
+        store.select("SELECT ?x WHERE {")
+
+
+def test_dump_round_trips_named_graphs(tmp_path: Path, graph_dir) -> None:
+    store = GraphStore.open(small_settings(tmp_path, graph_dir(kawaba=KAWABA)))
+    quads = list(ox.parse(store.dump(ox.RdfFormat.TRIG), format=ox.RdfFormat.TRIG))
+    assert len(quads) == len(list(store.quads()))
+    assert {q.graph_name.value for q in quads} == set(store.loaded_graphs())
