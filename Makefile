@@ -5,18 +5,28 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format load clean
+ASSETS := frontend/node_modules/.installed
+
+.PHONY: run test lint format assets clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
+# Front-end assets (CodeMirror, vis-network) come from the npm registry at build
+# time and are served by the app from /vendor: nothing is fetched at run time.
+$(ASSETS): frontend/package.json frontend/package-lock.json
+	npm ci --prefix frontend --no-audit --no-fund --loglevel=error
+	touch $(ASSETS)
+
+assets: $(ASSETS)
+
+run: $(STAMP) $(ASSETS)
 	$(BIN)/partnergraph load
 	$(BIN)/partnergraph info
 
-test: $(STAMP)
+test: $(STAMP) $(ASSETS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -28,4 +38,4 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var frontend/node_modules

@@ -50,3 +50,15 @@ class InvalidInputError(PartnergraphError):
     def __init__(self, message: str, field: str | None = None) -> None:
         self.field = field
         super().__init__(message)
+
+
+class QueryRefusedError(QueryError):
+    """A well-formed query the public endpoint will not run (an update, SERVICE, ...)."""
+
+
+class QueryTimeoutError(PartnergraphError):
+    """A query ran past the time limit and was stopped."""
+
+
+class PayloadTooLargeError(PartnergraphError):
+    """A request body is larger than the configured limit."""

@@ -1,11 +1,13 @@
 """One settings object, read from ``PARTNERGRAPH_*`` environment variables.
 
 Nothing else in the package reads the environment, so a test can build a
-:class:`Settings` pointing at a temporary store and pass it down.
+:class:`Settings` pointing at a temporary store and pass it down. Each field
+``name`` is read from ``PARTNERGRAPH_{NAME}`` (``store_path`` from
+``PARTNERGRAPH_STORE``).
 
->>> s = Settings.from_env({"PARTNERGRAPH_STORE": "/tmp/pg"})
->>> str(s.store_path)
-'/tmp/pg'
+>>> s = Settings.from_env({"PARTNERGRAPH_STORE": "/tmp/pg", "PARTNERGRAPH_QUERY_TIMEOUT": "2.5"})
+>>> str(s.store_path), s.query_timeout
+('/tmp/pg', 2.5)
 """
 
 from __future__ import annotations
@@ -20,45 +22,57 @@ from partnergraph.errors import SettingsError
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
 DEFAULT_BASE_IRI = "http://127.0.0.1:8000/"
-DEFAULT_GRAPH_DIR = PACKAGE_ROOT / "graph"
-DEFAULT_STORE = PACKAGE_ROOT / "var" / "store"
+
+#: Environment variable of each field whose name is not simply PARTNERGRAPH_{FIELD}.
+_ENV_NAMES = {"store_path": "PARTNERGRAPH_STORE"}
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Run-time configuration.
+    """Run-time configuration; see the README's table for each variable.
 
     ``base_iri`` is where every entity IRI of the shipped graph lives
     (``{base_iri}lg/131121`` is Setagaya City). The default matches the
     default server address so that IRIs dereference out of the box.
     """
 
-    store_path: Path = DEFAULT_STORE
+    store_path: Path = PACKAGE_ROOT / "var" / "store"
     base_iri: str = DEFAULT_BASE_IRI
-    graph_dir: Path = DEFAULT_GRAPH_DIR
+    graph_dir: Path = PACKAGE_ROOT / "graph"
+    assets_dir: Path = PACKAGE_ROOT / "frontend" / "node_modules"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    query_timeout: float = 10.0
+    row_limit: int = 10_000
+    query_workers: int = 2
+    max_body_bytes: int = 1_000_000
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
-        names = {
-            "store_path": "PARTNERGRAPH_STORE",
-            "base_iri": "PARTNERGRAPH_BASE_IRI",
-            "graph_dir": "PARTNERGRAPH_GRAPH_DIR",
-        }
         for field in fields(cls):
-            raw = env.get(names[field.name])
+            name = _ENV_NAMES.get(field.name, f"PARTNERGRAPH_{field.name.upper()}")
+            raw = env.get(name)
             if raw is None or raw == "":
                 continue
-            values[field.name] = Path(raw) if field.name.endswith(("_path", "_dir")) else raw
+            kind = type(getattr(cls, field.name))
+            try:
+                values[field.name] = kind(raw)
+            except ValueError:
+                raise SettingsError(f"{name} must be a {kind.__name__}, got {raw!r}") from None
         settings = cls(**values)  # type: ignore[arg-type]
         settings.check()
         return settings
 
     def check(self) -> None:
+        """Refuse values that would break IRIs or the server, naming the variable."""
         if not self.base_iri.startswith(("http://", "https://")) or not self.base_iri.endswith("/"):
             raise SettingsError(
                 f"PARTNERGRAPH_BASE_IRI must be an http(s) IRI ending in '/', got {self.base_iri!r}"
             )
         if any(c in self.base_iri for c in ' <>"{}|\\^`'):
             raise SettingsError("PARTNERGRAPH_BASE_IRI contains a character not allowed in an IRI")
+        for name in ("query_timeout", "row_limit", "query_workers", "max_body_bytes"):
+            if getattr(self, name) <= 0:
+                raise SettingsError(f"PARTNERGRAPH_{name.upper()} must be positive")

@@ -1,0 +1,1 @@
+"""Network analysis of the partnership graph with networkx."""
