@@ -251,6 +251,24 @@ def info(
     typer.echo(render_table(["source", "triples", "graph"], sources), nl=False)
 
 
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Serve the SPARQL endpoint, REST API and pages with uvicorn (default 127.0.0.1:8000)."""
+    import uvicorn
+
+    settings = Settings.from_env()
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+    )
+
+
 @reference_app.command("build")
 def reference_build(
     source: Annotated[Path, typer.Option(help="Folder with lg-codes.csv and coordinates.")] = Path(

@@ -1,0 +1,112 @@
+"""The command line, run as a user runs it: a real process over a temporary store."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from tests.conftest import GRAPH_DIR
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    store = tmp_path_factory.mktemp("cli") / "store"
+    return {
+        **os.environ,
+        "PARTNERGRAPH_STORE": str(store),
+        "PARTNERGRAPH_GRAPH_DIR": str(GRAPH_DIR),
+    }
+
+
+def run(env: dict[str, str], *args: str, input: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "partnergraph", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        input=input,
+        timeout=120,
+    )
+
+
+def test_load_builds_then_reports_current(env: dict[str, str]) -> None:
+    first = run(env, "load")
+    assert first.returncode == 0, first.stderr
+    assert "loaded" in first.stdout and "quads" in first.stdout
+    second = run(env, "load")
+    assert "store is current" in second.stdout
+
+
+def test_info_counts_reference_and_curated_bodies(env: dict[str, str]) -> None:
+    out = run(env, "info", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    info = json.loads(out.stdout)
+    classes = info["by_class"]
+    assert classes["pg:Prefecture"] == 47
+    municipalities = sum(classes[c] for c in ("pg:City", "pg:SpecialWard", "pg:Town", "pg:Village"))
+    assert municipalities == 1741
+    assert classes["pg:University"] >= 7
+    assert info["graph_version"] and Path(info["store_path"]).name == "store"
+
+
+def test_partners_unknown_name_exits_2_with_suggestions(env: dict[str, str]) -> None:
+    out = run(env, "partners", "せたがや町")
+    assert out.returncode == 2
+    assert "no organization matches" in out.stderr
+    assert "世田谷区" in out.stderr
+
+
+def test_partners_csv_and_json(env: dict[str, str]) -> None:
+    out = run(env, "partners", "kawaba", "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    accord = [r for r in rows if r["type"] == "engagement-accord"]
+    assert accord and accord[0]["partner"] == "世田谷区"
+    data = json.loads(run(env, "partners", "104442", "--format", "json").stdout)
+    assert data["organization"]["name_ja"] == "川場村"
+
+
+def test_partners_unknown_type_is_bad_input(env: dict[str, str]) -> None:
+    out = run(env, "partners", "131121", "--type", "friendship")
+    assert out.returncode == 2
+    assert "unknown relation type friendship" in out.stderr
+
+
+def test_query_text_file_and_stdin(env: dict[str, str], tmp_path: Path) -> None:
+    q = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a pg:Prefecture }"
+    assert run(env, "query", q, "--format", "csv").stdout.splitlines()[1] == "47"
+    rq = tmp_path / "count.rq"
+    rq.write_text(q)
+    result = json.loads(run(env, "query", str(rq), "--format", "json").stdout)
+    assert result["results"]["bindings"][0]["n"]["value"] == "47"
+    assert "47" in run(env, "query", "-", input=q).stdout
+
+
+def test_query_syntax_error_exits_2(env: dict[str, str]) -> None:
+    out = run(env, "query", "SELECT ?x WHERE {")
+    assert out.returncode == 2 and "syntax error" in out.stderr.lower()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "rdf_format"),
+    [
+        ("trig", ox.RdfFormat.TRIG),
+        ("nq", ox.RdfFormat.N_QUADS),
+        ("ttl", ox.RdfFormat.TURTLE),
+        ("jsonld", ox.RdfFormat.JSON_LD),
+    ],
+)
+def test_export_parses_back(env: dict[str, str], tmp_path: Path, fmt: str, rdf_format) -> None:
+    target = tmp_path / f"out.{fmt}"
+    out = run(env, "export", "--format", fmt, "-o", str(target))
+    assert out.returncode == 0, out.stderr
+    quads = list(ox.parse(path=str(target), format=rdf_format))
+    assert len(quads) > 30_000
