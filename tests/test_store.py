@@ -125,3 +125,23 @@ def test_dump_round_trips_named_graphs(tmp_path: Path, graph_dir) -> None:
     quads = list(ox.parse(store.dump(ox.RdfFormat.TRIG), format=ox.RdfFormat.TRIG))
     assert len(quads) == len(list(store.quads()))
     assert {q.graph_name.value for q in quads} == set(store.loaded_graphs())
+
+
+def test_apply_is_atomic_and_bumps_the_revision(tmp_path: Path, graph_dir) -> None:
+    store = GraphStore.open(small_settings(tmp_path, graph_dir(kawaba=KAWABA)))
+    before, count = store.revision(), len(list(store.quads()))
+    label = ox.Literal('"} ; DROP ALL ; #\n<script>', language="ja")
+    quad = ox.Quad(
+        ox.NamedNode(BASE + "org/x"),
+        ox.NamedNode(BASE + "p"),
+        label,
+        ox.NamedNode(BASE + "source/w"),
+    )
+    after = store.apply(add=[quad])
+    assert after != before and len(list(store.quads())) == count + 1
+    assert next(store.raw.quads_for_pattern(quad.subject, None, None)).object == label
+    with pytest.raises(ValueError, match="blank nodes"):
+        store.apply(
+            remove=[quad], add=[ox.Quad(ox.BlankNode(), quad.predicate, label, quad.graph_name)]
+        )
+    assert len(list(store.quads())) == count + 1 and store.revision() == after

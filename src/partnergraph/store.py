@@ -34,6 +34,7 @@ _META = ox.NamedNode(META_GRAPH)
 _STORE = ox.NamedNode("urn:x-partnergraph:store")
 _VERSION = ox.NamedNode(PG + "graphVersion")
 _LOADED = ox.NamedNode(PG + "loadedGraph")
+_REVISION = ox.NamedNode(PG + "writeRevision")
 _CHUNK = 5000
 
 
@@ -140,13 +141,46 @@ class GraphStore:
         self.raw.flush()
         return BuildReport(version, len(files), len(quads), time.perf_counter() - started)
 
+    def revision(self) -> str:
+        """Graph version plus the number of writes since: changes whenever the content does."""
+        count = 0
+        for quad in self.raw.quads_for_pattern(_STORE, _REVISION, None, _META):
+            count = int(quad.object.value)
+        return f"{self.stored_version()}+{count}"
+
+    def apply(self, remove: Iterable[ox.Quad] = (), add: Iterable[ox.Quad] = ()) -> str:
+        """Remove and add quads in one transaction, bumping the write revision with them.
+
+        Either all of it is stored or none of it. Quads must not hold blank
+        nodes (SPARQL ``DELETE DATA`` cannot name them); writers mint IRIs.
+        Returns the new :meth:`revision`.
+        """
+        if self.read_only:
+            raise StoreBusyError("the store is open read-only; writes go through the server")
+        remove, add = list(remove), list(add)
+        for quad in (*remove, *add):
+            if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
+                raise ValueError("writes cannot hold blank nodes")
+        current = self.revision().rsplit("+", 1)[1]
+        meta_old = [ox.Quad(_STORE, _REVISION, ox.Literal(int(current)), _META)]
+        meta_new = [ox.Quad(_STORE, _REVISION, ox.Literal(int(current) + 1), _META)]
+        if current == "0":
+            meta_old = []
+        update = (
+            f"DELETE DATA {{ {_quads_text([*remove, *meta_old])} }} ;\n"
+            f"INSERT DATA {{ {_quads_text([*add, *meta_new])} }}"
+        )
+        self.raw.update(update)
+        self.raw.flush()
+        return self.revision()
+
     def cached(self, name: str, build: Callable[[], T]) -> T:
-        """``build()``'s result, kept until the graph version changes.
+        """``build()``'s result, kept until the graph changes (rebuild or write).
 
         Derived structures (the directory, networkx projections) use this so the
-        second call is cheap and a rebuild invalidates them.
+        second call is cheap and a change invalidates them.
         """
-        version = self.stored_version()
+        version = self.revision()
         hit = self._cache.get(name)
         if hit is not None and hit[0] == version:
             return hit[1]  # type: ignore[return-value]
@@ -217,3 +251,10 @@ class GraphStore:
         """Flush writes; the store itself closes when garbage-collected."""
         if not self.read_only:
             self.raw.flush()
+
+
+def _quads_text(quads: list[ox.Quad]) -> str:
+    """Quads as SPARQL ``GRAPH`` blocks, each term in its escaped N-Triples form."""
+    return " ".join(
+        f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in quads
+    )
