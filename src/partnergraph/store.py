@@ -60,6 +60,7 @@ class GraphStore:
         self.settings = settings
         self.read_only = read_only
         self._cache: dict[str, tuple[str | None, object]] = {}
+        self._listeners: list[Callable[[str], None]] = []
 
     @classmethod
     def open(
@@ -139,7 +140,20 @@ class GraphStore:
         meta.append(ox.Quad(_STORE, _VERSION, ox.Literal(version), _META))
         self.raw.extend(meta)
         self.raw.flush()
+        self._changed()
         return BuildReport(version, len(files), len(quads), time.perf_counter() - started)
+
+    def on_change(self, listener: Callable[[str], None]) -> None:
+        """Call ``listener(revision)`` after every rebuild and write.
+
+        The server uses it to make its query workers reopen the store.
+        """
+        self._listeners.append(listener)
+
+    def _changed(self) -> None:
+        revision = self.revision()
+        for listener in self._listeners:
+            listener(revision)
 
     def revision(self) -> str:
         """Graph version plus the number of writes since: changes whenever the content does."""
@@ -172,6 +186,7 @@ class GraphStore:
         )
         self.raw.update(update)
         self.raw.flush()
+        self._changed()
         return self.revision()
 
     def cached(self, name: str, build: Callable[[], T]) -> T:
