@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             row_limit=settings.row_limit,
         )
         pool.start()
+        store.on_change(lambda revision: pool.refresh())
         app.state.store = store
         app.state.pool = pool
         try:
