@@ -22,11 +22,22 @@ $(ASSETS): frontend/package.json frontend/package-lock.json
 
 assets: $(ASSETS)
 
+# Browser tests drive Debian's Chromium through Playwright's executable path;
+# Playwright's own browser download is never used (it cannot work offline).
+CHROMIUM := /usr/bin/chromium
+
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	else \
+		echo "Chromium is missing: run 'sudo apt-get install -y chromium' (browser tests will be skipped)"; \
+	fi
+
 run: $(STAMP) $(ASSETS)
 	$(BIN)/partnergraph load
 	$(BIN)/partnergraph info
 
-test: $(STAMP) $(ASSETS)
+test: $(STAMP) $(ASSETS) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
