@@ -1,1 +1,1 @@
-"""SPARQL for the public endpoint: safety checks, result formats, a worker pool with a time limit."""
+"""SPARQL for the public endpoint: safety checks, result formats, a time-limited worker pool."""
