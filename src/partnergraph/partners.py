@@ -13,11 +13,12 @@ both are members of the same body).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
 
 from partnergraph.citations import Citation, all_citations
+from partnergraph.dates import date_range, within
 from partnergraph.directory import Directory, Organization
 from partnergraph.errors import InvalidInputError
 from partnergraph.namespaces import sparql_prefixes
@@ -114,9 +115,13 @@ class Partner:
 
 
 def relation_types(store: GraphStore) -> list[str]:
-    """Every relation type a caller may filter on."""
-    notations = sorted(r["notation"].value for r in store.select(_AGREEMENT_TYPES))
-    return [*notations, *FIXED_TYPES]
+    """Every relation type a caller may filter on (cached until the graph changes)."""
+
+    def build() -> list[str]:
+        notations = sorted(r["notation"].value for r in store.select(_AGREEMENT_TYPES))
+        return [*notations, *FIXED_TYPES]
+
+    return list(store.cached("relation-types", build))
 
 
 def check_types(store: GraphStore, types: list[str] | None) -> list[str] | None:
@@ -150,17 +155,52 @@ def partners(
     *,
     types: list[str] | None = None,
     as_of: dt.date | None = None,
+    since: str | None = None,
+    until: str | None = None,
 ) -> list[Partner]:
-    """The partners of ``organization``, each with the relations that tie them, sorted by name."""
+    """The partners of ``organization``, each with the relations that tie them, sorted by name.
+
+    ``as_of`` keeps the ties that had begun on that day; ``since`` and
+    ``until`` (YYYY, YYYY-MM or YYYY-MM-DD, inclusive) keep the ties whose
+    start lies in that range, compared at the start's own precision (see
+    :func:`partnergraph.dates.within`). Ties with no known start are left
+    out by any of the three.
+    """
     types = check_types(store, types)
+    since, until = date_range(since, until)
+    result = []
+    for found in _all_partners(store, organization.id):
+        kept = [
+            replace(r, sources=list(r.sources))
+            for r in found.relations
+            if (not types or r.type in types)
+            and (as_of is None or started_by(r.start, as_of))
+            and within(r.start, since, until)
+        ]
+        if kept:
+            result.append(Partner(found.partner, kept))
+    return result
+
+
+def _all_partners(store: GraphStore, organization: str) -> tuple[Partner, ...]:
+    """Every partner of one body, unfiltered; cached per body until the graph changes.
+
+    The query is most of the cost of a partner lookup, and the API asks for
+    the same bodies again and again. Callers get copies (see :func:`partners`),
+    so the cached relations are never changed. At most one entry per body.
+    """
+    return store.cached(f"partners:{organization}", lambda: _build(store, organization))
+
+
+def _build(store: GraphStore, organization: str) -> tuple[Partner, ...]:
     directory = Directory.load(store)
     titles = _titles(store)
     citations = all_citations(store)
     grouped: dict[str, dict[tuple[str, str], Relation]] = {}
-    for row in store.select(PARTNERS_QUERY, org=ox.NamedNode(organization.id)):
+    for row in store.select(PARTNERS_QUERY, org=ox.NamedNode(organization)):
         kind, via = row["type"].value, row["via"].value
         partner = row["partner"].value
-        if (types and kind not in types) or partner not in directory.by_id:
+        if partner not in directory.by_id:
             continue
         start = row["start"].value if "start" in row else None
         relations = grouped.setdefault(partner, {})
@@ -178,12 +218,10 @@ def partners(
             existing.start = start
     result = []
     for partner_id, relations in grouped.items():
-        kept = [r for r in relations.values() if as_of is None or started_by(r.start, as_of)]
-        if kept:
-            kept.sort(key=lambda r: (r.type, r.start or "", r.via))
-            result.append(Partner(directory.by_id[partner_id], kept))
+        kept = sorted(relations.values(), key=lambda r: (r.type, r.start or "", r.via))
+        result.append(Partner(directory.by_id[partner_id], kept))
     result.sort(key=lambda p: (p.partner.code is None, p.partner.code or "", p.partner.id))
-    return result
+    return tuple(result)
 
 
 def _titles(store: GraphStore) -> dict[str, str]:

@@ -1,0 +1,146 @@
+"""``/api/v1/organizations``: find bodies, read one, list its partners.
+
+Thin: parameters in, a library call, a negotiated answer out. Errors are
+library exceptions mapped once in :mod:`api.problems`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
+
+from api import schemas
+from api.negotiation import (
+    DOWNLOADS,
+    PROBLEM,
+    Format,
+    Limit,
+    Offset,
+    json_response,
+    list_response,
+)
+from partnergraph.formats import jsonld
+from partnergraph.records import organizations as records
+
+router = APIRouter(prefix="/api/v1/organizations", tags=["organizations"])
+
+Key = Annotated[
+    str,
+    Path(
+        description="6-digit code (131121), 5-digit JIS code (13112), slug "
+        "(seijo-university) or a name in kanji, kana or romaji",
+        examples=["131121"],
+    ),
+]
+
+
+@router.get(
+    "",
+    summary="Find organizations by name, kind and prefecture",
+    response_model=schemas.OrganizationList,
+    responses={200: {"content": DOWNLOADS}, 400: PROBLEM, 406: PROBLEM},
+)
+def list_organizations(
+    request: Request,
+    q: Annotated[
+        str | None,
+        Query(
+            description="Name in kanji, kana (hiragana or katakana, half- or full-width) or "
+            "romaji, NFKC-normalised; exact name keys first, else prefixes",
+            examples=["せたがや"],
+        ),
+    ] = None,
+    kind: Annotated[
+        str | None,
+        Query(
+            description="One of: " + ", ".join(records.KIND_NAMES),
+            examples=["village"],
+        ),
+    ] = None,
+    prefecture: Annotated[
+        str | None,
+        Query(description="Prefecture code, number (13) or name", examples=["群馬県"]),
+    ] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    format: Format = None,
+) -> Response:
+    """Bodies in the graph; without filters, all of them (local governments by code first)."""
+    store = request.app.state.store
+    found = records.list_organizations(store, q=q, kind=kind, prefecture=prefecture)
+    body = {"items": [o.as_dict() for o in found[offset : offset + limit]], "total": len(found)}
+    return list_response(
+        request,
+        format,
+        body=body,
+        rows=lambda: body["items"],
+        columns=records.ORGANIZATION_COLUMNS,
+        nodes=lambda: map(jsonld.organization_node, body["items"]),
+        filename="organizations",
+    )
+
+
+@router.get(
+    "/{key}",
+    summary="One organization, with its prefecture, coordinates and sources",
+    response_model=schemas.OrganizationDetail,
+    responses={404: PROBLEM},
+)
+def get_organization(request: Request, key: Key) -> Response:
+    """An unknown key is a 404 whose ``suggestions`` name close matches."""
+    return json_response(records.organization_detail(request.app.state.store, key))
+
+
+@router.get(
+    "/{key}/partners",
+    summary="Partners of an organization, by relation, with their evidence",
+    response_model=schemas.PartnerList,
+    responses={200: {"content": DOWNLOADS}, 400: PROBLEM, 404: PROBLEM, 406: PROBLEM},
+)
+def list_partners(
+    request: Request,
+    key: Key,
+    type: Annotated[
+        list[str] | None,
+        Query(
+            description="Relation type (repeatable): an agreement-type notation "
+            "(engagement-accord, disaster-mutual-aid, renewable-energy, "
+            "comprehensive-partnership, employment, sister-city, university-platform) "
+            "or forum, membership, energy-supply",
+            examples=["disaster-mutual-aid"],
+        ),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        Query(description="Only ties begun by this day (YYYY-MM-DD)", examples=["1990-01-01"]),
+    ] = None,
+    since: Annotated[
+        str | None,
+        Query(description="Only ties starting on or after (YYYY, YYYY-MM or YYYY-MM-DD)"),
+    ] = None,
+    until: Annotated[
+        str | None,
+        Query(description="Only ties starting on or before (YYYY, YYYY-MM or YYYY-MM-DD)"),
+    ] = None,
+    format: Format = None,
+) -> Response:
+    """Ties with an unknown start are left out by ``as_of``, ``since`` and ``until``.
+
+    Dates compare at the start's own precision: a tie begun "1981-11" counts
+    from 1981-11-01 for ``as_of`` and lies in ``since=1981``. A body with no
+    ties answers 200 with an empty list. CSV has one row per relation.
+    """
+    listing = records.partner_listing(
+        request.app.state.store, key, types=type, as_of=as_of, since=since, until=until
+    )
+    return list_response(
+        request,
+        format,
+        body=listing,
+        rows=lambda: records.partner_rows(listing),
+        columns=records.PARTNER_COLUMNS,
+        nodes=lambda: jsonld.partner_nodes(listing),
+        filename="partners",
+    )

@@ -1,0 +1,133 @@
+"""Dates at the precision a source gives them, and ranges over them.
+
+The graph keeps a date as precisely as its source states it: a year
+(``1995``), a month (``1981-11``), a day (``2016-02-15``) or a moment
+(``2022-12-09T14:00:00+09:00``). Filters therefore compare on the *shared*
+precision: a tie that started in "2017" lies in a range beginning 2017-06,
+because nothing says it did not. A tie with no known start lies in no range.
+
+>>> within("1981-11", since="1981", until="1990-01-01")
+True
+>>> within("2017", since="2017-06")
+True
+>>> within(None, since="1900")
+False
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from partnergraph.errors import InvalidInputError
+from partnergraph.namespaces import XSD
+
+_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def partial_date(value: str | None, field: str) -> str | None:
+    """``value`` checked as YYYY, YYYY-MM or YYYY-MM-DD; InvalidInputError naming ``field``.
+
+    Returned unchanged (or None when empty) so that it keeps its precision.
+
+    >>> partial_date("1981-11", "since")
+    '1981-11'
+    >>> partial_date("1981-13", "since")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    partnergraph.errors.InvalidInputError: since: '1981-13' is not a date ...
+    """
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    match = _PARTIAL.match(value)
+    ok = match is not None
+    if match:
+        year, month, day = match.groups()
+        try:
+            dt.date(int(year), int(month or 1), int(day or 1))
+        except ValueError:
+            ok = False
+    if not ok:
+        raise InvalidInputError(
+            f"{field}: {value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)", field=field
+        )
+    return value
+
+
+def date_range(
+    since: str | None,
+    until: str | None,
+    fields: tuple[str, str] = ("since", "until"),
+) -> tuple[str | None, str | None]:
+    """Both ends checked with :func:`partial_date`, and the end not before the start.
+
+    >>> date_range("2018", "2017-05")
+    Traceback (most recent call last):
+    ...
+    partnergraph.errors.InvalidInputError: until: '2017-05' is before since: '2018'
+    """
+    start, end = partial_date(since, fields[0]), partial_date(until, fields[1])
+    if start is not None and end is not None:
+        n = min(len(start), len(end))
+        if end[:n] < start[:n]:
+            raise InvalidInputError(
+                f"{fields[1]}: {end!r} is before {fields[0]}: {start!r}", field=fields[1]
+            )
+    return start, end
+
+
+def full_date(value: str | None, field: str) -> dt.date | None:
+    """``value`` as a calendar day (YYYY-MM-DD), or InvalidInputError naming ``field``.
+
+    ``as_of`` needs a day: "in force on 1990" would be ambiguous.
+
+    >>> full_date("1990-01-01", "as_of")
+    datetime.date(1990, 1, 1)
+    """
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise InvalidInputError(f"{field}: {text!r} is not a date (YYYY-MM-DD)", field=field)
+
+
+def within(start: str | None, since: str | None = None, until: str | None = None) -> bool:
+    """Whether ``start`` (at its own precision) may lie in ``[since, until]``, both inclusive.
+
+    Both sides are cut to the shorter precision before comparing, so a year
+    overlaps every month and day inside it.
+    """
+    if since is None and until is None:
+        return True
+    if not start:
+        return False
+    day = start[:10]
+    if since is not None:
+        n = min(len(day), len(since))
+        if day[:n] < since[:n]:
+            return False
+    if until is not None:
+        n = min(len(day), len(until))
+        if day[:n] > until[:n]:
+            return False
+    return True
+
+
+def datatype(lexical: str) -> str:
+    """The XSD datatype IRI of a date written at some precision (for JSON-LD and RDF).
+
+    >>> datatype("1981-11").rsplit("#", 1)[1]
+    'gYearMonth'
+    """
+    if len(lexical) == 4:
+        return XSD + "gYear"
+    if len(lexical) == 7:
+        return XSD + "gYearMonth"
+    if len(lexical) == 10:
+        return XSD + "date"
+    return XSD + "dateTime"

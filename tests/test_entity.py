@@ -1,0 +1,89 @@
+"""Describing one IRI: facts with their sources, citations, inbound links, RDF, suggestions."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from partnergraph import entity
+from partnergraph.errors import NotFoundError
+from partnergraph.namespaces import PG, RDFS
+from partnergraph.store import GraphStore
+
+REPORT = "「令和4年度 自治体間連携フォーラム」の実施報告について"
+
+
+@pytest.fixture(scope="module")
+def base(shipped_store: GraphStore) -> str:
+    return shipped_store.settings.base_iri
+
+
+def test_accord_facts_carry_the_document_they_come_from(
+    shipped_store: GraphStore, base: str
+) -> None:
+    accord = entity.describe(
+        shipped_store, base + "agreement/setagaya-kawaba-engagement-accord", "ja"
+    )
+    assert accord.label == "世田谷区・川場村 縁組協定"
+    assert accord.labels["en"] == "Setagaya–Kawaba engagement accord"
+    assert [v.text for v in accord.types] == ["協定"]
+    (signed,) = [f for f in accord.groups["dates"] if f.property == PG + "signedOn"]
+    assert signed.label == "締結" and [v.text for v in signed.values] == ["1981-11"]
+    # 1981-11 comes from Setagaya's page only; its citation there is numbered.
+    (source,) = signed.values[0].sources
+    assert source.document.endswith("source/setagaya-city-kawaba-engagement-accord")
+    assert accord.citations[source.number - 1].document == source.document
+    pages = {(c.title, c.page) for c in accord.citations}
+    assert (REPORT, 12) in pages
+    # Parties are asserted in both graphs, so both documents stand behind them.
+    (parties,) = [f for f in accord.groups["links"] if f.property == PG + "party"]
+    assert {r.document for r in parties.values[0].sources} == {
+        base + "source/setagaya-city-kawaba-engagement-accord",
+        base + "source/setagaya-forum-report-2022",
+    }
+    assert {link.label for link in accord.inbound} >= {"区民健康村事業", "移動教室"}
+
+
+def test_property_labels_follow_the_language(shipped_store: GraphStore, base: str) -> None:
+    accord = entity.describe(
+        shipped_store, base + "agreement/setagaya-kawaba-engagement-accord", "en"
+    )
+    labels = {f.label for facts in accord.groups.values() for f in facts}
+    assert {"signed", "party", "agreement type", "title", "label"} <= labels
+    assert entity.label_of(shipped_store, RDFS + "comment", "ja") == "説明"
+
+
+def test_rdf_is_the_entity_and_its_citation_blank_nodes(
+    shipped_store: GraphStore, base: str
+) -> None:
+    iri = base + "agreement/setagaya-kawaba-engagement-accord"
+    found = entity.triples(shipped_store, iri)
+    assert len(found) == len(set(found))  # once each, though two graphs hold the parties
+    subjects = {t.subject for t in found}
+    assert ox.NamedNode(iri) in subjects
+    blanks = [s for s in subjects if isinstance(s, ox.BlankNode)]
+    assert len(blanks) == 3
+    body, media_type = entity.serialize(shipped_store, iri, "ttl")
+    assert media_type.startswith("text/turtle")
+    assert len(list(ox.parse(body, format=ox.RdfFormat.TURTLE))) == len(found)
+
+
+def test_unknown_iri_suggests_the_same_kind(shipped_store: GraphStore, base: str) -> None:
+    with pytest.raises(NotFoundError) as err:
+        entity.describe(shipped_store, base + "agreement/setagaya-kawaba-engagment-accord", "ja")
+    assert err.value.suggestions[0] == base + "agreement/setagaya-kawaba-engagement-accord"
+    assert all("/agreement/" in s for s in err.value.suggestions)
+    assert entity.suggestions(shipped_store, base + "agreement/zzz") == []
+
+
+def test_partners_by_type(shipped_store: GraphStore, base: str) -> None:
+    groups = dict(entity.partners_by_type(shipped_store, base + "lg/131121") or [])
+    assert {"engagement-accord", "disaster-mutual-aid", "forum", "sister-city"} <= set(groups)
+    assert [org.code for org, _ in groups["engagement-accord"]] == ["104442"]
+    assert entity.partners_by_type(shipped_store, base + "lg/011002") == []
+    assert entity.partners_by_type(shipped_store, base + "agreement/x") is None
+
+
+def test_a_source_lists_only_the_first_inbound_links(shipped_store: GraphStore, base: str) -> None:
+    codes = entity.describe(shipped_store, base + "source/lg-codes", "ja", inbound_limit=50)
+    assert len(codes.inbound) == 50 and codes.inbound_total >= 1788
