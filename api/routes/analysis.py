@@ -1,0 +1,223 @@
+"""``/api/v1/analysis/...``: network analysis over HTTP.
+
+Each route parses its parameters, calls one library function off the event
+loop and shapes the answer: JSON (the result's ``as_dict()``, as the CLI's
+``--format json``) or CSV (UTF-8 with a BOM so Excel reads Japanese; the
+rows of the CLI's ``--format csv``). Library errors become problem+json in
+:mod:`api.problems`: an unknown body or no path 404, bad input 400.
+
+The body a question is about is ``org`` (code, slug or name, as in the saved
+queries); a path runs ``from`` one body ``to`` another.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Protocol
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from partnergraph.analysis.export import FORMATS as GRAPH_FORMATS
+from partnergraph.analysis.export import export_graph
+from partnergraph.analysis.measures import centrality as run_centrality
+from partnergraph.analysis.paths import ego_network, shortest_path
+from partnergraph.analysis.resilience import resilience as run_resilience
+from partnergraph.analysis.scope import Filters
+from partnergraph.analysis.structure import communities as run_communities
+from partnergraph.analysis.structure import structure as run_structure
+from partnergraph.analysis.suggest import suggest as run_suggest
+from partnergraph.store import GraphStore
+from partnergraph.tables import render_csv
+
+router = APIRouter(prefix="/api/v1/analysis", tags=["analysis"])
+
+_PROBLEM = {"content": {"application/problem+json": {}}}
+RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {"content": {"application/json": {}, "text/csv": {}}},
+    400: {
+        "description": "Invalid input (unknown relation type, bad date, hops out of range)",
+        **_PROBLEM,
+    },
+    404: {"description": "Unknown body, or no path between the two", **_PROBLEM},
+}
+
+
+class Result(Protocol):
+    header: tuple[str, ...]
+
+    def table(self) -> list[list[object]]: ...
+
+    def as_dict(self) -> dict[str, object]: ...
+
+
+def filters(
+    types: Annotated[
+        list[str] | None,
+        Query(
+            alias="type",
+            description="Relation type (agreement notation, energy-supply, forum, membership); "
+            "repeatable. Default: all.",
+        ),
+    ] = None,
+    as_of: Annotated[
+        dt.date | None, Query(description="Only relations begun by this date.")
+    ] = None,
+    prefecture: Annotated[
+        str | None, Query(description="Only bodies in this prefecture (number, code or name).")
+    ] = None,
+    region: Annotated[
+        str | None,
+        Query(description="Only bodies in this region: one of the eight, 関東 or kanto, ..."),
+    ] = None,
+    include_isolated: Annotated[
+        bool, Query(description="Add every local government, also those with no relation.")
+    ] = False,
+) -> Filters:
+    return Filters(
+        types=tuple(types) if types else None,
+        as_of=as_of,
+        prefecture=prefecture,
+        region=region,
+        include_isolated=include_isolated,
+    )
+
+
+Scope = Annotated[Filters, Depends(filters)]
+Format = Annotated[
+    Literal["json", "csv"], Query(description="json (default) or csv (UTF-8 with BOM).")
+]
+Limit = Annotated[int | None, Query(description="At most this many rows.")]
+
+
+def _store(request: Request) -> GraphStore:
+    return request.app.state.store
+
+
+def _shape(result: Result, fmt: str, name: str) -> Response:
+    if fmt == "csv":
+        return Response(
+            render_csv(result.header, result.table(), bom=True),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'inline; filename="{name}.csv"'},
+        )
+    return JSONResponse(result.as_dict())
+
+
+@router.get("/centrality", summary="Centrality of every body", responses=RESPONSES)
+async def centrality(
+    request: Request,
+    scope: Scope,
+    sort: Annotated[
+        str, Query(description="pagerank, betweenness, closeness, degree, weighted_degree, core")
+    ] = "pagerank",
+    limit: Limit = None,
+    format: Format = "json",
+) -> Response:
+    result = await run_in_threadpool(run_centrality, _store(request), scope, sort=sort, limit=limit)
+    return _shape(result, format, "centrality")
+
+
+@router.get("/communities", summary="Louvain communities (fixed seed)", responses=RESPONSES)
+async def communities(request: Request, scope: Scope, format: Format = "json") -> Response:
+    result = await run_in_threadpool(run_communities, _store(request), scope)
+    return _shape(result, format, "communities")
+
+
+@router.get(
+    "/structure",
+    summary="Bridges, articulation points, main core, overlap of relation layers",
+    responses=RESPONSES,
+)
+async def structure(request: Request, scope: Scope, format: Format = "json") -> Response:
+    result = await run_in_threadpool(run_structure, _store(request), scope)
+    return _shape(result, format, "structure")
+
+
+@router.get("/path", summary="Shortest chain of relations between two bodies", responses=RESPONSES)
+async def path(
+    request: Request,
+    scope: Scope,
+    source: Annotated[str, Query(alias="from", description="Code, slug or name.")],
+    target: Annotated[str, Query(alias="to", description="Code, slug or name.")],
+    format: Format = "json",
+) -> Response:
+    result = await run_in_threadpool(shortest_path, _store(request), source, target, scope)
+    return _shape(result, format, "path")
+
+
+@router.get("/ego", summary="Bodies within k hops of a body", responses=RESPONSES)
+async def ego(
+    request: Request,
+    scope: Scope,
+    org: Annotated[str, Query(description="The body: code, slug or name.")],
+    hops: Annotated[int, Query(description="Radius in hops, 1 to 4.")] = 1,
+    format: Format = "json",
+) -> Response:
+    result = await run_in_threadpool(ego_network, _store(request), org, hops, scope)
+    return _shape(result, format, "ego")
+
+
+@router.get("/suggest", summary="Candidate partners with reasons and evidence", responses=RESPONSES)
+async def suggest(
+    request: Request,
+    scope: Scope,
+    org: Annotated[str, Query(description="The body: code, slug or name.")],
+    limit: Annotated[int, Query(description="How many suggestions.")] = 10,
+    format: Format = "json",
+) -> Response:
+    result = await run_in_threadpool(run_suggest, _store(request), org, scope, limit=limit)
+    return _shape(result, format, "suggest")
+
+
+@router.get(
+    "/resilience",
+    summary="Disaster-pact partners, distances, flags and distant candidates",
+    responses=RESPONSES,
+)
+async def resilience(
+    request: Request,
+    scope: Scope,
+    org: Annotated[
+        str | None, Query(description="One local government (default: all with a relation).")
+    ] = None,
+    radius_km: Annotated[
+        float | None, Query(description="Near means within this distance (default: setting).")
+    ] = None,
+    limit: Annotated[int, Query(description="Candidates per flagged body.")] = 5,
+    flagged_only: bool = False,
+    format: Format = "json",
+) -> Response:
+    result = await run_in_threadpool(
+        run_resilience,
+        _store(request),
+        org,
+        scope,
+        radius_km=radius_km,
+        limit=limit,
+        flagged_only=flagged_only,
+    )
+    return _shape(result, format, "resilience")
+
+
+@router.get(
+    "/export",
+    summary="The filtered graph as GraphML or GEXF",
+    responses={200: {"content": {t: {} for t, _ in GRAPH_FORMATS.values()}}, 400: RESPONSES[400]},
+)
+async def export(
+    request: Request,
+    scope: Scope,
+    format: Annotated[Literal["graphml", "gexf"], Query()] = "graphml",
+    directed: Annotated[
+        bool, Query(description="Supplies and memberships one way, agreements both ways.")
+    ] = False,
+) -> Response:
+    data = await run_in_threadpool(export_graph, _store(request), scope, format, directed=directed)
+    media_type, extension = GRAPH_FORMATS[format]
+    return Response(
+        data,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="partnergraph.{extension}"'},
+    )

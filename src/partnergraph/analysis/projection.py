@@ -1,0 +1,218 @@
+"""networkx graphs of the organizations, built from the store, never kept by hand.
+
+:func:`projection` gives a ``MultiGraph`` (or, with ``directed=True``, a
+``MultiDiGraph``) whose nodes are organizations and whose edges are relations,
+one edge per relation and pair of bodies:
+
+* ``agreement``: each pair of parties of a ``pg:Agreement``; the edge type is
+  the agreement type's notation (``engagement-accord``, ``disaster-mutual-aid``, ...);
+* ``energy-supply``: supplier → consumer of a ``pg:EnergySupply``;
+* ``forum``: each pair of attendees of a ``pg:ForumEdition`` (one edge per edition);
+* ``membership``: member → organization of an ``org:Membership``.
+
+Each edge carries ``type``, ``via`` (the relation's IRI), ``title`` (Japanese)
+and ``title_en``, ``start`` (lexical, at the source's precision: "1981-11"),
+``sources`` (IRIs of the source documents), ``directed`` (with ``from`` and
+``to``, the nodes' IRIs, for supplies and memberships) and ``weight``. The
+weight follows Newman's collaboration weighting: a relation shared by ``n``
+bodies (an agreement's parties, a forum edition's attendees) weighs
+``1 / (n - 1)`` per pair, so each participant gets 1 in all from it and a
+bilateral accord counts for more than co-signing a 23-party pact; energy
+supplies and memberships weigh 1. Edge keys are ``"{type}@{via}@{code}-{code}"``
+(the two bodies' codes or slugs), unique in the graph.
+
+Nodes are the organization IRIs, with ``name_ja``, ``name_en``, ``kind``,
+``code``, ``prefecture`` (Japanese name), ``prefecture_code``, ``region``,
+``lat`` and ``lon``. A body's prefecture is its own (prefectures), its
+``pg:prefecture`` (municipalities) or that of the body it is a ``pg:unitOf``;
+universities, platforms, councils and foreign cities have none.
+
+With an area (prefecture or region) the graph keeps the bodies located there,
+plus the bodies with no known location reached from them over ties other than
+forums (the ward's platform and the universities in it, the town's employment
+council; see :func:`_attached`), and the relations among the kept bodies.
+
+The records come from :mod:`.relations` (the SPARQL is there). Graphs are
+cached per store revision (see :meth:`GraphStore.cached`) and frozen:
+copy one (``nx.MultiGraph(g)``) before changing it.
+
+>>> g = projection(store, Filters(types=("engagement-accord",)))     # doctest: +SKIP
+>>> [(g.nodes[u]["name_ja"], g.nodes[v]["name_ja"], d["start"])
+...  for u, v, d in g.edges(data=True)]                               # doctest: +SKIP
+[('川場村', '世田谷区', '1981-11')]
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+import networkx as nx
+
+from partnergraph.analysis.relations import Relation, Relations, relations
+from partnergraph.analysis.scope import Filters, area, normalize
+from partnergraph.partners import started_by
+from partnergraph.store import GraphStore
+
+T = TypeVar("T")
+
+#: Cached results kept per store revision (projections, measures), least recently used first out.
+MEMO_SIZE = 64
+_MEMO_LOCK = threading.Lock()
+
+
+def projection(
+    store: GraphStore, filters: Filters | None = None, *, directed: bool = False
+) -> nx.MultiGraph:
+    """The organization graph under ``filters``: one edge per relation, frozen, cached.
+
+    With ``directed`` it is a ``MultiDiGraph``: energy supplies run supplier →
+    consumer and memberships member → organization; relations without a
+    direction (agreements, forums) appear as a reciprocal pair of edges, so
+    that reachability reads them right. Count relations on the undirected graph.
+
+    >>> g = projection(store, Filters(as_of=dt.date(1990, 1, 1)))   # doctest: +SKIP
+    >>> sorted(d["type"] for _, _, d in g.edges(data=True))          # doctest: +SKIP
+    ['engagement-accord', 'sister-city', 'sister-city']
+    """
+    f = normalize(store, filters)
+    return memo(store, ("projection", f.key(), directed), lambda: _build(store, f, directed))
+
+
+def simple_projection(store: GraphStore, filters: Filters | None = None) -> nx.Graph:
+    """:func:`projection` with each pair's relations merged into one edge (see :func:`collapse`)."""
+    f = normalize(store, filters)
+    return memo(store, ("simple", f.key()), lambda: nx.freeze(collapse(projection(store, f))))
+
+
+def collapse(graph: nx.MultiGraph) -> nx.Graph:
+    """One edge per tied pair: ``weight`` is the sum of the relations' weights,
+    ``relations`` their number and ``types`` their sorted types.
+
+    Path lengths, betweenness and cores are about who is tied to whom, not by
+    how many agreements, so they run on this graph.
+
+    >>> m = nx.MultiGraph()
+    >>> _ = m.add_edge("a", "b", type="forum", weight=0.5)
+    >>> _ = m.add_edge("a", "b", type="sister-city", weight=1.0)
+    >>> collapse(m).edges["a", "b"]
+    {'weight': 1.5, 'relations': 2, 'types': ['forum', 'sister-city']}
+    """
+    simple = nx.Graph()
+    simple.add_nodes_from(graph.nodes(data=True))
+    for u, v, data in graph.edges(data=True):
+        if u == v:
+            continue
+        if simple.has_edge(u, v):
+            edge = simple.edges[u, v]
+            edge["weight"] += data.get("weight", 1.0)
+            edge["relations"] += 1
+            if data.get("type") not in edge["types"]:
+                edge["types"] = sorted([*edge["types"], data.get("type")])
+        else:
+            simple.add_edge(
+                u, v, weight=data.get("weight", 1.0), relations=1, types=[data.get("type")]
+            )
+    return simple
+
+
+def node_info(graph: nx.Graph, node: str) -> dict[str, object]:
+    """The short description of a node that every answer uses (as ``Organization.as_dict``)."""
+    data = graph.nodes[node]
+    return {
+        "id": node,
+        "code": data.get("code"),
+        "name_ja": data.get("name_ja"),
+        "name_en": data.get("name_en"),
+        "kind": data.get("kind"),
+    }
+
+
+def display_name(graph: nx.Graph, node: str, lang: str = "ja") -> str:
+    """A body's name for sentences: Japanese or English, falling back to the other, then the IRI."""
+    data = graph.nodes[node]
+    first, second = ("name_ja", "name_en") if lang == "ja" else ("name_en", "name_ja")
+    return str(data.get(first) or data.get(second) or node)
+
+
+def memo(store: GraphStore, key: Hashable, build: Callable[[], T]) -> T:
+    """``build()``'s result under ``key`` until the store's revision changes.
+
+    Keeps the :data:`MEMO_SIZE` most recently used results, so that callers
+    varying ``as_of`` or the area cannot grow the cache without bound.
+    """
+    table: OrderedDict[Hashable, object] = store.cached("analysis.memo", OrderedDict)
+    with _MEMO_LOCK:
+        if key in table:
+            table.move_to_end(key)
+            return table[key]  # type: ignore[return-value]
+    value = build()
+    with _MEMO_LOCK:
+        table[key] = value
+        while len(table) > MEMO_SIZE:
+            table.popitem(last=False)
+    return value
+
+
+def _build(store: GraphStore, f: Filters, directed: bool) -> nx.MultiGraph:
+    rel = relations(store)
+    edges = [
+        e
+        for e in rel.edges
+        if (f.types is None or e.type in f.types)
+        and (f.as_of is None or started_by(e.start, f.as_of))
+    ]
+    keep = {n for e in edges for n in (e.u, e.v)}
+    if f.include_isolated:
+        keep.update(rel.local_governments)
+    where = area(f)
+    if where is not None:
+        located = {
+            n
+            for n in keep
+            if (code := rel.nodes[n].get("prefecture_code")) and int(code[:2]) in where.numbers
+        }
+        keep = located | _attached(rel, edges, keep, located)
+    graph = nx.MultiDiGraph() if directed else nx.MultiGraph()
+    graph.graph["filters"] = f.as_dict()
+    graph.add_nodes_from((n, dict(attrs)) for n, attrs in rel.nodes.items() if n in keep)
+    for e in edges:
+        if e.u in keep and e.v in keep:
+            graph.add_edge(e.u, e.v, key=e.key(rel.nodes), **e.attributes())
+            if directed and not e.directed:
+                graph.add_edge(e.v, e.u, key=e.key(rel.nodes, reverse=True), **e.attributes())
+    return nx.freeze(graph)
+
+
+def _attached(
+    rel: Relations, edges: list[Relation], candidates: set[str], located: set[str]
+) -> set[str]:
+    """Bodies without a location reached from ``located`` over ties other than forums.
+
+    A forum says nothing about where its attendees are; a membership or an
+    agreement with a body of the area does (the ward's platform, the
+    universities in it, the town's employment council). Foreign cities have a
+    location, abroad, and never come along.
+    """
+    floating = {
+        n
+        for n in candidates
+        if rel.nodes[n].get("prefecture_code") is None
+        and rel.nodes[n].get("kind") != "foreign-local-government"
+    }
+    links: dict[str, set[str]] = defaultdict(set)
+    for e in edges:
+        if e.type != "forum":
+            links[e.u].add(e.v)
+            links[e.v].add(e.u)
+    found: set[str] = set()
+    frontier = list(located)
+    while frontier:
+        node = frontier.pop()
+        for other in links[node]:
+            if other in floating and other not in found:
+                found.add(other)
+                frontier.append(other)
+    return found
