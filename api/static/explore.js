@@ -1,0 +1,685 @@
+// The network explorer: draws the view model the server computed (positions
+// fixed, no physics), filters it in place, and explains a body in a side panel.
+//
+// Plain browser JavaScript, no build step. Data from the graph is only ever
+// inserted with textContent / createElement, and vis-network tooltips are DOM
+// elements built the same way: labels may hold markup.
+"use strict";
+
+(() => {
+  const DATA = JSON.parse(document.getElementById("page-data").textContent);
+  const VIEW = DATA.view;
+  const T = DATA.messages;
+  const LANG = DATA.lang;
+  const STANDALONE = Boolean(DATA.standalone);
+  const NATION = VIEW.scope === "nation";
+  const LAST_YEAR = VIEW.years.max;
+
+  const $ = (id) => document.getElementById(id);
+  const byId = new Map(VIEW.nodes.map((n) => [n.id, n]));
+  const byIri = new Map(VIEW.nodes.map((n) => [n.iri, n]));
+  const order = new Map(VIEW.nodes.map((n, i) => [n.id, i]));
+
+  // ---------------------------------------------------------------- helpers
+
+  /** A catalogue message with {placeholders} filled in. */
+  function msg(key, values = {}) {
+    return (T[key] || key).replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+  }
+
+  /** createElement with a class and text in one go. */
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  /** A link; href is built by us from ids, the text is data. */
+  function link(href, text) {
+    const a = el("a", null, text);
+    a.href = href;
+    return a;
+  }
+
+  /** A plain-text tooltip: vis-network shows an element as it is, never parsing HTML. */
+  function tooltip(text) {
+    const div = el("div", "explore-tip", text);
+    return div;
+  }
+
+  // ---------------------------------------------------------------- state
+
+  const TYPES = VIEW.legend.types.map((t) => t.type);
+  const state = {
+    layout: VIEW.default_layout,
+    size: "degree",
+    color: "kind",
+    types: new Set(TYPES),
+    year: LAST_YEAR,
+    pref: "",
+    kind: "",
+    focus: null,
+    path: [],
+  };
+
+  /** State from the URL (or, in a saved file, from the state saved with it). */
+  function readState() {
+    const params = STANDALONE
+      ? new URLSearchParams(DATA.state || {})
+      : new URLSearchParams(window.location.search);
+    if (["force", "geo"].includes(params.get("layout"))) state.layout = params.get("layout");
+    if (["degree", "pagerank", "betweenness", "none"].includes(params.get("size"))) {
+      state.size = params.get("size");
+    }
+    if (["kind", "community"].includes(params.get("color"))) state.color = params.get("color");
+    if (params.has("types")) {
+      state.types = new Set(params.get("types").split(",").filter((t) => TYPES.includes(t)));
+    }
+    const year = parseInt(params.get("year"), 10);
+    if (!Number.isNaN(year) && LAST_YEAR !== null) {
+      state.year = Math.min(Math.max(year, VIEW.years.min), LAST_YEAR);
+    }
+    state.pref = params.get("pref") || "";
+    state.kind = params.get("kind") || "";
+    state.focus = byId.has(params.get("focus")) ? params.get("focus") : null;
+    const path = (params.get("path") || "").split(",").filter((id) => byId.has(id));
+    state.path = path.slice(0, 2);
+  }
+
+  /** The state as URL parameters, defaults left out. */
+  function stateParams() {
+    const params = new URLSearchParams();
+    if (state.layout !== VIEW.default_layout) params.set("layout", state.layout);
+    if (state.size !== "degree") params.set("size", state.size);
+    if (state.color !== "kind") params.set("color", state.color);
+    if (state.types.size !== TYPES.length) params.set("types", [...state.types].join(","));
+    if (state.year !== LAST_YEAR) params.set("year", String(state.year));
+    if (state.pref) params.set("pref", state.pref);
+    if (state.kind) params.set("kind", state.kind);
+    if (state.focus) params.set("focus", state.focus);
+    if (state.path.length) params.set("path", state.path.join(","));
+    return params;
+  }
+
+  /** Keep the URL in step with the view (shareable), without adding history entries. */
+  function writeState() {
+    if (STANDALONE) return;
+    const params = new URLSearchParams(window.location.search);
+    for (const key of ["layout", "size", "color", "types", "year", "pref", "kind", "focus", "path"]) {
+      params.delete(key);
+    }
+    for (const [key, value] of stateParams()) params.set(key, value);
+    const query = params.toString();
+    window.history.replaceState(null, "", window.location.pathname + (query ? `?${query}` : ""));
+  }
+
+  // ---------------------------------------------------------------- filters
+  // The same rules as partnergraph.explore.apply_filters.
+
+  function nodeKept(node) {
+    if (state.kind && node.kind !== state.kind) return false;
+    if (state.pref) return node.prefecture_code === state.pref;
+    return true;
+  }
+
+  function floating(node) {
+    const kindOk = !state.kind || node.kind === state.kind;
+    return kindOk && !node.prefecture_code && node.kind !== "foreign-local-government";
+  }
+
+  function edgeKept(edge) {
+    if (!state.types.has(edge.type)) return false;
+    if (LAST_YEAR === null) return true;
+    if (edge.year === null) return state.year >= LAST_YEAR;
+    return edge.year <= state.year;
+  }
+
+  /** {nodes: Set of ids, edges: Set of ids} shown under the current filters. */
+  function visible() {
+    const kept = new Set(VIEW.nodes.filter(nodeKept).map((n) => n.id));
+    let edges = VIEW.edges.filter(edgeKept);
+    if (state.pref) {
+      for (const e of edges) {
+        for (const [a, b] of [[e.from, e.to], [e.to, e.from]]) {
+          if (kept.has(a) && !kept.has(b) && floating(byId.get(b))) kept.add(b);
+        }
+      }
+    }
+    edges = edges.filter((e) => kept.has(e.from) && kept.has(e.to));
+    if (!NATION) {
+      const tied = new Set(edges.flatMap((e) => [e.from, e.to]));
+      for (const id of [...kept]) if (!tied.has(id) && id !== VIEW.center) kept.delete(id);
+    }
+    return { nodes: kept, edges: new Set(edges.map((e) => e.id)) };
+  }
+
+  // ---------------------------------------------------------------- network
+
+  function darker(hex) {
+    const c = [1, 3, 5].map((i) => Math.floor(parseInt(hex.slice(i, i + 2), 16) * 0.7));
+    return "#" + c.map((v) => v.toString(16).padStart(2, "0")).join("");
+  }
+
+  function nodeItem(node, shown, onPath) {
+    const [x, y] = node.positions[state.layout];
+    const colour = node.colors[state.color];
+    const faded = state.path.length === 2 && pathNodes.size > 0 && !onPath;
+    return {
+      id: node.id,
+      label: node.label,
+      title: tooltip(node.title),
+      shape: node.shape,
+      x,
+      y,
+      size: node.sizes[state.size],
+      color: {
+        background: faded ? "#e3e6ea" : colour,
+        border: onPath ? "#111111" : darker(colour),
+        highlight: { background: colour, border: "#111111" },
+      },
+      borderWidth: onPath ? 4 : 1,
+      hidden: !shown,
+    };
+  }
+
+  function edgeItem(edge, shown, onPath) {
+    const faded = state.path.length === 2 && pathEdges.size > 0 && !onPath;
+    return {
+      id: edge.id,
+      from: edge.from,
+      to: edge.to,
+      title: tooltip(edge.title),
+      dashes: edge.dashes,
+      arrows: edge.arrows,
+      width: onPath ? 5 : edge.width,
+      color: faded ? { color: "#e3e6ea", opacity: 0.6 } : edge.color,
+      hidden: !shown,
+    };
+  }
+
+  let shown = visible();
+  let pathNodes = new Set();
+  let pathEdges = new Set();
+  readState();
+  shown = visible();
+  computePath();
+
+  const nodes = new vis.DataSet(
+    VIEW.nodes.map((n) => nodeItem(n, shown.nodes.has(n.id), pathNodes.has(n.id))),
+  );
+  const edges = new vis.DataSet(
+    VIEW.edges.map((e) => edgeItem(e, shown.edges.has(e.id), pathEdges.has(e.id))),
+  );
+  const network = new vis.Network(
+    $("network"),
+    { nodes, edges },
+    {
+      physics: false,
+      layout: { improvedLayout: false, randomSeed: 42 },
+      edges: { smooth: false, selectionWidth: 2 },
+      nodes: { font: { size: 14, face: "sans-serif" }, borderWidth: 1 },
+      interaction: {
+        hover: true,
+        tooltipDelay: 120,
+        hideEdgesOnDrag: NATION,
+        hideEdgesOnZoom: NATION,
+      },
+    },
+  );
+
+  // First frame: navigation start → first drawing, for the benchmark.
+  network.once("afterDrawing", () => {
+    window.__firstFrameMs = performance.now();
+    document.body.dataset.firstFrame = String(Math.round(window.__firstFrameMs));
+  });
+
+  /** Update every node and edge to the state (filters, layout, overlays). */
+  function redraw() {
+    shown = visible();
+    computePath();
+    nodes.update(VIEW.nodes.map((n) => nodeItem(n, shown.nodes.has(n.id), pathNodes.has(n.id))));
+    edges.update(VIEW.edges.map((e) => edgeItem(e, shown.edges.has(e.id), pathEdges.has(e.id))));
+    showCounts();
+    showCommunities();
+    writeState();
+  }
+
+  function showCounts() {
+    document.body.dataset.nodes = String(shown.nodes.size);
+    document.body.dataset.edges = String(shown.edges.size);
+    $("counts").textContent = msg("explore_counts", {
+      nodes: shown.nodes.size,
+      edges: shown.edges.size,
+    });
+  }
+
+  // ---------------------------------------------------------------- path
+
+  /** Breadth-first search over the ties shown; ties broken by the view's node order. */
+  function shortestPath(source, target) {
+    const adjacent = new Map();
+    for (const e of VIEW.edges) {
+      if (!shown.edges.has(e.id)) continue;
+      for (const [a, b] of [[e.from, e.to], [e.to, e.from]]) {
+        if (!adjacent.has(a)) adjacent.set(a, new Set());
+        adjacent.get(a).add(b);
+      }
+    }
+    const previous = new Map([[source, null]]);
+    const queue = [source];
+    while (queue.length) {
+      const current = queue.shift();
+      if (current === target) break;
+      const next = [...(adjacent.get(current) || [])].sort((a, b) => order.get(a) - order.get(b));
+      for (const n of next) {
+        if (!previous.has(n)) {
+          previous.set(n, current);
+          queue.push(n);
+        }
+      }
+    }
+    if (!previous.has(target)) return [];
+    const path = [];
+    for (let at = target; at !== null; at = previous.get(at)) path.unshift(at);
+    return path;
+  }
+
+  function computePath() {
+    pathNodes = new Set();
+    pathEdges = new Set();
+    if (state.path.length !== 2) return;
+    const path = shortestPath(state.path[0], state.path[1]);
+    pathNodes = new Set(path);
+    const pairs = new Set();
+    for (let i = 1; i < path.length; i++) {
+      pairs.add(`${path[i - 1]}|${path[i]}`);
+      pairs.add(`${path[i]}|${path[i - 1]}`);
+    }
+    for (const e of VIEW.edges) {
+      if (shown.edges.has(e.id) && pairs.has(`${e.from}|${e.to}`)) pathEdges.add(e.id);
+    }
+    showPathStatus(path);
+  }
+
+  function showPathStatus(path) {
+    const status = $("path-status");
+    if (!status) return;
+    $("path-clear").hidden = state.path.length === 0;
+    if (state.path.length === 0) {
+      status.textContent = T.explore_path_hint;
+    } else if (state.path.length === 1) {
+      status.textContent = `${byId.get(state.path[0]).label} → …`;
+    } else {
+      const ends = { from: byId.get(state.path[0]).label, to: byId.get(state.path[1]).label };
+      status.textContent = path.length
+        ? msg("explore_path_found", { ...ends, n: path.length - 1 })
+        : msg("explore_path_none", ends);
+    }
+    document.body.dataset.path = path.join(",");
+  }
+
+  function setPathEnd(index, id) {
+    const path = [...state.path];
+    path[index] = id;
+    state.path = path.filter(Boolean);
+    if (state.path.length === 2 && state.path[0] === state.path[1]) state.path = [id];
+    redraw();
+  }
+
+  // ---------------------------------------------------------------- panel
+
+  function fact(list, term, value) {
+    if (value === null || value === undefined || value === "") return;
+    list.append(el("dt", null, term), el("dd", null, value));
+  }
+
+  function entityHref(node) {
+    return STANDALONE ? node.iri : node.path || node.iri;
+  }
+
+  /** Open the side panel for a node: facts at once, then sources and partners. */
+  function openPanel(id) {
+    const node = byId.get(id);
+    if (!node) return;
+    state.focus = id;
+    writeState();
+    $("panel").hidden = false;
+    $("panel").dataset.node = id;
+    $("panel-title").textContent = node.label;
+    const other = LANG === "ja" ? node.name_en : node.name_ja;
+    $("panel-subtitle").textContent = other || "";
+    const facts = $("panel-facts");
+    facts.replaceChildren();
+    fact(facts, T.explore_kind_label, node.kind_label);
+    fact(facts, T.explore_prefecture_label, node.prefecture);
+    fact(facts, T.explore_code, node.code);
+    fact(facts, T.explore_degree, node.measures.degree);
+    fact(facts, "PageRank", node.measures.pagerank);
+    fact(facts, T.explore_size_betweenness, node.measures.betweenness);
+    const links = $("panel-links");
+    links.replaceChildren(link(entityHref(node), T.explore_entity_page));
+    if (!STANDALONE) {
+      const key = encodeURIComponent(node.id);
+      links.append(" · ", link(`${DATA.endpoints.organizations}/${key}`, T.explore_api));
+      links.append(" · ", link(`/explore/${key}?lang=${LANG}`, T.explore_ego_link));
+    }
+    $("panel-sources").replaceChildren(el("li", "muted", T.explore_loading));
+    $("panel-partners").replaceChildren(el("li", "muted", T.explore_loading));
+    $("panel-notice").hidden = true;
+    loadDetails(node);
+  }
+
+  async function fetchJson(url) {
+    const response = await fetch(url, { headers: { Accept: "application/json" } });
+    if (!response.ok) throw new Error(String(response.status));
+    return response.json();
+  }
+
+  async function loadDetails(node) {
+    if (STANDALONE) {
+      showEmbedded(node, false);
+      return;
+    }
+    const base = `${DATA.endpoints.organizations}/${encodeURIComponent(node.id)}`;
+    try {
+      const [detail, listing] = await Promise.all([fetchJson(base), fetchJson(`${base}/partners`)]);
+      if ($("panel").dataset.node !== node.id) return;
+      showSources($("panel-sources"), detail.sources || []);
+      showPartners(listing.partners || []);
+    } catch (error) {
+      showEmbedded(node, true);
+    }
+  }
+
+  function citationText(c) {
+    const parts = [c.title || c.document];
+    if (c.section) parts.push(`${T.explore_section}: ${c.section}`);
+    if (c.page) parts.push(msg("explore_page", { n: c.page }));
+    return parts.join(" · ");
+  }
+
+  function showSources(list, citations) {
+    list.replaceChildren();
+    for (const c of citations) {
+      const item = el("li", "source", citationText(c));
+      if (c.quote) item.append(el("q", null, c.quote));
+      list.append(item);
+    }
+    if (!citations.length) list.append(el("li", "muted", "—"));
+  }
+
+  /** One entry per partner, its relations earliest first with their sources. */
+  function showPartners(partners) {
+    const list = $("panel-partners");
+    list.replaceChildren();
+    if (!partners.length) list.append(el("li", "muted", T.explore_partners_none));
+    for (const p of partners) {
+      const partner = byIri.get(p.partner.id);
+      const name = (LANG === "ja" ? p.partner.name_ja : p.partner.name_en) || p.partner.name_ja || p.partner.id;
+      const item = el("li", "partner");
+      const head = el("div", "partner__name");
+      if (partner) {
+        const button = el("button", "link-button", name);
+        button.type = "button";
+        button.addEventListener("click", () => focusNode(partner.id));
+        head.append(button);
+      } else {
+        head.textContent = name;
+      }
+      item.append(head);
+      const relations = el("ul", "relations");
+      for (const r of p.relations) relations.append(relationItem(r.title, r.type, r.start, r.sources));
+      item.append(relations);
+      list.append(item);
+    }
+  }
+
+  function typeLabel(type) {
+    const found = VIEW.legend.types.find((t) => t.type === type);
+    return found ? found.label : type;
+  }
+
+  function relationItem(title, type, start, sources) {
+    const item = el("li", "relation");
+    item.dataset.type = type;
+    item.append(el("span", "relation__title", title || typeLabel(type)));
+    const when = start ? String(start).slice(0, 10) : T.explore_unknown_start;
+    item.append(el("span", "relation__meta muted", ` ${typeLabel(type)} · ${when}`));
+    const cites = el("ul", "relation__sources small");
+    for (const s of sources || []) {
+      cites.append(el("li", null, typeof s === "string" ? VIEW.sources[s] || s : citationText(s)));
+    }
+    item.append(cites);
+    return item;
+  }
+
+  /** Partners and sources from the embedded edges (saved file, or the API unreachable). */
+  function showEmbedded(node, offline) {
+    if (offline) {
+      $("panel-notice").textContent = T.explore_offline;
+      $("panel-notice").hidden = false;
+    }
+    const grouped = new Map();
+    for (const e of VIEW.edges) {
+      if (e.from !== node.id && e.to !== node.id) continue;
+      const other = e.from === node.id ? e.to : e.from;
+      if (!grouped.has(other)) grouped.set(other, []);
+      grouped.get(other).push(e);
+    }
+    const partners = [...grouped.entries()].map(([id, list]) => {
+      const p = byId.get(id);
+      const seen = new Set();
+      const relations = list
+        .filter((e) => !seen.has(e.via) && seen.add(e.via))
+        .sort((a, b) => String(a.start || "9999").localeCompare(String(b.start || "9999")))
+        .map((e) => ({ title: e.name, type: e.type, start: e.start, sources: e.sources }));
+      return { partner: { id: p.iri, name_ja: p.name_ja, name_en: p.name_en }, relations };
+    });
+    $("panel-sources").replaceChildren(el("li", "muted", "—"));
+    showPartners(partners);
+  }
+
+  function closePanel() {
+    $("panel").hidden = true;
+    delete $("panel").dataset.node;
+    state.focus = null;
+    writeState();
+  }
+
+  /** Select a node, bring it into view and open its panel. */
+  function focusNode(id) {
+    if (!byId.has(id)) return;
+    network.selectNodes([id]);
+    network.focus(id, { scale: Math.max(network.getScale(), 1.2), animation: false });
+    openPanel(id);
+  }
+
+  // ---------------------------------------------------------------- search
+
+  /** Names, codes and slugs in the network that contain the text (the saved file's search). */
+  function localMatches(text) {
+    const needle = text.trim().toLowerCase();
+    return VIEW.nodes.filter((n) =>
+      [n.name_ja, n.name_en, n.code, n.id].some((v) => v && String(v).toLowerCase().includes(needle)),
+    );
+  }
+
+  async function search(text) {
+    const status = $("search-status");
+    status.textContent = "";
+    if (!text.trim()) return;
+    let found = [];
+    if (!STANDALONE) {
+      try {
+        const url = `${DATA.endpoints.organizations}?q=${encodeURIComponent(text)}&limit=20`;
+        const body = await fetchJson(url);
+        found = body.items.map((item) => byIri.get(item.id)).filter(Boolean);
+      } catch (error) {
+        found = [];
+      }
+    }
+    if (!found.length) found = localMatches(text);
+    const target = found.find((n) => shown.nodes.has(n.id)) || found[0];
+    if (!target) {
+      status.textContent = msg("explore_search_none", { q: text });
+      return;
+    }
+    focusNode(target.id);
+  }
+
+  // ---------------------------------------------------------------- legend
+
+  function paintSwatches() {
+    for (const swatch of document.querySelectorAll(".swatch[data-kind]")) {
+      const kind = VIEW.legend.kinds.find((k) => k.kind === swatch.dataset.kind);
+      if (kind) swatch.style.backgroundColor = kind.color;
+    }
+    for (const swatch of document.querySelectorAll(".swatch[data-type]")) {
+      const type = VIEW.legend.types.find((t) => t.type === swatch.dataset.type);
+      if (type) swatch.style.borderTopColor = type.color;
+    }
+  }
+
+  function showCommunities() {
+    const group = $("legend-communities-group");
+    group.hidden = state.color !== "community";
+    const list = $("legend-communities");
+    if (list.childElementCount) return;
+    for (const c of VIEW.legend.communities) {
+      const item = el("li");
+      const swatch = el("span", "swatch swatch--dot");
+      swatch.style.backgroundColor = c.color;
+      item.append(swatch, `${msg("explore_community", { n: c.community })} (${c.size})`);
+      list.append(item);
+    }
+  }
+
+  // ---------------------------------------------------------------- downloads
+
+  function download(href, name) {
+    const a = document.createElement("a");
+    a.href = href;
+    a.download = name;
+    document.body.append(a);
+    a.click();
+    a.remove();
+  }
+
+  function savePng() {
+    const canvas = $("network").querySelector("canvas");
+    if (canvas) download(canvas.toDataURL("image/png"), `partnergraph-${VIEW.scope}.png`);
+  }
+
+  function saveHtml() {
+    if (STANDALONE) {
+      const html = "<!doctype html>\n" + document.documentElement.outerHTML;
+      download(URL.createObjectURL(new Blob([html], { type: "text/html" })), "partnergraph.html");
+      return;
+    }
+    const query = stateParams().toString();
+    window.location.href = DATA.endpoints.export + (query ? `&${query}` : "");
+  }
+
+  // ---------------------------------------------------------------- controls
+
+  function syncControls() {
+    for (const radio of document.querySelectorAll("input[name=layout]")) {
+      radio.checked = radio.value === state.layout;
+    }
+    $("size").value = state.size;
+    $("color").value = state.color;
+    for (const box of document.querySelectorAll("input[name=type]")) {
+      box.checked = state.types.has(box.value);
+    }
+    if ($("year")) {
+      $("year").value = String(state.year);
+      showYear();
+    }
+    $("prefecture").value = state.pref;
+    $("kind").value = state.kind;
+  }
+
+  function showYear() {
+    const year = Number($("year").value);
+    $("year-value").textContent =
+      year === LAST_YEAR ? msg("explore_year_all", { year }) : String(year);
+  }
+
+  function bindControls() {
+    for (const radio of document.querySelectorAll("input[name=layout]")) {
+      radio.addEventListener("change", () => {
+        state.layout = radio.value;
+        redraw();
+        network.fit({ animation: false });
+      });
+    }
+    $("size").addEventListener("change", () => {
+      state.size = $("size").value;
+      redraw();
+    });
+    $("color").addEventListener("change", () => {
+      state.color = $("color").value;
+      redraw();
+    });
+    for (const box of document.querySelectorAll("input[name=type]")) {
+      box.addEventListener("change", () => {
+        if (box.checked) state.types.add(box.value);
+        else state.types.delete(box.value);
+        redraw();
+      });
+    }
+    if ($("year")) {
+      $("year").addEventListener("input", () => {
+        state.year = Number($("year").value);
+        showYear();
+        redraw();
+      });
+    }
+    $("prefecture").addEventListener("change", () => {
+      state.pref = $("prefecture").value;
+      redraw();
+    });
+    $("kind").addEventListener("change", () => {
+      state.kind = $("kind").value;
+      redraw();
+    });
+    $("controls").addEventListener("submit", (event) => {
+      event.preventDefault();
+      search($("search").value);
+    });
+    $("path-clear").addEventListener("click", () => {
+      state.path = [];
+      redraw();
+    });
+    $("panel-close").addEventListener("click", closePanel);
+    $("panel-path-from").addEventListener("click", () => setPathEnd(0, $("panel").dataset.node));
+    $("panel-path-to").addEventListener("click", () => setPathEnd(1, $("panel").dataset.node));
+    $("save-png").addEventListener("click", savePng);
+    $("save-html").addEventListener("click", saveHtml);
+    network.on("click", (params) => {
+      if (params.nodes.length) openPanel(params.nodes[0]);
+    });
+  }
+
+  // ---------------------------------------------------------------- start
+
+  paintSwatches();
+  syncControls();
+  bindControls();
+  showCounts();
+  showCommunities();
+  if (state.focus) focusNode(state.focus);
+
+  /** For tests and the benchmark: what is drawn, and where. */
+  window.explorer = {
+    network,
+    nodeCount: () => shown.nodes.size,
+    edgeCount: () => shown.edges.size,
+    visibleEdges: () => VIEW.edges.filter((e) => shown.edges.has(e.id)),
+    positions: (ids) => network.getPositions(ids),
+    focus: focusNode,
+    state: () => JSON.parse(JSON.stringify({ ...state, types: [...state.types] })),
+  };
+  document.body.dataset.ready = "true";
+})();

@@ -1,0 +1,120 @@
+"""First-frame time of the network explorer in headless Chromium, curated and nationwide.
+
+Run from the repository root:
+
+    .venv/bin/python benchmarks/explore_first_frame.py [--runs 5]
+
+It builds the shipped graph into a temporary store, serves it with uvicorn on
+127.0.0.1, and opens ``/explore`` and ``/explore?scope=nation`` in Debian's
+``/usr/bin/chromium`` through Playwright (every request not to 127.0.0.1 is
+aborted). The time measured is the page's ``window.__firstFrameMs``:
+navigation start → vis-network's first ``afterDrawing`` event. One warm-up
+load per view (which also fills the server's view cache), then ``--runs``
+loads each, each in a fresh browser context; the median is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+from playwright.sync_api import Route, sync_playwright
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+VIEWS = {"curated": "explore", "nation": "explore?scope=nation"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(store: Path, port: int) -> subprocess.Popen[bytes]:
+    """uvicorn over the shipped graph; returns once /healthz answers."""
+    base = f"http://127.0.0.1:{port}/"
+    env = {
+        **os.environ,
+        "PARTNERGRAPH_STORE": str(store),
+        "PARTNERGRAPH_GRAPH_DIR": str(REPO / "graph"),
+        "PARTNERGRAPH_BASE_IRI": base,
+    }
+    cmd = [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app"]
+    cmd += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    proc = subprocess.Popen(cmd, env=env, cwd=REPO)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base + "healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.TransportError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise RuntimeError("server did not start")
+
+
+def offline(route: Route) -> None:
+    if urlsplit(route.request.url).hostname == "127.0.0.1":
+        route.continue_()
+    else:
+        route.abort()
+
+
+def first_frame(browser, url: str) -> float:  # type: ignore[no-untyped-def]
+    """Milliseconds from navigation start to the first drawn frame, in a fresh context."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        context.route("**/*", offline)
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_function("() => window.__firstFrameMs !== undefined", timeout=60_000)
+        return float(page.evaluate("() => window.__firstFrameMs"))
+    finally:
+        context.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        port = free_port()
+        proc = serve(Path(tmp) / "store", port)
+        base = f"http://127.0.0.1:{port}/"
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+                )
+                try:
+                    for name, path in VIEWS.items():
+                        first_frame(browser, base + path)  # warm-up: server cache, disk cache
+                        times = [first_frame(browser, base + path) for _ in range(args.runs)]
+                        size = len(httpx.get(base + path, timeout=60).content)
+                        runs = ", ".join(f"{t:.0f}" for t in times)
+                        print(
+                            f"{name:8s} first frame median {statistics.median(times):7.1f} ms "
+                            f"(runs: {runs}; page {size / 1e6:.2f} MB)"
+                        )
+                finally:
+                    browser.close()
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,223 @@
+"""The network explorer in a real headless Chromium against the real server, offline.
+
+Every test checks that the page asked nothing of any host but 127.0.0.1 and
+logged no errors (CSP violations included).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.api.conftest import free_port
+from tests.browser.conftest import BrowserPage
+from tests.conftest import GRAPH_DIR, PREFIXES
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def open_explorer(bp: BrowserPage, url: str) -> None:
+    bp.page.goto(url)
+    bp.page.wait_for_function("() => document.body.dataset.ready === 'true'")
+    bp.page.wait_for_function("() => window.__firstFrameMs !== undefined")
+
+
+def assert_clean(bp: BrowserPage) -> None:
+    assert bp.blocked == [], bp.blocked
+    assert bp.errors == [], bp.errors
+
+
+def drawn_edges(bp: BrowserPage) -> list[dict]:
+    return bp.page.evaluate(
+        "() => window.explorer.visibleEdges().map(e => ({type: e.type, year: e.year}))"
+    )
+
+
+def test_page_draws_every_node_of_the_data(browser_page: BrowserPage, live_server: str) -> None:
+    open_explorer(browser_page, live_server + "explore")
+    data = httpx.get(live_server + "explore/data.json", timeout=30).json()
+    page = browser_page.page
+    assert page.evaluate("() => window.explorer.nodeCount()") == len(data["nodes"])
+    assert int(page.evaluate("() => document.body.dataset.nodes")) == len(data["nodes"])
+    assert page.evaluate("() => window.explorer.edgeCount()") == len(data["edges"])
+    # vis-network itself holds them all, none hidden.
+    shown = page.evaluate(
+        "() => window.explorer.network.body.data.nodes.get().filter(n => !n.hidden).length"
+    )
+    assert shown == len(data["nodes"])
+    assert_clean(browser_page)
+
+
+def test_relation_filter_and_year_slider(browser_page: BrowserPage, live_server: str) -> None:
+    open_explorer(browser_page, live_server + "explore")
+    page = browser_page.page
+    total = page.evaluate("() => window.explorer.edgeCount()")
+    page.uncheck("input[name=type][value=forum]")
+    edges = drawn_edges(browser_page)
+    assert edges and all(e["type"] != "forum" for e in edges)
+    assert len(edges) < total
+    assert "types=" in page.url and "forum" not in page.url.split("types=")[1].split("&")[0]
+    page.check("input[name=type][value=forum]")
+    assert page.evaluate("() => window.explorer.edgeCount()") == total
+    page.locator("#year").fill("1990")
+    edges = drawn_edges(browser_page)
+    assert edges and all(e["year"] is not None and e["year"] <= 1990 for e in edges)
+    expected = httpx.get(live_server + "explore/data.json?year=1990", timeout=30).json()
+    assert len(edges) == len(expected["edges"])
+    assert page.evaluate("() => window.explorer.nodeCount()") == len(expected["nodes"])
+    assert "year=1990" in page.url
+    # The state survives a reload from the URL.
+    open_explorer(browser_page, page.url)
+    assert page.evaluate("() => window.explorer.edgeCount()") == len(expected["edges"])
+    assert page.input_value("#year") == "1990"
+    assert_clean(browser_page)
+
+
+def test_clicking_kawaba_opens_its_panel(
+    browser_page: BrowserPage, live_server: str, tmp_path: Path
+) -> None:
+    open_explorer(browser_page, live_server + "explore")
+    page = browser_page.page
+    page.evaluate("() => window.explorer.network.moveTo({position: {x: 0, y: 0}, scale: 1})")
+    page.evaluate("() => window.explorer.focus('104442')")  # bring Kawaba into view
+    box = page.locator("#network canvas").bounding_box()
+    point = page.evaluate(
+        "() => window.explorer.network.canvasToDOM(window.explorer.positions(['104442'])['104442'])"
+    )
+    page.evaluate("() => document.getElementById('panel-close').click()")
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    panel = page.locator("#panel")
+    panel.wait_for(state="visible")
+    assert page.locator("#panel-title").text_content() == "川場村"
+    accord = panel.locator(".relation[data-type=engagement-accord]")
+    accord.first.wait_for()
+    text = accord.first.text_content()
+    assert "区民健康村相互協力に関する協定" in text and "1981-11" in text
+    assert "setagaya" in text.lower() or "世田谷" in text or "協定" in text  # its source
+    sources = accord.first.locator(".relation__sources li")
+    assert sources.count() >= 1 and sources.first.text_content().strip()
+    assert panel.locator("a[href='/lg/104442']").count() == 1
+    assert "focus=104442" in page.url
+    page.screenshot(path=str(tmp_path / "explorer-kawaba.png"))
+    assert (tmp_path / "explorer-kawaba.png").stat().st_size > 0
+    assert_clean(browser_page)
+
+
+def test_search_focuses_a_node(browser_page: BrowserPage, live_server: str) -> None:
+    open_explorer(browser_page, live_server + "explore")
+    page = browser_page.page
+    page.fill("#search", "かわば")
+    page.click("#search-go")
+    page.locator("#panel").wait_for(state="visible")
+    assert page.locator("#panel-title").text_content() == "川場村"
+    assert page.evaluate("() => window.explorer.network.getSelectedNodes()") == ["104442"]
+    assert_clean(browser_page)
+
+
+def test_geo_layout_puts_hokkaido_north_of_okinawa(
+    browser_page: BrowserPage, live_server: str
+) -> None:
+    open_explorer(browser_page, live_server + "explore?scope=nation")
+    page = browser_page.page
+    pos = page.evaluate("() => window.explorer.positions(['010006', '011002', '470007', '472018'])")
+    for north in ("010006", "011002"):
+        for south in ("470007", "472018"):
+            assert pos[north]["y"] < pos[south]["y"]
+    assert page.evaluate("() => window.explorer.nodeCount()") >= 1788
+    first_frame = page.evaluate("() => window.__firstFrameMs")
+    assert first_frame < 2000, first_frame
+    assert_clean(browser_page)
+
+
+def test_path_highlight(browser_page: BrowserPage, live_server: str) -> None:
+    open_explorer(browser_page, live_server + "explore?path=104442,winnipeg")
+    path = browser_page.page.evaluate("() => document.body.dataset.path")
+    assert path == "104442,131121,winnipeg"
+    assert_clean(browser_page)
+
+
+# ---------------------------------------------------------------- XSS, own server
+
+
+@pytest.fixture(scope="module")
+def xss_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server over a copy of graph/ with one more body whose name is markup."""
+    root = tmp_path_factory.mktemp("xss")
+    graph = root / "graph"
+    shutil.copytree(GRAPH_DIR, graph)
+    (graph / "data" / "zz-xss.trig").write_text(
+        PREFIXES
+        + f"""
+<source/xss> {{
+  body:xss a pg:University ; rdfs:label "{XSS}"@ja , "{XSS}"@en .
+  agr:xss a pg:Agreement ; pg:agreementType pgat:comprehensive-partnership ;
+    rdfs:label "<b>{XSS}</b>"@ja ; pg:party body:xss, lg:131121 .
+}}
+""",
+        encoding="utf-8",
+    )
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    env = {
+        **os.environ,
+        "PARTNERGRAPH_STORE": str(root / "store"),
+        "PARTNERGRAPH_GRAPH_DIR": str(graph),
+        "PARTNERGRAPH_BASE_IRI": base,
+    }
+    cmd = [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app"]
+    cmd += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    proc = subprocess.Popen(cmd, env=env, cwd=GRAPH_DIR.parent)
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited with {proc.returncode}")
+            try:
+                if httpx.get(base + "healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("server did not start")
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_markup_in_a_label_stays_text(browser_page: BrowserPage, xss_server: str) -> None:
+    dialogs: list[str] = []
+    page = browser_page.page
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    open_explorer(browser_page, xss_server + "explore?focus=xss")
+    page.locator("#panel").wait_for(state="visible")
+    assert page.locator("#panel-title").text_content() == XSS
+    page.locator("#panel-partners .partner").first.wait_for()
+    # Hover the node: the tooltip is text.
+    point = page.evaluate(
+        "() => window.explorer.network.canvasToDOM(window.explorer.positions(['xss']).xss)"
+    )
+    box = page.locator("#network canvas").bounding_box()
+    page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+    page.wait_for_timeout(600)
+    tip = page.locator("div.vis-tooltip")
+    if tip.count() and tip.is_visible():
+        assert XSS in tip.text_content()
+    assert page.locator("img[src=x]").count() == 0
+    assert page.locator("#main img").count() == 0
+    assert dialogs == []
+    # The standalone export carries it as text too.
+    html = httpx.get(xss_server + "explore/export.html", timeout=30).text
+    assert XSS not in html
+    assert_clean(browser_page)
