@@ -14,10 +14,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-# Front-end assets (CodeMirror, vis-network) come from the npm registry at build
-# time and are served by the app from /vendor: nothing is fetched at run time.
+# Front-end assets (CodeMirror, vis-network, Swagger UI) come from the npm registry at build
+# time (install scripts off) and are served by the app from /vendor: nothing is fetched at run time.
 $(ASSETS): frontend/package.json frontend/package-lock.json
-	npm ci --prefix frontend --no-audit --no-fund --loglevel=error
+	npm ci --prefix frontend --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $(ASSETS)
 
 assets: $(ASSETS)
@@ -35,7 +35,7 @@ $(CHROMIUM):
 
 run: $(STAMP) $(ASSETS)
 	$(BIN)/partnergraph load
-	$(BIN)/partnergraph info
+	$(BIN)/partnergraph serve
 
 test: $(STAMP) $(ASSETS) $(CHROMIUM)
 	$(BIN)/ruff check .

@@ -13,11 +13,23 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api import problems
 from api.limits import BodySizeLimit
-from api.routes import meta, pages, queries, sparql
+from api.routes import (
+    analysis,
+    entities,
+    explore,
+    meta,
+    organizations,
+    pages,
+    queries,
+    records,
+    sparql,
+    writes,
+)
 from partnergraph import __version__
 from partnergraph.settings import Settings
 from partnergraph.sparql.pool import QueryPool
@@ -25,7 +37,7 @@ from partnergraph.store import GraphStore
 
 STATIC = Path(__file__).parent / "static"
 #: npm packages (installed into frontend/node_modules by `make`) served under /vendor/.
-VENDOR_PACKAGES = ("codemirror", "vis-network")
+VENDOR_PACKAGES = ("codemirror", "vis-network", "swagger-ui-dist")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -57,14 +69,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Partnerships between Japanese local governments, universities and other "
         "bodies, with their evidence: SPARQL 1.1 endpoint, REST API and pages.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(GZipMiddleware, minimum_size=2048)
     problems.install(app)
     app.include_router(meta.router)
     app.include_router(sparql.router)
     app.include_router(queries.router)
     app.include_router(pages.router)
+    app.include_router(organizations.router)
+    app.include_router(records.router)
+    app.include_router(entities.router)
+    app.include_router(analysis.router)
+    app.include_router(writes.router)
+    app.include_router(explore.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for package in VENDOR_PACKAGES:
         if (settings.assets_dir / package).is_dir():

@@ -13,6 +13,12 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (errors.QueryRefusedError, 403, "Query refused"),
     (errors.QueryError, 400, "Bad query"),
     (errors.NotFoundError, 404, "Not found"),
+    (errors.NotAcceptableError, 406, "Not acceptable"),
+    (errors.AuthenticationError, 401, "Unauthorized"),
+    (errors.PermissionDeniedError, 403, "Forbidden"),
+    (errors.ConflictError, 409, "Conflict"),
+    (errors.UnsupportedMediaTypeError, 415, "Unsupported media type"),
+    (errors.UnprocessableError, 422, "Unprocessable input"),
     (errors.InvalidInputError, 400, "Invalid input"),
     (errors.PayloadTooLargeError, 413, "Request body too large"),
     (errors.QueryTimeoutError, 503, "Query timed out"),
@@ -22,7 +28,10 @@ STATUS: list[tuple[type[Exception], int, str]] = [
 
 
 def problem(status: int, title: str, detail: str, **extra: object) -> JSONResponse:
-    """A problem+json response; ``extra`` members (``field``, ``suggestions``) are added as given."""
+    """A problem+json response with ``extra`` members (``field``, ``suggestions``).
+
+    Null and empty members are left out, so clients see only what applies.
+    """
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     body.update({k: v for k, v in extra.items() if v not in (None, [])})
     return JSONResponse(body, status_code=status, media_type="application/problem+json")
@@ -37,6 +46,9 @@ async def _library_error(request: Request, exc: Exception) -> JSONResponse:
                 str(exc),
                 field=getattr(exc, "field", None),
                 suggestions=getattr(exc, "suggestions", None),
+                problems=getattr(exc, "problems", None),
+                line=getattr(exc, "line", None),
+                column=getattr(exc, "column", None),
             )
     raise exc
 

@@ -27,7 +27,9 @@ from partnergraph.store import GraphStore
 
 PARTNER_QUERY = """
 PREFIX pg: <https://w3id.org/partnergraph/ns#>
-SELECT ?partner ?a WHERE { ?a pg:party <{base}lg/131121>, ?partner FILTER(?partner != <{base}lg/131121>) }
+SELECT ?partner ?a WHERE {
+  ?a pg:party <{base}lg/131121>, ?partner FILTER(?partner != <{base}lg/131121>)
+}
 """
 
 

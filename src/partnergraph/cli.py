@@ -16,12 +16,14 @@ from typing import Annotated
 import pyoxigraph as ox
 import typer
 
+from partnergraph.analysis.cli import app as analyze_app
 from partnergraph.directory import Directory
 from partnergraph.errors import (
     InvalidInputError,
     NotFoundError,
     PartnergraphError,
     QueryError,
+    StoreBusyError,
 )
 from partnergraph.graphfiles import discover
 from partnergraph.inventory import inventory
@@ -39,6 +41,7 @@ app = typer.Typer(
 )
 reference_app = typer.Typer(help="The nationwide reference data (graph/reference/).")
 app.add_typer(reference_app, name="reference")
+app.add_typer(analyze_app, name="analyze")
 
 
 class TableFormat(StrEnum):
@@ -249,6 +252,44 @@ def info(
     typer.echo(render_table(["class", "count"], rows))
     sources = [[title, n, graph] for graph, (title, n) in inv.by_source.items()]
     typer.echo(render_table(["source", "triples", "graph"], sources), nl=False)
+
+
+@app.command("import")
+def import_(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A CSV agreement list (.csv) or an RDF file (.ttl, .rdf, .jsonld).",
+            exists=True,
+            dir_okay=False,
+        ),
+    ],
+    owner: Annotated[
+        str | None, typer.Option(help="CSV: the body whose list it is, a party of every row.")
+    ] = None,
+    agent: Annotated[str, typer.Option(help="Name the history records for this import.")] = "cli",
+) -> None:
+    """Import agreements from a spreadsheet (CSV) or an RDF file: every row, or nothing.
+
+    The columns are listed in the README; errors are listed by row and column.
+    """
+    from partnergraph.writes.importer import media_type_for
+    from partnergraph.writes.service import import_file
+
+    store = _store()
+    if store.read_only:
+        raise StoreBusyError(
+            "the store is held by a running server: POST the file to /api/v1/import instead"
+        )
+    outcome = import_file(store, file.read_bytes(), media_type_for(file), agent, owner=owner)
+    body = outcome.body
+    what = f"{body['rows']} agreement(s)" if "rows" in body else f"{body['triples']} triple(s)"
+    typer.echo(f"imported {what} from {file} ({body['format']}, {body.get('encoding', 'UTF-8')})")
+    for line in body.get("warnings") or []:  # type: ignore[attr-defined]
+        typer.echo(f"warning: {line}", err=True)
+    if body.get("ignored_columns"):
+        typer.echo("ignored columns: " + ", ".join(body["ignored_columns"]), err=True)  # type: ignore[arg-type]
+    typer.echo(f"recorded as {body['change']}")
 
 
 @app.command()

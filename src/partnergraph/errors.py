@@ -62,3 +62,80 @@ class QueryTimeoutError(PartnergraphError):
 
 class PayloadTooLargeError(PartnergraphError):
     """A request body is larger than the configured limit."""
+
+
+class QuerySyntaxError(QueryError):
+    """A SPARQL query does not parse; ``line`` and ``column`` (1-based) say where."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        self.line = line
+        self.column = column
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (str(self), self.line, self.column))
+
+
+class NotAcceptableError(PartnergraphError):
+    """No result format the client accepts is offered; ``offered`` lists the media types."""
+
+    def __init__(self, message: str, offered: list[str] | None = None) -> None:
+        self.offered = offered or []
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (str(self), self.offered))
+
+
+class QueryWorkerError(PartnergraphError):
+    """A query worker process died while running a query (memory, stack); it was replaced."""
+
+
+class InvalidReferenceError(InvalidInputError):
+    """A parameter names an entity that does not exist (a party, a prefecture).
+
+    A 400 rather than a 404, since the resource asked for exists and only the
+    filter is wrong; ``suggestions`` holds close matches as for NotFoundError.
+    """
+
+    def __init__(
+        self, message: str, field: str | None = None, suggestions: list[str] | None = None
+    ) -> None:
+        self.suggestions = suggestions or []
+        super().__init__(message, field)
+
+
+class AuthenticationError(PartnergraphError):
+    """A write came without a token (no ``Authorization: Bearer …`` header)."""
+
+
+class PermissionDeniedError(PartnergraphError):
+    """A write's token is not one of the configured ones, or writes are switched off."""
+
+
+class ConflictError(PartnergraphError):
+    """A write clashes with the graph as it is: the entity exists already, is curated in
+    ``graph/`` (edit the file instead), or is still referenced by other facts."""
+
+
+class UnprocessableError(InvalidInputError):
+    """Well-formed input the graph cannot take: an unknown party, a SHACL violation, bad rows.
+
+    ``problems`` lists each thing wrong in plain words (``row 3, 協定先: …``);
+    ``suggestions`` holds close matches where there are some.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        field: str | None = None,
+        problems: list[str] | None = None,
+        suggestions: list[str] | None = None,
+    ) -> None:
+        self.problems = list(problems or [])
+        self.suggestions = list(suggestions or [])
+        super().__init__(message, field=field)
+
+
+class UnsupportedMediaTypeError(InvalidInputError):
+    """A request body of a media type the operation does not take."""

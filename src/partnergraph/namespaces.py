@@ -41,6 +41,27 @@ PREFIXES: dict[str, str] = {
 }
 
 
+#: The IRI scheme of graph/README.md: the relative prefixes the graph files declare for
+#: entities, as paths under the base IRI (``lg:131121`` is ``{base}lg/131121``).
+ENTITY_PREFIXES: dict[str, str] = {
+    "lg": "lg/",
+    "body": "org/",
+    "agr": "agreement/",
+    "es": "energy-supply/",
+    "forum": "forum/",
+    "prog": "programme/",
+    "fac": "facility/",
+    "doc": "document/",
+    "mem": "membership/",
+    "src": "source/",
+}
+
+
+def entity_prefixes(base_iri: str) -> dict[str, str]:
+    """:data:`ENTITY_PREFIXES` resolved against ``base_iri``."""
+    return {p: base_iri + path for p, path in ENTITY_PREFIXES.items()}
+
+
 def sparql_prefixes() -> str:
     """The PREFIX lines for every namespace above, for queries written in code."""
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())

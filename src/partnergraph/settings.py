@@ -12,6 +12,7 @@ Nothing else in the package reads the environment, so a test can build a
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -46,19 +47,22 @@ class Settings:
     row_limit: int = 10_000
     query_workers: int = 2
     max_body_bytes: int = 1_000_000
+    #: Write tokens, ``name:secret,name2:secret2``; empty means writes are off. Kept out of repr.
+    tokens: str = dataclasses.field(default="", repr=False)
+    resilience_radius_km: float = 100.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
-        for field in fields(cls):
-            name = _ENV_NAMES.get(field.name, f"PARTNERGRAPH_{field.name.upper()}")
+        for item in fields(cls):
+            name = _ENV_NAMES.get(item.name, f"PARTNERGRAPH_{item.name.upper()}")
             raw = env.get(name)
             if raw is None or raw == "":
                 continue
-            kind = type(getattr(cls, field.name))
+            kind = type(getattr(cls, item.name))
             try:
-                values[field.name] = kind(raw)
+                values[item.name] = kind(raw)
             except ValueError:
                 raise SettingsError(f"{name} must be a {kind.__name__}, got {raw!r}") from None
         settings = cls(**values)  # type: ignore[arg-type]
@@ -73,6 +77,13 @@ class Settings:
             )
         if any(c in self.base_iri for c in ' <>"{}|\\^`'):
             raise SettingsError("PARTNERGRAPH_BASE_IRI contains a character not allowed in an IRI")
-        for name in ("query_timeout", "row_limit", "query_workers", "max_body_bytes"):
+        positive = (
+            "query_timeout",
+            "row_limit",
+            "query_workers",
+            "max_body_bytes",
+            "resilience_radius_km",
+        )
+        for name in positive:
             if getattr(self, name) <= 0:
                 raise SettingsError(f"PARTNERGRAPH_{name.upper()} must be positive")

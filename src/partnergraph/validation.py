@@ -22,26 +22,13 @@ from rdflib.namespace import RDFS, SH, XSD
 from rdflib.query import Result
 
 from partnergraph.errors import GraphSourceError
-from partnergraph.namespaces import PREFIXES
+from partnergraph.namespaces import PREFIXES, entity_prefixes
 from partnergraph.settings import DEFAULT_BASE_IRI, Settings
 
 # The shipped files; callers with a PARTNERGRAPH_GRAPH_DIR of their own pass paths explicitly.
 DEFAULT_SHAPES = Settings().graph_dir / "shapes.ttl"
 DEFAULT_ONTOLOGY = Settings().graph_dir / "ontology.ttl"
 
-# Relative prefixes the graph files declare (graph/README.md), resolved against the base IRI.
-ENTITY_PREFIXES: dict[str, str] = {
-    "lg": "lg/",
-    "body": "org/",
-    "agr": "agreement/",
-    "es": "energy-supply/",
-    "forum": "forum/",
-    "prog": "programme/",
-    "fac": "facility/",
-    "doc": "document/",
-    "mem": "membership/",
-    "src": "source/",
-}
 
 _SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 _TEMPLATE = re.compile(r"\{[$?](value|this|path)\}")
@@ -95,7 +82,7 @@ class _Names:
         spaces = dict(PREFIXES)
         spaces["sh"] = str(SH)
         spaces["pgsh"] = "https://w3id.org/partnergraph/shapes#"
-        spaces.update({p: base_iri + rel for p, rel in ENTITY_PREFIXES.items()})
+        spaces.update(entity_prefixes(base_iri))
         self._spaces = sorted(spaces.items(), key=lambda kv: len(kv[1]), reverse=True)
 
     def curie(self, iri: str) -> str:
