@@ -159,7 +159,7 @@ class QueryPool:
                 log.warning("query worker %s ran past %.3g s; killing it", w.pid, limit)
                 self._discard(w)
                 raise QueryTimeoutError(
-                    f"the query ran for longer than the {limit:g} s limit and was stopped"
+                    f"the query ran past the {self.timeout:g} s time limit and was stopped"
                 )
             status, value = w.conn.recv()
         except (EOFError, OSError) as exc:
