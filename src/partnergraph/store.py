@@ -78,7 +78,7 @@ class GraphStore:
         except OSError as exc:
             if "lock" not in str(exc).lower():
                 raise
-            store = cls(ox.Store.read_only(str(path)), settings, read_only=True)
+            store = cls(open_read_only(path), settings, read_only=True)
         if build:
             store.ensure_current(progress=progress)
         return store
@@ -273,3 +273,20 @@ def _quads_text(quads: list[ox.Quad]) -> str:
     return " ".join(
         f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in quads
     )
+
+
+def open_read_only(path: Path | str, attempts: int = 5) -> ox.Store:
+    """Open the on-disk store read-only beside the process that writes it.
+
+    RocksDB read-only handles may catch the writer mid-compaction (a table
+    file listed in the manifest is already gone: a "Corruption" error), so
+    the open is retried a few times with a short pause.
+    """
+    for attempt in range(attempts):
+        try:
+            return ox.Store.read_only(str(path))
+        except (OSError, RuntimeError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * 2**attempt)
+    raise AssertionError("unreachable")

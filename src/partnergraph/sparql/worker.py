@@ -35,6 +35,7 @@ from partnergraph.errors import PartnergraphError, QueryWorkerError
 from partnergraph.namespaces import PREFIXES
 from partnergraph.sparql.execute import QueryRequest, execute
 from partnergraph.sparql.safety import QueryInfo, analyse
+from partnergraph.store import open_read_only
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +132,7 @@ class _Server:
             info = self._info(payload.query, payload.prefixes)
             try:
                 return execute(self.store, payload, self.row_limit, info=info)
-            except OSError:
+            except (OSError, RuntimeError):
                 # The server wrote meanwhile and compacted away files this read-only
                 # handle still expected; a fresh handle sees the current store.
                 log.info("store read failed; reopening it and retrying once", exc_info=True)
@@ -141,7 +142,7 @@ class _Server:
 
     def _open(self, generation: int) -> None:
         self.store = None
-        self.store = ox.Store.read_only(self.store_path)
+        self.store = open_read_only(self.store_path)
         self.generation = generation
 
     def _info(self, query: str, prefixes: bool) -> QueryInfo:
