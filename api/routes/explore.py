@@ -60,9 +60,9 @@ async def _view(
 ) -> dict[str, Any]:
     """The full view model (default layout and overlays), built off the event loop."""
     store = request.app.state.store
-    if ego:
-        return await run_in_threadpool(explore.ego_view, store, ego, hops, lang=lang)
-    return await run_in_threadpool(explore.network_view, store, scope=scope, lang=lang)
+    return await run_in_threadpool(
+        explore.view_of, store, scope=scope, lang=lang, ego=ego, hops=hops
+    )
 
 
 def _state(request: Request) -> dict[str, str]:
@@ -93,15 +93,22 @@ async def explore_data(
     path: str | None = None,
 ) -> JSONResponse:
     """The view model as JSON, with the filters applied and a path highlighted."""
-    language = _language(request, lang)
-    view = await _view(request, scope=scope, lang=language, ego=ego, hops=hops)
-    view = explore.with_options(view, layout=layout, size_by=size, color_by=color)
-    view = explore.apply_filters(view, explore.parse_filters(type, year, prefecture, kind))
-    if path:
-        ends = [p.strip() for p in path.split(",") if p.strip()]
-        if len(ends) != 2:
-            raise InvalidInputError("path takes two node ids: path=a,b", field="path")
-        view = {**view, "path": explore.highlight_path(view, ends[0], ends[1])}
+    view = await run_in_threadpool(
+        explore.data_view,
+        request.app.state.store,
+        scope=scope,
+        lang=_language(request, lang),
+        ego=ego,
+        hops=hops,
+        layout=layout,
+        size_by=size,
+        color_by=color,
+        types=type,
+        year=year,
+        prefectures=prefecture,
+        kinds=kind,
+        path=path,
+    )
     return JSONResponse(view)
 
 

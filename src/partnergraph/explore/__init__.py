@@ -1,0 +1,69 @@
+"""The view model of the interactive network explorer: nodes, edges, legend, layouts, overlays.
+
+Everything the page draws is decided here, in Python, and handed to the
+browser as plain JSON in the shape vis-network takes (``id``, ``label``,
+``x``/``y``, ``size``, ``color``, ``shape``; ``from``/``to``, ``dashes``,
+``arrows``). pyvis is not used: its ``Network.add_node``/``add_edge`` only fill
+such dicts (with a linear duplicate scan per call) and everything else it does,
+its unescaped template and CDN links, is what the explorer must avoid; building
+the same dicts directly keeps one code path and no hidden HTML.
+
+* **Scopes** (:mod:`.view`): ``curated`` (the bodies with at least one
+  relation), ``nation`` (every local government plus the curated bodies) and
+  ego networks (:func:`ego_view`).
+* **Building** (:mod:`.build`): the cached base view with every alternative;
+  how kinds and relation types look (:mod:`.style`).
+* **Layouts** (:mod:`.layout`), both precomputed so the browser never runs
+  physics: ``force`` (a seeded Fruchterman–Reingold spring layout) and ``geo``.
+* **Overlays**: node size by degree, PageRank or betweenness
+  (:func:`partnergraph.analysis.measures.centrality`), colour by kind or by
+  Louvain community (:func:`partnergraph.analysis.structure.louvain`, seeded),
+  and a shortest path (:func:`highlight_path`, :mod:`.paths`).
+* **Filters** (:mod:`.filters`, :func:`apply_filters`): relation types, a year
+  (the network as it stood then), prefectures and kinds. The page applies the
+  same rules client-side (``api/static/explore.js``) so that its controls react at once.
+
+>>> view = network_view(store, scope="curated", lang="ja")        # doctest: +SKIP
+>>> len(view["nodes"]), view["layout"]                            # doctest: +SKIP
+(56, 'force')
+"""
+
+from __future__ import annotations
+
+from partnergraph.explore.filters import ViewFilters, apply_filters, parse_filters
+from partnergraph.explore.layout import force_positions, geo_point, geo_positions, spring_layout
+from partnergraph.explore.paths import highlight_path, parse_path
+from partnergraph.explore.view import (
+    COLOR_MODES,
+    LAYOUTS,
+    SCOPES,
+    SIZE_MEASURES,
+    Scope,
+    data_view,
+    ego_view,
+    network_view,
+    view_of,
+    with_options,
+)
+
+__all__ = [
+    "COLOR_MODES",
+    "LAYOUTS",
+    "SCOPES",
+    "SIZE_MEASURES",
+    "Scope",
+    "ViewFilters",
+    "apply_filters",
+    "data_view",
+    "ego_view",
+    "force_positions",
+    "geo_point",
+    "geo_positions",
+    "highlight_path",
+    "network_view",
+    "parse_filters",
+    "parse_path",
+    "spring_layout",
+    "view_of",
+    "with_options",
+]
