@@ -190,3 +190,26 @@ def test_labels_stay_raw_text(graph_dir, tmp_path) -> None:
         assert view["edges"][0]["name"] == "<b>accord</b>"
     finally:
         store.close()
+
+
+def test_ego_view_does_not_depend_on_the_hash_seed() -> None:
+    """networkx subgraph views iterate sets; the view must not change with PYTHONHASHSEED."""
+    import hashlib
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json; from partnergraph.settings import Settings; "
+        "from partnergraph.store import GraphStore; from partnergraph import explore; "
+        "s = GraphStore.in_memory(Settings()); "
+        "print(json.dumps(explore.ego_view(s, '104442', 2), sort_keys=True, default=str))"
+    )
+    digests = set()
+    for seed in ("0", "1"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+        digests.add(hashlib.sha256(out.stdout.encode()).hexdigest())
+    assert len(digests) == 1

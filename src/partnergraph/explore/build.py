@@ -57,9 +57,9 @@ def build_view(
     ties = simple_projection(store, filters)
     if members is not None:
         keep = set(members)
-        multi = multi.subgraph(keep)
-        ties = ties.subgraph(keep)
-        order = [v for v in projection(store, filters) if v in keep]
+        order = [v for v in multi if v in keep]
+        multi = induced(multi, order)
+        ties = induced(ties, order)
     else:
         order = list(multi)
     rel = relations(store)
@@ -274,3 +274,24 @@ def _year(start: object) -> int | None:
 
 def _rank(order: list[str], value: str) -> int:
     return order.index(value) if value in order else len(order)
+
+
+def induced(graph: nx.Graph, order: list[str]) -> nx.Graph:
+    """The subgraph on the nodes of ``order``, built in that order.
+
+    networkx's subgraph views iterate a set of nodes, so layouts and Louvain
+    over them would depend on the hash seed; a copy in a fixed order does not.
+    """
+    rank = {v: i for i, v in enumerate(order)}
+    sub = graph.__class__()
+    sub.add_nodes_from((v, graph.nodes[v]) for v in order)
+    view = graph.subgraph(order)
+    multi = graph.is_multigraph()
+    edges = list(view.edges(keys=True, data=True) if multi else view.edges(data=True))
+
+    def position(edge: tuple) -> tuple:
+        u, v = sorted(edge[:2], key=rank.__getitem__)
+        return (rank[u], rank[v], str(edge[2]) if multi else "")
+
+    sub.add_edges_from(sorted(edges, key=position))
+    return sub
