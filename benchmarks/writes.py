@@ -3,7 +3,7 @@
 Run: ``.venv/bin/python benchmarks/writes.py [--writes 20] [--rows 100 500 1000]``
 
 Builds the shipped graph in a temporary on-disk store, then times
-- ``create_agreement`` end to end, and its SHACL step alone (``service._validate``);
+- ``create_agreement`` end to end, and its SHACL step alone (``checks.validate_plan``);
 - SHACL on the *whole* store (every quad into rdflib, then pySHACL), for comparison;
 - ``import_file`` of CSV agreement lists of the given sizes (one transaction each).
 """
@@ -22,7 +22,7 @@ from rdflib import Graph
 from partnergraph.settings import Settings
 from partnergraph.store import GraphStore
 from partnergraph.validation import validate
-from partnergraph.writes import service
+from partnergraph.writes import agreements, checks, imports
 from partnergraph.writes.models import AgreementIn
 
 
@@ -43,7 +43,7 @@ def main() -> None:
         ]
 
         shacl: list[float] = []
-        original = service._validate
+        original = checks.validate_plan
 
         def timed_validate(store: GraphStore, plan: object) -> list[str]:
             started = time.perf_counter()
@@ -52,7 +52,7 @@ def main() -> None:
             finally:
                 shacl.append(time.perf_counter() - started)
 
-        service._validate = timed_validate  # type: ignore[assignment]
+        checks.validate_plan = timed_validate  # type: ignore[assignment]
         totals = []
         for i in range(args.writes):
             payload = AgreementIn.model_validate(
@@ -65,9 +65,9 @@ def main() -> None:
                 }
             )
             started = time.perf_counter()
-            service.create_agreement(store, payload, "bench")
+            agreements.create_agreement(store, payload, "bench")
             totals.append(time.perf_counter() - started)
-        service._validate = original  # type: ignore[assignment]
+        checks.validate_plan = original  # type: ignore[assignment]
         print(
             f"one agreement ({args.writes} writes): median {statistics.median(totals):.3f} s "
             f"end to end, SHACL {statistics.median(shacl):.3f} s "
@@ -99,7 +99,7 @@ def main() -> None:
             text = "協定名,協定先,種別,初度締結日,最新締結日,出典,出典URL,頁\n" + "\n".join(rows)
             offset += n
             started = time.perf_counter()
-            outcome = service.import_file(store, text.encode("utf-8"), "text/csv", "bench")
+            outcome = imports.import_file(store, text.encode("utf-8"), "text/csv", "bench")
             seconds = time.perf_counter() - started
             print(
                 f"CSV import of {n} rows: {seconds:.2f} s "

@@ -273,8 +273,7 @@ def import_(
 
     The columns are listed in the README; errors are listed by row and column.
     """
-    from partnergraph.writes.importer import media_type_for
-    from partnergraph.writes.service import import_file
+    from partnergraph.writes.imports import import_file, media_type_for
 
     store = _store()
     if store.read_only:

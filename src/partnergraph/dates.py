@@ -12,12 +12,16 @@ True
 True
 >>> within(None, since="1900")
 False
+
+Municipal lists write dates in many forms, Japanese-era ones too (``平成7年4月1日``,
+``H7.4.1``); :func:`parse_date` reads them into the same ``YYYY[-MM[-DD]]`` form.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from partnergraph.errors import InvalidInputError
 from partnergraph.namespaces import XSD
@@ -40,19 +44,24 @@ def partial_date(value: str | None, field: str) -> str | None:
     if value is None or not value.strip():
         return None
     value = value.strip()
-    match = _PARTIAL.match(value)
-    ok = match is not None
-    if match:
-        year, month, day = match.groups()
-        try:
-            dt.date(int(year), int(month or 1), int(day or 1))
-        except ValueError:
-            ok = False
-    if not ok:
+    if not _is_real(value):
         raise InvalidInputError(
             f"{field}: {value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)", field=field
         )
     return value
+
+
+def _is_real(value: str) -> bool:
+    """Whether ``value`` is YYYY, YYYY-MM or YYYY-MM-DD naming a day, month or year that exists."""
+    match = _PARTIAL.match(value)
+    if match is None:
+        return False
+    year, month, day = match.groups()
+    try:
+        dt.date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        return False
+    return True
 
 
 def date_range(
@@ -131,3 +140,63 @@ def datatype(lexical: str) -> str:
     if len(lexical) == 10:
         return XSD + "date"
     return XSD + "dateTime"
+
+
+# ---------------------------------------------------------------------------
+# Dates as municipal lists write them
+# ---------------------------------------------------------------------------
+
+#: Era → the Gregorian year of its first year, and how many years it lasted.
+ERAS: dict[str, tuple[int, int]] = {
+    "明治": (1868, 45),
+    "大正": (1912, 15),
+    "昭和": (1926, 64),
+    "平成": (1989, 31),
+    "令和": (2019, 99),
+}
+_ERA_LETTERS = {"M": "明治", "T": "大正", "S": "昭和", "H": "平成", "R": "令和"}
+_YEAR = r"(?P<era>明治|大正|昭和|平成|令和|[MTSHR])\s*(?P<eyear>元|[0-9]{1,2})|(?P<year>[0-9]{4})"
+_DATE_FORMS = [
+    re.compile(rf"(?:{_YEAR})\s*年?", re.IGNORECASE),
+    re.compile(rf"(?:{_YEAR})\s*(?:年|[./-])\s*(?P<month>[0-9]{{1,2}})\s*月?", re.IGNORECASE),
+    re.compile(
+        rf"(?:{_YEAR})\s*(?:年|[./-])\s*(?P<month>[0-9]{{1,2}})\s*(?:月|[./-])\s*"
+        r"(?P<day>[0-9]{1,2})\s*日?",
+        re.IGNORECASE,
+    ),
+    re.compile(r"(?P<year>[0-9]{4})(?P<month>[0-9]{2})(?P<day>[0-9]{2})"),
+]
+#: Excel's CSV export adds a time of day to dates: "2016/02/15 0:00".
+_TIME = re.compile(r"\s+[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?$")
+
+
+def parse_date(text: str) -> str:
+    """A date as a municipal list writes it → ``YYYY[-MM[-DD]]`` at the same precision.
+
+    >>> parse_date("H8.2.16"), parse_date("平成元年4月"), parse_date("2016/2/15")
+    ('1996-02-16', '1989-04', '2016-02-15')
+    """
+    value = _TIME.sub("", unicodedata.normalize("NFKC", text).strip())
+    match = next((m for form in _DATE_FORMS if (m := form.fullmatch(value))), None)
+    if match is None:
+        raise InvalidInputError(
+            f"{text!r} is not a date (write 1995-04-01, 1995/4/1, 平成7年4月1日, H7.4.1, "
+            "1995-04 or 1995)"
+        )
+    parts = match.groupdict()
+    if parts.get("era"):
+        era = _ERA_LETTERS.get(parts["era"].upper(), parts["era"])
+        first, length = ERAS[era]
+        year = 1 if parts["eyear"] == "元" else int(parts["eyear"])
+        if not 1 <= year <= length:
+            raise InvalidInputError(f"{text!r}: {era} has no year {year}")
+        iso = f"{first + year - 1:04d}"
+    else:
+        iso = parts["year"]
+    if parts.get("month"):
+        iso += f"-{int(parts['month']):02d}"
+        if parts.get("day"):
+            iso += f"-{int(parts['day']):02d}"
+    if not _is_real(iso) or int(iso[:4]) < 1000:
+        raise InvalidInputError(f"{text!r} is not a real date")
+    return iso

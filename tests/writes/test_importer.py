@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from partnergraph.dates import parse_date
 from partnergraph.errors import (
     ConflictError,
     InvalidInputError,
@@ -19,8 +20,9 @@ from partnergraph.errors import (
 )
 from partnergraph.settings import Settings
 from partnergraph.store import GraphStore
-from partnergraph.writes import service
-from partnergraph.writes.importer import decode_text, parse_date, read_table
+from partnergraph.writes import history, imports
+from partnergraph.writes.csv_table import decode_text, read_table
+from partnergraph.writes.plan import WriteOutcome
 from tests.conftest import GRAPH_DIR
 from tests.writes.support import ask, fingerprint
 
@@ -38,9 +40,9 @@ LIST = """協定名,協定先,種別,初度締結日,最新締結日,出典,出�
 """
 
 
-def import_csv(store: GraphStore, text: str | bytes, **options: object) -> service.WriteOutcome:
+def import_csv(store: GraphStore, text: str | bytes, **options: object) -> WriteOutcome:
     data = text.encode("utf-8") if isinstance(text, str) else text
-    return service.import_file(store, data, "text/csv", "importer", **options)  # type: ignore[arg-type]
+    return imports.import_file(store, data, "text/csv", "importer", **options)  # type: ignore[arg-type]
 
 
 def refused(store: GraphStore, error: type[Exception], action) -> Exception:  # type: ignore[no-untyped-def]
@@ -104,13 +106,13 @@ def test_impossible_dates_are_refused(text: str) -> None:
 
 
 def test_a_municipal_list_is_imported_in_one_change(store: GraphStore) -> None:
-    changes_before = service.list_changes(store)["total"]
+    changes_before = history.list_changes(store)["total"]
     outcome = import_csv(store, LIST, owner="世田谷区")
     body = outcome.body
     assert outcome.status == 201
     assert body["rows"] == 3 and body["encoding"] == "UTF-8"
     assert body["ignored_columns"] == ["備考"]
-    assert service.list_changes(store)["total"] == changes_before + 1
+    assert history.list_changes(store)["total"] == changes_before + 1
     created = {c["row"]: c["iri"] for c in body["created"]}  # type: ignore[union-attr]
     base = store.settings.base_iri
     assert ask(
@@ -230,8 +232,8 @@ agr:uploaded-pact a pg:Agreement ; rdfs:label "アップロードした協定"@j
 """
 
 
-def upload(store: GraphStore, text: str, media_type: str = "text/turtle") -> service.WriteOutcome:
-    return service.import_file(store, text.encode(), media_type, "importer")
+def upload(store: GraphStore, text: str, media_type: str = "text/turtle") -> WriteOutcome:
+    return imports.import_file(store, text.encode(), media_type, "importer")
 
 
 def test_a_turtle_file_goes_into_the_graph_of_its_source_document(store: GraphStore) -> None:
@@ -358,7 +360,7 @@ def test_json_ld_with_an_inline_context_is_taken(store: GraphStore) -> None:
 def test_other_media_types_are_refused(store: GraphStore) -> None:
     refused(store, UnsupportedMediaTypeError, lambda: upload(store, "x", "text/plain"))
     with pytest.raises(InvalidInputError, match="owner"):
-        service.import_file(store, b"x", "text/turtle", "importer", owner="世田谷区")
+        imports.import_file(store, b"x", "text/turtle", "importer", owner="世田谷区")
 
 
 # ---------------------------------------------------------------------------

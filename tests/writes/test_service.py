@@ -1,4 +1,4 @@
-"""The write service: checks against the store, SHACL on a small graph, one atomic commit with
+"""Writes: checks against the store, SHACL on a small graph, one atomic commit with
 its history record, idempotent replays, the curated-edit policy, rebuilds that keep writes."""
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from partnergraph.errors import (
 from partnergraph.settings import Settings
 from partnergraph.store import GraphStore
 from partnergraph.validation import format_violation, validate
-from partnergraph.writes import service
+from partnergraph.writes import agreements, history, organizations
 from partnergraph.writes.models import AgreementIn, OrganizationIn
+from partnergraph.writes.plan import WriteOutcome
 from tests.conftest import GRAPH_DIR
 from tests.writes.support import UNKNOWN_CODE, agreement, ask, fingerprint, organization
 
@@ -35,8 +36,8 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> GraphStore:
     return GraphStore.open(Settings(store_path=path, graph_dir=GRAPH_DIR))
 
 
-def create(store: GraphStore, key: str | None = None, **changes: object) -> service.WriteOutcome:
-    return service.create_agreement(
+def create(store: GraphStore, key: str | None = None, **changes: object) -> WriteOutcome:
+    return agreements.create_agreement(
         store, AgreementIn.model_validate(agreement(**changes)), "editor", key
     )
 
@@ -138,9 +139,9 @@ def test_an_idempotent_retry_is_answered_again_and_not_applied(store: GraphStore
 
 def test_a_key_belongs_to_its_token(store: GraphStore) -> None:
     payload = AgreementIn.model_validate(agreement(title_ja="トークンごとの鍵"))
-    service.create_agreement(store, payload, "editor", "shared-key")
+    agreements.create_agreement(store, payload, "editor", "shared-key")
     other = AgreementIn.model_validate(agreement(title_ja="別トークンの協定"))
-    outcome = service.create_agreement(store, other, "importer", "shared-key")
+    outcome = agreements.create_agreement(store, other, "importer", "shared-key")
     assert not outcome.replayed
 
 
@@ -160,7 +161,7 @@ def test_update_replaces_the_description_and_cleans_up(store: GraphStore) -> Non
             source={"title": "改定の資料だけに出てくる文書"},
         )
     )
-    outcome = service.update_agreement(store, slug, payload, "editor")
+    outcome = agreements.update_agreement(store, slug, payload, "editor")
     assert outcome.status == 200 and outcome.body["removed"] > 0
     new_graph = outcome.body["graph"]
     assert new_graph != old_graph
@@ -179,7 +180,7 @@ def test_delete_removes_the_agreement_its_citation_and_an_orphaned_document(
 ) -> None:
     body = create(store, title_ja="削除される協定", source={"title": "この協定だけの資料"}).body
     iri, graph = body["iri"], body["graph"]
-    outcome = service.delete_agreement(store, body["id"], "editor")
+    outcome = agreements.delete_agreement(store, body["id"], "editor")
     assert outcome.body["removed"] == body["added"]
     assert not ask(store, f"ASK {{ <{iri}> ?p ?o }}")
     assert not ask(store, f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
@@ -187,41 +188,46 @@ def test_delete_removes_the_agreement_its_citation_and_an_orphaned_document(
         store,
         f"ASK {{ GRAPH <{store.settings.base_iri}history> {{ ?c prov:invalidated <{iri}> }} }}",
     )
-    unchanged(store, lambda: service.delete_agreement(store, body["id"], "editor"), NotFoundError)
+    unchanged(
+        store, lambda: agreements.delete_agreement(store, body["id"], "editor"), NotFoundError
+    )
 
 
 def test_curated_agreements_are_refused_with_a_pointer_to_the_file(store: GraphStore) -> None:
     payload = AgreementIn.model_validate(agreement())
     slug = "setagaya-kawaba-renewable-energy"
     exc = unchanged(
-        store, lambda: service.update_agreement(store, slug, payload, "editor"), ConflictError
+        store, lambda: agreements.update_agreement(store, slug, payload, "editor"), ConflictError
     )
     assert "edit the file" in str(exc)
-    unchanged(store, lambda: service.delete_agreement(store, slug, "editor"), ConflictError)
+    unchanged(store, lambda: agreements.delete_agreement(store, slug, "editor"), ConflictError)
 
 
 def test_organizations_are_created_changed_and_deleted_once_unreferenced(
     store: GraphStore,
 ) -> None:
     org = OrganizationIn.model_validate(organization(slug="written-university"))
-    made = service.create_organization(store, org, "editor")
+    made = organizations.create_organization(store, org, "editor")
     assert made.status == 201 and made.location == "/api/v1/organizations/written-university"
     pact = create(store, title_ja="書いた大学との協定", parties=["131121", "written-university"])
     exc = unchanged(
         store,
-        lambda: service.delete_organization(store, "written-university", "editor"),
+        lambda: organizations.delete_organization(store, "written-university", "editor"),
         ConflictError,
     )
     assert "pg:party" in str(exc)
     changed = OrganizationIn.model_validate(
         organization(slug="written-university", kind="council", name_en="Written Council")
     )
-    assert service.update_organization(store, "written-university", changed, "editor").status == 200
+    assert (
+        organizations.update_organization(store, "written-university", changed, "editor").status
+        == 200
+    )
     iri = made.body["iri"]
     assert ask(store, f"ASK {{ <{iri}> a pg:Council ; rdfs:label 'Written Council'@en }}")
     assert not ask(store, f"ASK {{ <{iri}> a pg:University }}")
-    service.delete_agreement(store, pact.body["id"], "editor")
-    service.delete_organization(store, "written-university", "editor")
+    agreements.delete_agreement(store, pact.body["id"], "editor")
+    organizations.delete_organization(store, "written-university", "editor")
     assert not ask(store, f"ASK {{ <{iri}> ?p ?o }}")
 
 
@@ -229,15 +235,17 @@ def test_a_curated_body_cannot_be_changed_or_deleted(store: GraphStore) -> None:
     payload = OrganizationIn.model_validate(organization(slug="seijo-university"))
     unchanged(
         store,
-        lambda: service.update_organization(store, "seijo-university", payload, "editor"),
+        lambda: organizations.update_organization(store, "seijo-university", payload, "editor"),
         ConflictError,
     )
     unchanged(
         store,
-        lambda: service.delete_organization(store, "seijo-university", "editor"),
+        lambda: organizations.delete_organization(store, "seijo-university", "editor"),
         ConflictError,
     )
-    unchanged(store, lambda: service.create_organization(store, payload, "editor"), ConflictError)
+    unchanged(
+        store, lambda: organizations.create_organization(store, payload, "editor"), ConflictError
+    )
 
 
 @pytest.mark.parametrize("label", ['"} ; DROP ALL ; #', "<script>alert(1)</script>"])
@@ -253,18 +261,18 @@ def test_labels_are_stored_verbatim(store: GraphStore, label: str) -> None:
 
 def test_changes_are_listed_newest_first(store: GraphStore) -> None:
     create(store, title_ja="最新の変更")
-    page = service.list_changes(store, limit=2)
+    page = history.list_changes(store, limit=2)
     numbers = [c["number"] for c in page["changes"]]  # type: ignore[index]
     assert numbers == [page["total"], page["total"] - 1]  # type: ignore[operator]
     latest = page["changes"][0]  # type: ignore[index]
     assert latest["operation"] == "create" and latest["agent"] == "editor"
     assert latest["generated"] and latest["graphs"] and latest["added"] > 0
-    later = service.list_changes(store, limit=2, offset=1)
+    later = history.list_changes(store, limit=2, offset=1)
     assert later["changes"][0]["number"] == numbers[1]  # type: ignore[index]
 
 
 def test_concurrent_writes_are_serialised_and_all_kept(store: GraphStore) -> None:
-    results: list[service.WriteOutcome] = []
+    results: list[WriteOutcome] = []
     errors: list[Exception] = []
 
     def write(i: int) -> None:
@@ -323,7 +331,7 @@ def test_shacl_catches_what_the_store_checks_let_through(small_store: GraphStore
     )
     exc = unchanged(
         small_store,
-        lambda: service.create_agreement(small_store, payload, "editor"),
+        lambda: agreements.create_agreement(small_store, payload, "editor"),
         UnprocessableError,
     )
     assert any("not-a-body" in p and "not a known organization" in p for p in exc.problems)  # type: ignore[attr-defined]
@@ -334,15 +342,15 @@ def test_a_rebuild_from_changed_files_keeps_the_writes(small_store: GraphStore) 
     payload = AgreementIn.model_validate(
         agreement(parties=["small-university", "other-university"], title_ja="残る協定")
     )
-    body = service.create_agreement(small_store, payload, "editor", "rebuild-key").body
+    body = agreements.create_agreement(small_store, payload, "editor", "rebuild-key").body
     data = small_store.settings.graph_dir / "data" / "small.trig"
     data.write_text(data.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
     assert small_store.ensure_current() is not None
     assert ask(small_store, f"ASK {{ <{body['iri']}> a pg:Agreement }}")
-    assert service.list_changes(small_store)["total"] == 1
-    again = service.create_agreement(small_store, payload, "editor", "rebuild-key")
+    assert history.list_changes(small_store)["total"] == 1
+    again = agreements.create_agreement(small_store, payload, "editor", "rebuild-key")
     assert again.replayed
-    follow = service.create_agreement(
+    follow = agreements.create_agreement(
         small_store, payload.model_copy(update={"title_ja": "次の協定"}), "editor"
     )
     assert follow.body["change_number"] == 2

@@ -4,7 +4,7 @@ The models check the *form* of each value, with messages that name the field:
 codes with their check digit, slugs, dates at the precision the source gives,
 http(s) URLs only, text without control characters. Whether a party, a type or
 a slug exists is a question for the store, asked by
-:mod:`partnergraph.writes.service`. Unknown fields are refused
+:mod:`partnergraph.writes.checks`. Unknown fields are refused
 (``extra="forbid"``), so a typo in a field name is an error, not silently lost.
 
 Clients never give IRIs: the library mints them from slugs and codes.

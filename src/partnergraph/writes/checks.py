@@ -1,0 +1,331 @@
+"""Checks of a write against the store, and SHACL on the small graph it would add.
+
+Form is checked earlier, by the pydantic models; these need the store: the
+parties and agreement type exist, the slug is free, the entity is not curated
+in ``graph/``, nothing still refers to a body being deleted. Then
+:func:`validate_plan` runs SHACL (``graph/shapes.ttl``) on the new nodes plus
+the types and labels of the IRIs they point at, and the ontology (which holds
+the agreement-type scheme). That takes a fraction of a second, where the whole
+store takes about ten; results about other nodes are not reported.
+
+Curated entities: agreements and bodies described in the files under
+``graph/`` are refused by PUT and DELETE with 409 ("edit the file"). The store
+is a cache of those files, rebuilt when they change, so an edit made only in
+the store would be silently undone, or would contradict the file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import time
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+from rdflib import URIRef
+
+from partnergraph.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    UnprocessableError,
+)
+from partnergraph.namespaces import (
+    AGREEMENT_TYPE,
+    DCT,
+    META_GRAPH,
+    PG,
+    RDFS,
+    SKOS,
+    sparql_prefixes,
+)
+from partnergraph.store import GraphStore
+from partnergraph.terms import curie
+from partnergraph.validation import format_violation, validate
+from partnergraph.writes.models import AgreementIn, check_slug
+from partnergraph.writes.plan import MAX_PROBLEMS
+from partnergraph.writes.rdf import A, Minter, named, to_rdflib
+
+if TYPE_CHECKING:
+    from partnergraph.writes.plan import Plan
+
+log = logging.getLogger(__name__)
+
+
+# ---------------------------------------------------------------------------
+# SHACL on the small graph
+# ---------------------------------------------------------------------------
+
+
+def validate_plan(store: GraphStore, plan: Plan) -> list[str]:
+    """SHACL on the new nodes in a small graph; raises 422 listing violations, returns warnings."""
+    started = time.perf_counter()
+    settings = store.settings
+    graph = to_rdflib(plan.add)
+    subjects = {q.subject.value for q in plan.add}
+    referenced = {
+        q.object.value
+        for q in plan.add
+        if isinstance(q.object, ox.NamedNode)
+        and q.object.value.startswith(settings.base_iri)
+        and q.object.value not in subjects
+    }
+    to_rdflib(_context(store, referenced), graph)
+    report = validate(
+        graph,
+        settings.graph_dir / "shapes.ttl",
+        settings.graph_dir / "ontology.ttl",
+        base_iri=settings.base_iri,
+        only_nodes={URIRef(s) for s in subjects},
+    )
+    log.debug(
+        "SHACL on %d triples (%d referenced nodes) in %.3f s",
+        len(graph),
+        len(referenced),
+        time.perf_counter() - started,
+    )
+    where = plan.where or (lambda focus: "")
+    if not report.conforms:
+        lines = [where(v.focus_node) + format_violation(v) for v in report.errors]
+        raise UnprocessableError(
+            f"the write does not conform to the shapes ({len(lines)} violation(s)):\n"
+            + "\n".join(lines[:MAX_PROBLEMS]),
+            field=report.errors[0].property,
+            problems=lines,
+        )
+    return [where(v.focus_node) + format_violation(v) for v in report.warnings]
+
+
+def _context(store: GraphStore, iris: Iterable[str]) -> list[ox.Triple]:
+    """Types, labels and schemes of the nodes a write points at: what the shapes look up."""
+    iris = sorted(iris)
+    if not iris:
+        return []
+    found: list[ox.Triple] = []
+    for start in range(0, len(iris), 500):
+        values = " ".join(str(named(i)) for i in iris[start : start + 500])
+        rows = store.select(
+            f"""SELECT ?s ?p ?o WHERE {{
+  VALUES ?s {{ {values} }}
+  VALUES ?p {{ <{A.value}> <{RDFS}label> <{SKOS}inScheme> }}
+  ?s ?p ?o .
+}}"""
+        )
+        found += [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]  # type: ignore[arg-type]
+    return found
+
+
+# ---------------------------------------------------------------------------
+# Checks against the store
+# ---------------------------------------------------------------------------
+
+
+def check_path_slug(slug: str) -> None:
+    """Refuse a malformed slug from the URL (400), as the models refuse one in a body."""
+    try:
+        check_slug(slug)
+    except ValueError as exc:
+        raise InvalidInputError(str(exc), field="id") from None
+
+
+def _graphs_of(store: GraphStore, iri: str) -> set[str]:
+    rows = store.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {named(iri)} ?p ?o }} }}")
+    return {r["g"].value for r in rows}
+
+
+def _file_graphs(store: GraphStore) -> set[str]:
+    return set(store.loaded_graphs())
+
+
+def curie_of(iri: str, base: str) -> str:
+    """``{base}agreement/x`` → ``agreement/x``: short enough for a message, still exact."""
+    return iri[len(base) :] if iri.startswith(base) else curie(iri)
+
+
+def must_be_new(store: GraphStore, iri: str) -> None:
+    """409 if ``iri`` is described anywhere: a create never overwrites, curated or written."""
+    graphs = _graphs_of(store, iri)
+    if not graphs:
+        return
+    name = curie_of(iri, store.settings.base_iri)
+    if graphs & _file_graphs(store):
+        raise ConflictError(f"{name} exists already, curated in graph/ (edit the file there)")
+    raise ConflictError(f"{name} exists already: change it with PUT, or choose another slug")
+
+
+def must_not_be_file_graph(store: GraphStore, graph: str) -> None:
+    """409 if ``graph`` is loaded from ``graph/``: a rebuild would undo a write into it."""
+    if graph in _file_graphs(store):
+        raise ConflictError(f"graph {graph} is loaded from graph/; writes cannot go into it")
+
+
+def written_graphs(store: GraphStore, iri: str, kind: str, classes: set[str]) -> list[str]:
+    """The write graphs describing ``iri``; 404 if none, 409 if it is curated in ``graph/``."""
+    name = curie_of(iri, store.settings.base_iri)
+    graphs = _graphs_of(store, iri) - {Minter(store.settings.base_iri).history, META_GRAPH}
+    if not graphs:
+        raise NotFoundError(f"no {kind} {name}")
+    curated = graphs & _file_graphs(store)
+    if curated:
+        raise ConflictError(
+            f"{name} is curated from graph/ (graph {sorted(curated)[0]}): edit the file under "
+            "graph/data instead; the API changes only what was written through it"
+        )
+    types = {r["t"].value for r in store.select(f"SELECT ?t WHERE {{ {named(iri)} a ?t }}")}
+    if not types & classes:
+        raise NotFoundError(f"{name} is not a{'n' if kind[0] in 'aeiou' else ''} {kind}")
+    return sorted(graphs)
+
+
+def entity_quads(store: GraphStore, iri: str, graphs: list[str]) -> list[ox.Quad]:
+    """What describes ``iri`` in ``graphs``: its triples, its own citations, and a source
+    document left describing nothing else."""
+    node = named(iri)
+    citation_ns = Minter(store.settings.base_iri).base + "citation/"
+    found: list[ox.Quad] = []
+    for graph in graphs:
+        g = named(graph)
+        found += store.raw.quads_for_pattern(node, None, None, g)
+        own = {
+            q.object
+            for q in store.raw.quads_for_pattern(node, ox.NamedNode(DCT + "source"), None, g)
+            if isinstance(q.object, ox.NamedNode) and q.object.value.startswith(citation_ns)
+        }
+        for citation in own:
+            shared = any(
+                q.subject != node
+                for q in store.raw.quads_for_pattern(None, ox.NamedNode(DCT + "source"), citation)
+            )
+            if not shared:
+                found += store.raw.quads_for_pattern(citation, None, None, g)
+        gone = {node, g, *own}
+        others = store.select(
+            f"SELECT ?s WHERE {{ GRAPH {g} {{ ?s ?p ?o }} "
+            f"FILTER(?s NOT IN ({', '.join(str(t) for t in gone)})) }} LIMIT 1"
+        )
+        if not others:
+            found += store.raw.quads_for_pattern(g, None, None, g)
+    return found
+
+
+def not_referenced(store: GraphStore, iri: str) -> None:
+    """409 naming up to five facts that still point at ``iri`` (the history aside)."""
+    node = named(iri)
+    history = named(Minter(store.settings.base_iri).history)
+    rows = store.select(
+        f"""SELECT ?s ?p ?g WHERE {{
+  GRAPH ?g {{ ?s ?p {node} }}
+  FILTER(?g != {history} && ?s != {node})
+}} ORDER BY ?s LIMIT 5"""
+    )
+    if rows:
+        base = store.settings.base_iri
+        where = [
+            f"{curie_of(r['s'].value, base)} {curie(r['p'].value)}"
+            + (" (curated in graph/)" if r["g"].value in _file_graphs(store) else "")
+            for r in rows
+        ]
+        raise ConflictError(
+            f"{curie_of(iri, base)} is still referred to by "
+            + "; ".join(where)
+            + ": delete or change those first"
+        )
+
+
+def resolve_parties(store: GraphStore, parties: list[str]) -> list[str]:
+    """Party keys (codes, slugs) → IRIs of bodies in the graph; 422 naming an unknown one."""
+    minter = Minter(store.settings.base_iri)
+    iris = [minter.party(p) for p in parties]
+    values = " ".join(str(named(i)) for i in iris)
+    typed = {
+        r["s"].value
+        for r in store.select(f"SELECT DISTINCT ?s WHERE {{ VALUES ?s {{ {values} }} ?s a ?t }}")
+    }
+    for i, (key, iri) in enumerate(zip(parties, iris, strict=True)):
+        if iri in typed:
+            continue
+        if key.isdigit():
+            message = f"parties[{i}]: no local government has the code {key}"
+            suggestions: list[str] = []
+        else:
+            message = f"parties[{i}]: no organization has the slug {key!r}"
+            suggestions = difflib.get_close_matches(key, _slugs(store), n=5, cutoff=0.6)
+        raise UnprocessableError(message, field="parties", suggestions=suggestions)
+    return iris
+
+
+def _slugs(store: GraphStore) -> list[str]:
+    """Slugs of the bodies in the graph, for "did you mean" (cheaper than the directory)."""
+    prefix = Minter(store.settings.base_iri).organization("")
+    rows = store.select(
+        f"SELECT DISTINCT ?s WHERE {{ ?s a ?t FILTER(STRSTARTS(STR(?s), {ox.Literal(prefix)})) }}"
+    )
+    return [r["s"].value[len(prefix) :] for r in rows]
+
+
+def agreement_types(store: GraphStore) -> dict[str, dict[str, str]]:
+    """Notation → {language: prefLabel} of the agreement-type scheme, as the store has it."""
+
+    def load() -> dict[str, dict[str, str]]:
+        types: dict[str, dict[str, str]] = {}
+        for row in store.select(
+            sparql_prefixes()
+            + """SELECT ?n ?label WHERE {
+  ?t skos:inScheme pg:AgreementTypeScheme ; skos:notation ?n .
+  OPTIONAL { ?t skos:prefLabel ?label }
+}"""
+        ):
+            labels = types.setdefault(row["n"].value, {})
+            label = row.get("label")
+            if isinstance(label, ox.Literal):
+                labels[label.language or ""] = label.value
+        return types
+
+    return store.cached("writes.agreement-types", load)
+
+
+def agreement_type(store: GraphStore, notation: str) -> str:
+    """The IRI of the agreement type ``notation``; 422 with close matches if it is unknown."""
+    types = agreement_types(store)
+    if notation not in types:
+        close = difflib.get_close_matches(notation, list(types), n=3, cutoff=0.5)
+        raise UnprocessableError(
+            f"type: unknown agreement type {notation!r}; known: {', '.join(sorted(types))}",
+            field="type",
+            suggestions=close,
+        )
+    return AGREEMENT_TYPE + notation
+
+
+def no_duplicate(
+    store: GraphStore, payload: AgreementIn, parties: list[str], type_iri: str
+) -> None:
+    """Refuse a second copy of an agreement (same title, type, signing date and parties)."""
+    party_patterns = " ".join(f"?a <{PG}party> {named(p)} ." for p in parties)
+    rows = store.select(
+        f"""SELECT ?a WHERE {{
+  ?a a <{PG}Agreement> ; <{PG}agreementType> {named(type_iri)} ;
+     <{RDFS}label> {ox.Literal(payload.title_ja, language="ja")} ; <{PG}signedOn> ?d .
+  {party_patterns}
+  FILTER(STR(?d) = {ox.Literal(payload.signed)})
+}} LIMIT 1"""
+    )
+    if rows:
+        name = curie_of(rows[0]["a"].value, store.settings.base_iri)
+        raise ConflictError(
+            f"the same agreement (title, type, parties, date signed) is already in the graph "
+            f"as {name}"
+        )
+
+
+def existing_subjects(store: GraphStore, iris: list[str]) -> list[str]:
+    """Those of ``iris`` already described in some graph, sorted (asked 500 at a time)."""
+    found: list[str] = []
+    for start in range(0, len(iris), 500):
+        values = " ".join(str(named(i)) for i in iris[start : start + 500])
+        rows = store.select(
+            f"SELECT DISTINCT ?s WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+        )
+        found += [r["s"].value for r in rows]
+    return sorted(found)

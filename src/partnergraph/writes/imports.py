@@ -1,0 +1,248 @@
+"""Bulk import: a CSV agreement list or an RDF file, every row or triple, or nothing.
+
+Reading is done elsewhere (:mod:`~partnergraph.writes.csv_table`,
+:mod:`~partnergraph.writes.csv_rows`, :mod:`~partnergraph.writes.rdf_upload`);
+this module checks what was read against the store, row by row for CSV with
+the same steps as a POST (:mod:`partnergraph.writes.agreements`), and commits it
+as one change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from partnergraph.directory import Directory
+from partnergraph.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PartnergraphError,
+    UnprocessableError,
+    UnsupportedMediaTypeError,
+)
+from partnergraph.namespaces import PG
+from partnergraph.store import GraphStore
+from partnergraph.writes import agreements
+from partnergraph.writes.checks import (
+    agreement_types,
+    curie_of,
+    existing_subjects,
+    must_be_new,
+    must_not_be_file_graph,
+)
+from partnergraph.writes.commit import commit
+from partnergraph.writes.csv_rows import agreements_from_rows, party_key, rows_error, type_lookup
+from partnergraph.writes.csv_table import CSV_TYPES, decode_text, read_table
+from partnergraph.writes.idempotency import request_hash
+from partnergraph.writes.plan import Plan, WriteOutcome
+from partnergraph.writes.rdf import A, Minter, named
+from partnergraph.writes.rdf_upload import RDF_FORMATS, parse_rdf
+
+IMPORT_TYPES = (*CSV_TYPES, *RDF_FORMATS)
+
+_SUFFIXES = {
+    ".csv": "text/csv",
+    ".ttl": "text/turtle",
+    ".rdf": "application/rdf+xml",
+    ".xml": "application/rdf+xml",
+    ".owl": "application/rdf+xml",
+    ".jsonld": "application/ld+json",
+    ".json": "application/ld+json",
+}
+
+
+def media_type_for(path: Path) -> str:
+    """The media type a file's suffix stands for (``.csv`` → ``text/csv``), for the CLI."""
+    try:
+        return _SUFFIXES[path.suffix.lower()]
+    except KeyError:
+        raise InvalidInputError(
+            f"{path.name}: import takes " + ", ".join(sorted(_SUFFIXES)) + " files", field="file"
+        ) from None
+
+
+def import_file(
+    store: GraphStore,
+    data: bytes,
+    media_type: str,
+    token_name: str,
+    idempotency_key: str | None = None,
+    *,
+    charset: str | None = None,
+    owner: str | None = None,
+) -> WriteOutcome:
+    """Import a CSV agreement list or an RDF file: every row or triple, or nothing (201).
+
+    ``media_type`` is ``text/csv`` or one of :data:`~partnergraph.writes.rdf_upload.RDF_FORMATS`;
+    ``charset`` is the one the request declared, if any; ``owner`` (CSV only)
+    names the body whose list it is, made a party of every row.
+    """
+    media_type = media_type.strip().lower()
+    if media_type not in IMPORT_TYPES:
+        raise UnsupportedMediaTypeError(
+            f"cannot import {media_type or 'a body without Content-Type'}: send "
+            + ", ".join(IMPORT_TYPES),
+            field="Content-Type",
+        )
+    if owner is not None and media_type not in CSV_TYPES:
+        raise InvalidInputError("owner applies to CSV imports only", field="owner")
+    minter = Minter(store.settings.base_iri)
+    if media_type in CSV_TYPES:
+
+        def plan() -> Plan:
+            return _plan_csv(store, data, charset, owner, minter)
+    else:
+
+        def plan() -> Plan:
+            return _plan_rdf(store, data, media_type, minter)
+
+    digest = hashlib.sha256(data).hexdigest()
+    request = request_hash("import", None, {"type": media_type, "owner": owner, "sha256": digest})
+    return commit(store, token_name, idempotency_key, request, plan)
+
+
+def _plan_csv(
+    store: GraphStore, data: bytes, charset: str | None, owner: str | None, minter: Minter
+) -> Plan:
+    text, encoding = decode_text(data, charset)
+    table = read_table(text)
+    directory = Directory.load(store)
+    owner_key = None
+    if owner:
+        try:
+            owner_key = party_key(directory, owner)
+        except NotFoundError as exc:
+            raise UnprocessableError(
+                f"owner: {exc}", field="owner", suggestions=exc.suggestions
+            ) from None
+    types = type_lookup(agreement_types(store))
+    rows, problems = agreements_from_rows(table, directory, types, owner_key)
+    add: list[ox.Quad] = []
+    created: list[dict[str, object]] = []
+    seen: dict[tuple, int] = {}
+    row_of: dict[str, int] = {}
+    graphs: set[str] = set()
+    for row in rows:
+        payload = row.agreement
+        try:
+            slug, iri = agreements.mint(payload, minter)
+            if iri in row_of:
+                raise ConflictError(f"識別子 {slug} is already used by row {row_of[iri]}")
+            must_be_new(store, iri)
+            parties, type_iri = agreements.resolve(store, payload)
+            same = (payload.title_ja, type_iri, payload.signed, frozenset(parties))
+            if same in seen:
+                raise ConflictError(f"the same agreement as row {seen[same]}")
+            seen[same] = row.number
+            graph, quads = agreements.new_description(
+                store, payload, iri, parties, type_iri, minter
+            )
+            must_not_be_file_graph(store, graph)
+        except PartnergraphError as exc:
+            problems.append(f"row {row.number}: {exc}")
+            continue
+        row_of[iri] = row.number
+        for q in quads:
+            if q.subject.value.startswith(minter.base + "citation/"):
+                row_of[q.subject.value] = row.number
+        graphs.add(graph)
+        add += quads
+        created.append({"row": row.number, "id": slug, "iri": iri})
+    if problems:
+        raise rows_error(problems)
+
+    def where(focus: str) -> str:
+        for iri, number in row_of.items():
+            if focus == iri or focus.endswith(":" + minter.local_name(iri)):
+                return f"row {number}: "
+        return ""
+
+    return Plan(
+        "import",
+        "csv",
+        remove=[],
+        add=add,
+        status=201,
+        body={
+            "operation": "import",
+            "format": "CSV",
+            "encoding": encoding,
+            "rows": len(created),
+            "created": created,
+            "graphs": sorted(graphs),
+            "ignored_columns": table.ignored,
+        },
+        generated=[c["iri"] for c in created],  # type: ignore[misc]
+        graphs=sorted(graphs),
+        where=where,
+    )
+
+
+_RESERVED = ("history", "change/", "agent/")
+
+
+def _plan_rdf(store: GraphStore, data: bytes, media_type: str, minter: Minter) -> Plan:
+    triples, label = parse_rdf(data, media_type, minter)
+    if not triples:
+        raise UnprocessableError("the upload holds no triples")
+    base = minter.base
+    subjects = sorted({t.subject.value for t in triples})  # type: ignore[union-attr]
+    outside = [
+        s for s in subjects if not s.startswith(base) or s[len(base) :].startswith(_RESERVED)
+    ]
+    if outside:
+        raise UnprocessableError(
+            f"an upload describes new entities under {base}; not {outside[0]}"
+            + (f" and {len(outside) - 1} more" if len(outside) > 1 else ""),
+            field="body",
+        )
+    rdf_type, doc_type = A, ox.NamedNode(PG + "SourceDocument")
+    docs = sorted(
+        {t.subject.value for t in triples if t.predicate == rdf_type and t.object == doc_type}
+    )  # type: ignore[union-attr]
+    if len(docs) != 1:
+        raise UnprocessableError(
+            "an upload describes exactly one pg:SourceDocument, {base}source/{slug}, whose IRI "
+            f"names the graph it goes into; this one describes {len(docs)}",
+            field="body",
+        )
+    graph = docs[0]
+    if not re.fullmatch(re.escape(base) + r"source/[a-z0-9]+(-[a-z0-9]+)*", graph):
+        raise UnprocessableError(
+            f"the source document's IRI should be {base}source/{{slug}}, not {graph}", field="body"
+        )
+    existing = existing_subjects(store, subjects)
+    if existing:
+        raise ConflictError(
+            f"{curie_of(existing[0], base)} is already in the graph: an upload adds new "
+            "entities (change written ones with PUT, curated ones in graph/)"
+        )
+    must_not_be_file_graph(store, graph)
+    g = named(graph)
+    add = [ox.Quad(t.subject, t.predicate, t.object, g) for t in triples]  # type: ignore[arg-type]
+    plain_kinds = {PG + "Citation", PG + "SourceDocument"}
+    typed: dict[str, set[str]] = {}
+    for t in triples:
+        if t.predicate == rdf_type and isinstance(t.object, ox.NamedNode):
+            typed.setdefault(t.subject.value, set()).add(t.object.value)  # type: ignore[union-attr]
+    entities = sorted(s for s, types in typed.items() if not types <= plain_kinds)
+    return Plan(
+        "import",
+        "rdf",
+        remove=[],
+        add=add,
+        status=201,
+        body={
+            "operation": "import",
+            "format": label,
+            "graph": graph,
+            "triples": len(triples),
+            "entities": entities,
+        },
+        generated=entities,
+        graphs=[graph],
+    )
