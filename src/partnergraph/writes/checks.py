@@ -99,22 +99,25 @@ def validate_plan(store: GraphStore, plan: Plan) -> list[str]:
 
 def _context(store: GraphStore, iris: Iterable[str]) -> list[ox.Triple]:
     """Types, labels and schemes of the nodes a write points at: what the shapes look up."""
-    iris = sorted(iris)
-    if not iris:
-        return []
-    found: list[ox.Triple] = []
-    for start in range(0, len(iris), 500):
-        values = " ".join(str(named(i)) for i in iris[start : start + 500])
-        rows = store.select(
-            f"""SELECT ?s ?p ?o WHERE {{
-  VALUES ?s {{ {values} }}
-  VALUES ?p {{ <{A.value}> <{RDFS}label> <{SKOS}inScheme> }}
-  ?s ?p ?o .
-}}"""
-        )
-        found += [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]  # type: ignore[arg-type]
-    return found
+    wanted = (A, ox.NamedNode(RDFS + "label"), ox.NamedNode(SKOS + "inScheme"))
+    found: set[ox.Triple] = set()
+    for iri in sorted(set(iris)):
+        for p in wanted:
+            for q in store.raw.quads_for_pattern(named(iri), p, None):
+                found.add(ox.Triple(q.subject, q.predicate, q.object))
+    return sorted(found, key=str)
 
+
+_PARTY = ox.NamedNode(PG + "party")
+#: Bound variables must be projected (pyoxigraph substitutions).
+_REFERENCES = """SELECT ?s ?p ?g ?node ?history WHERE {
+  GRAPH ?g { ?s ?p ?node }
+  FILTER(?g != ?history && ?s != ?node)
+} ORDER BY ?s LIMIT 5"""
+_SAME_AGREEMENT = f"""SELECT ?a ?type ?title ?signed WHERE {{
+  ?a a <{PG}Agreement> ; <{PG}agreementType> ?type ; <{RDFS}label> ?title ; <{PG}signedOn> ?d .
+  FILTER(STR(?d) = STR(?signed))
+}}"""
 
 # ---------------------------------------------------------------------------
 # Checks against the store
@@ -130,8 +133,7 @@ def check_path_slug(slug: str) -> None:
 
 
 def _graphs_of(store: GraphStore, iri: str) -> set[str]:
-    rows = store.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {named(iri)} ?p ?o }} }}")
-    return {r["g"].value for r in rows}
+    return {q.graph_name.value for q in store.raw.quads_for_pattern(named(iri), None, None)}
 
 
 def _file_graphs(store: GraphStore) -> set[str]:
@@ -172,7 +174,7 @@ def written_graphs(store: GraphStore, iri: str, kind: str, classes: set[str]) ->
             f"{name} is curated from graph/ (graph {sorted(curated)[0]}): edit the file under "
             "graph/data instead; the API changes only what was written through it"
         )
-    types = {r["t"].value for r in store.select(f"SELECT ?t WHERE {{ {named(iri)} a ?t }}")}
+    types = {q.object.value for q in store.raw.quads_for_pattern(named(iri), A, None)}
     if not types & classes:
         raise NotFoundError(f"{name} is not a{'n' if kind[0] in 'aeiou' else ''} {kind}")
     return sorted(graphs)
@@ -200,9 +202,8 @@ def entity_quads(store: GraphStore, iri: str, graphs: list[str]) -> list[ox.Quad
             if not shared:
                 found += store.raw.quads_for_pattern(citation, None, None, g)
         gone = {node, g, *own}
-        others = store.select(
-            f"SELECT ?s WHERE {{ GRAPH {g} {{ ?s ?p ?o }} "
-            f"FILTER(?s NOT IN ({', '.join(str(t) for t in gone)})) }} LIMIT 1"
+        others = any(
+            q.subject not in gone for q in store.raw.quads_for_pattern(None, None, None, g)
         )
         if not others:
             found += store.raw.quads_for_pattern(g, None, None, g)
@@ -213,12 +214,7 @@ def not_referenced(store: GraphStore, iri: str) -> None:
     """409 naming up to five facts that still point at ``iri`` (the history aside)."""
     node = named(iri)
     history = named(Minter(store.settings.base_iri).history)
-    rows = store.select(
-        f"""SELECT ?s ?p ?g WHERE {{
-  GRAPH ?g {{ ?s ?p {node} }}
-  FILTER(?g != {history} && ?s != {node})
-}} ORDER BY ?s LIMIT 5"""
-    )
+    rows = store.select(_REFERENCES, node=node, history=history)
     if rows:
         base = store.settings.base_iri
         where = [
@@ -237,11 +233,7 @@ def resolve_parties(store: GraphStore, parties: list[str]) -> list[str]:
     """Party keys (codes, slugs) → IRIs of bodies in the graph; 422 naming an unknown one."""
     minter = Minter(store.settings.base_iri)
     iris = [minter.party(p) for p in parties]
-    values = " ".join(str(named(i)) for i in iris)
-    typed = {
-        r["s"].value
-        for r in store.select(f"SELECT DISTINCT ?s WHERE {{ VALUES ?s {{ {values} }} ?s a ?t }}")
-    }
+    typed = {i for i in iris if next(store.raw.quads_for_pattern(named(i), A, None), None)}
     for i, (key, iri) in enumerate(zip(parties, iris, strict=True)):
         if iri in typed:
             continue
@@ -258,10 +250,8 @@ def resolve_parties(store: GraphStore, parties: list[str]) -> list[str]:
 def _slugs(store: GraphStore) -> list[str]:
     """Slugs of the bodies in the graph, for "did you mean" (cheaper than the directory)."""
     prefix = Minter(store.settings.base_iri).organization("")
-    rows = store.select(
-        f"SELECT DISTINCT ?s WHERE {{ ?s a ?t FILTER(STRSTARTS(STR(?s), {ox.Literal(prefix)})) }}"
-    )
-    return [r["s"].value[len(prefix) :] for r in rows]
+    subjects = {q.subject.value for q in store.raw.quads_for_pattern(None, A, None)}
+    return sorted(s[len(prefix) :] for s in subjects if s.startswith(prefix))
 
 
 def agreement_types(store: GraphStore) -> dict[str, dict[str, str]]:
@@ -302,15 +292,17 @@ def no_duplicate(
     store: GraphStore, payload: AgreementIn, parties: list[str], type_iri: str
 ) -> None:
     """Refuse a second copy of an agreement (same title, type, signing date and parties)."""
-    party_patterns = " ".join(f"?a <{PG}party> {named(p)} ." for p in parties)
-    rows = store.select(
-        f"""SELECT ?a WHERE {{
-  ?a a <{PG}Agreement> ; <{PG}agreementType> {named(type_iri)} ;
-     <{RDFS}label> {ox.Literal(payload.title_ja, language="ja")} ; <{PG}signedOn> ?d .
-  {party_patterns}
-  FILTER(STR(?d) = {ox.Literal(payload.signed)})
-}} LIMIT 1"""
-    )
+    rows = [
+        row
+        for row in store.select(
+            _SAME_AGREEMENT,
+            type=named(type_iri),
+            title=ox.Literal(payload.title_ja, language="ja"),
+            signed=ox.Literal(payload.signed),
+        )
+        if {q.object.value for q in store.raw.quads_for_pattern(row["a"], _PARTY, None)}
+        >= set(parties)
+    ]
     if rows:
         name = curie_of(rows[0]["a"].value, store.settings.base_iri)
         raise ConflictError(
@@ -321,11 +313,6 @@ def no_duplicate(
 
 def existing_subjects(store: GraphStore, iris: list[str]) -> list[str]:
     """Those of ``iris`` already described in some graph, sorted (asked 500 at a time)."""
-    found: list[str] = []
-    for start in range(0, len(iris), 500):
-        values = " ".join(str(named(i)) for i in iris[start : start + 500])
-        rows = store.select(
-            f"SELECT DISTINCT ?s WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
-        )
-        found += [r["s"].value for r in rows]
-    return sorted(found)
+    return sorted(
+        i for i in set(iris) if next(store.raw.quads_for_pattern(named(i), None, None), None)
+    )

@@ -39,22 +39,26 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+#: Bound variables must be projected (pyoxigraph substitutions).
+_CHANGES = (
+    sparql_prefixes()
+    + """
+SELECT ?c ?n ?op ?kind ?agent ?start ?added ?removed ?history WHERE {
+  GRAPH ?history {
+    ?c a prov:Activity ; pg:changeNumber ?n ; pg:operation ?op ; pg:entityKind ?kind ;
+       prov:wasAssociatedWith/dct:identifier ?agent ; prov:startedAtTime ?start ;
+       pg:triplesAdded ?added ; pg:triplesRemoved ?removed .
+  }
+} ORDER BY DESC(?n)"""
+)
+
+
 def list_changes(store: GraphStore, limit: int = 50, offset: int = 0) -> dict[str, object]:
     """Recorded writes, newest first: who (token name), when, what, how many triples."""
     minter = Minter(store.settings.base_iri)
     history = named(minter.history)
     total = change_count(store, minter)
-    rows = store.select(
-        sparql_prefixes()
-        + f"""
-SELECT ?c ?n ?op ?kind ?agent ?start ?added ?removed WHERE {{
-  GRAPH {history} {{
-    ?c a prov:Activity ; pg:changeNumber ?n ; pg:operation ?op ; pg:entityKind ?kind ;
-       prov:wasAssociatedWith/dct:identifier ?agent ; prov:startedAtTime ?start ;
-       pg:triplesAdded ?added ; pg:triplesRemoved ?removed .
-  }}
-}} ORDER BY DESC(?n) LIMIT {int(limit)} OFFSET {int(offset)}"""
-    )
+    rows = store.select(_CHANGES, history=history)[offset : offset + limit]
     changes: dict[str, dict[str, object]] = {}
     for row in rows:
         changes[row["c"].value] = {
@@ -71,23 +75,12 @@ SELECT ?c ?n ?op ?kind ?agent ?start ?added ?removed WHERE {{
             "invalidated": [],
             "graphs": [],
         }
-    if changes:
-        values = " ".join(str(named(c)) for c in changes)
-        links = store.select(
-            sparql_prefixes()
-            + f"""
-SELECT ?c ?rel ?e WHERE {{
-  GRAPH {history} {{
-    VALUES ?c {{ {values} }}
-    VALUES ?rel {{ prov:generated prov:used prov:invalidated pg:graph }}
-    ?c ?rel ?e .
-  }}
-}} ORDER BY ?e"""
-        )
-        names = {PROV + "generated": "generated", PROV + "used": "used"}
-        names |= {PROV + "invalidated": "invalidated", PG + "graph": "graphs"}
-        for row in links:
-            changes[row["c"].value][names[row["rel"].value]].append(row["e"].value)  # type: ignore[union-attr]
+    names = {PROV + "generated": "generated", PROV + "used": "used"}
+    names |= {PROV + "invalidated": "invalidated", PG + "graph": "graphs"}
+    for change in changes:
+        for rel, key in names.items():
+            found = store.raw.quads_for_pattern(named(change), ox.NamedNode(rel), None, history)
+            changes[change][key] = sorted(q.object.value for q in found)  # type: ignore[index]
     return {"total": total, "limit": limit, "offset": offset, "changes": list(changes.values())}
 
 

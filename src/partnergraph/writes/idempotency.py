@@ -36,21 +36,29 @@ def request_hash(operation: str, target: str | None, payload: object = None) -> 
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+#: Bound variables must be projected (pyoxigraph substitutions).
+_REPLAY = (
+    sparql_prefixes()
+    + """
+SELECT ?hash ?status ?body ?location ?history ?key ?agent WHERE {
+  GRAPH ?history {
+    ?c pg:idempotencyKey ?key ; prov:wasAssociatedWith ?agent ;
+       pg:requestHash ?hash ; pg:responseStatus ?status ; pg:responseBody ?body .
+    OPTIONAL { ?c pg:responseLocation ?location }
+  }
+} LIMIT 1"""
+)
+
+
 def replay(
     store: GraphStore, minter: Minter, key: str, token_name: str, request: str
 ) -> WriteOutcome | None:
     """The stored answer to an earlier request with this key from this token, if any."""
     rows = store.select(
-        sparql_prefixes()
-        + f"""
-SELECT ?hash ?status ?body ?location WHERE {{
-  GRAPH {named(minter.history)} {{
-    ?c pg:idempotencyKey {ox.Literal(key)} ;
-       prov:wasAssociatedWith {named(minter.agent(token_name))} ;
-       pg:requestHash ?hash ; pg:responseStatus ?status ; pg:responseBody ?body .
-    OPTIONAL {{ ?c pg:responseLocation ?location }}
-  }}
-}} LIMIT 1"""
+        _REPLAY,
+        history=named(minter.history),
+        key=ox.Literal(key),
+        agent=named(minter.agent(token_name)),
     )
     if not rows:
         return None
