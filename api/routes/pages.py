@@ -21,7 +21,8 @@ from jinja2 import Environment, FileSystemLoader
 
 from api.i18n import DEFAULT_LANGUAGE, LANGUAGES, MESSAGES
 from partnergraph import __version__
-from partnergraph.namespaces import PREFIXES, RDFS, SKOS, entity_prefixes
+from partnergraph.namespaces import PREFIXES, RDFS, entity_prefixes
+from partnergraph.vocabulary import vocabulary
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -70,24 +71,6 @@ SELECT ?village ?name WHERE {{
 ORDER BY ?name
 """
 
-_VOCABULARY_QUERY = f"""
-PREFIX rdfs: <{RDFS}>
-SELECT ?term (SAMPLE(?ja) AS ?label_ja) (SAMPLE(?en) AS ?label_en) WHERE {{
-  {{ SELECT DISTINCT ?term WHERE {{ {{ [] ?term [] }} UNION {{ [] a ?term }} }} }}
-  OPTIONAL {{ ?term rdfs:label ?ja FILTER(lang(?ja) = "ja") }}
-  OPTIONAL {{ ?term rdfs:label ?en FILTER(lang(?en) = "en") }}
-}} GROUP BY ?term
-"""
-
-_AGREEMENT_TYPES_QUERY = f"""
-PREFIX skos: <{SKOS}>
-SELECT ?notation (SAMPLE(?ja) AS ?label_ja) (SAMPLE(?en) AS ?label_en) WHERE {{
-  ?type skos:inScheme <{PREFIXES["pg"]}AgreementTypeScheme> ; skos:notation ?notation .
-  OPTIONAL {{ ?type skos:prefLabel ?ja FILTER(lang(?ja) = "ja") }}
-  OPTIONAL {{ ?type skos:prefLabel ?en FILTER(lang(?en) = "en") }}
-}} GROUP BY ?notation ORDER BY ?notation
-"""
-
 
 def choose_language(requested: str | None, accept_language: str | None) -> str:
     """``?lang=`` if it names a language we have, else the best Accept-Language match, else ja.
@@ -119,56 +102,6 @@ def choose_language(requested: str | None, accept_language: str | None) -> str:
         if primary in LANGUAGES and q > best_q:
             best, best_q = primary, q
     return best
-
-
-def shorten(iri: str, namespaces: dict[str, str]) -> str | None:
-    """``prefix:local`` for an IRI under one of ``namespaces`` (longest match), else None.
-
-    >>> shorten("https://w3id.org/partnergraph/ns#Village", PREFIXES)
-    'pg:Village'
-    """
-    best: tuple[str, str] | None = None
-    for prefix, ns in namespaces.items():
-        if iri.startswith(ns) and len(iri) > len(ns) and (best is None or len(ns) > len(best[1])):
-            best = (prefix, ns)
-    return None if best is None else f"{best[0]}:{iri[len(best[1]) :]}"
-
-
-def _value(term: Any) -> str:
-    return "" if term is None else str(term.value)
-
-
-def vocabulary(store: Any) -> dict[str, list[dict[str, str]]]:
-    """The terms the graph uses (for completion) and the agreement types (for parameter menus).
-
-    Read from the store rather than hard-coded so that completion follows the
-    ontology; cached until the graph version changes.
-    """
-
-    def build() -> dict[str, list[dict[str, str]]]:
-        terms = []
-        for row in store.select(_VOCABULARY_QUERY):
-            curie = shorten(_value(row.get("term")), PREFIXES)
-            if curie is not None:
-                terms.append(
-                    {
-                        "curie": curie,
-                        "ja": _value(row.get("label_ja")),
-                        "en": _value(row.get("label_en")),
-                    }
-                )
-        terms.sort(key=lambda t: t["curie"])
-        types = [
-            {
-                "value": _value(row.get("notation")),
-                "ja": _value(row.get("label_ja")),
-                "en": _value(row.get("label_en")),
-            }
-            for row in store.select(_AGREEMENT_TYPES_QUERY)
-        ]
-        return {"terms": terms, "agreementTypes": types}
-
-    return store.cached("pages.vocabulary", build)
 
 
 def language_links(request: Request) -> dict[str, str]:

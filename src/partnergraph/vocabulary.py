@@ -1,0 +1,76 @@
+"""The vocabulary a query editor offers: terms the graph uses, and agreement types.
+
+Read from the store rather than hard-coded so that completion and parameter
+menus follow the ontology and the data; cached until the graph changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from partnergraph.namespaces import PREFIXES, RDFS, SKOS
+from partnergraph.store import GraphStore
+
+_VOCABULARY_QUERY = f"""
+PREFIX rdfs: <{RDFS}>
+SELECT ?term (SAMPLE(?ja) AS ?label_ja) (SAMPLE(?en) AS ?label_en) WHERE {{
+  {{ SELECT DISTINCT ?term WHERE {{ {{ [] ?term [] }} UNION {{ [] a ?term }} }} }}
+  OPTIONAL {{ ?term rdfs:label ?ja FILTER(lang(?ja) = "ja") }}
+  OPTIONAL {{ ?term rdfs:label ?en FILTER(lang(?en) = "en") }}
+}} GROUP BY ?term
+"""
+
+_AGREEMENT_TYPES_QUERY = f"""
+PREFIX skos: <{SKOS}>
+SELECT ?notation (SAMPLE(?ja) AS ?label_ja) (SAMPLE(?en) AS ?label_en) WHERE {{
+  ?type skos:inScheme <{PREFIXES["pg"]}AgreementTypeScheme> ; skos:notation ?notation .
+  OPTIONAL {{ ?type skos:prefLabel ?ja FILTER(lang(?ja) = "ja") }}
+  OPTIONAL {{ ?type skos:prefLabel ?en FILTER(lang(?en) = "en") }}
+}} GROUP BY ?notation ORDER BY ?notation
+"""
+
+
+def shorten(iri: str, namespaces: dict[str, str]) -> str | None:
+    """``prefix:local`` for an IRI under one of ``namespaces`` (longest match), else None.
+
+    >>> shorten("https://w3id.org/partnergraph/ns#Village", PREFIXES)
+    'pg:Village'
+    """
+    best: tuple[str, str] | None = None
+    for prefix, ns in namespaces.items():
+        if iri.startswith(ns) and len(iri) > len(ns) and (best is None or len(ns) > len(best[1])):
+            best = (prefix, ns)
+    return None if best is None else f"{best[0]}:{iri[len(best[1]) :]}"
+
+
+def _value(term: Any) -> str:
+    return "" if term is None else str(term.value)
+
+
+def vocabulary(store: GraphStore) -> dict[str, list[dict[str, str]]]:
+    """The terms the graph uses (for completion) and the agreement types (for parameter menus)."""
+
+    def build() -> dict[str, list[dict[str, str]]]:
+        terms = []
+        for row in store.select(_VOCABULARY_QUERY):
+            curie = shorten(_value(row.get("term")), PREFIXES)
+            if curie is not None:
+                terms.append(
+                    {
+                        "curie": curie,
+                        "ja": _value(row.get("label_ja")),
+                        "en": _value(row.get("label_en")),
+                    }
+                )
+        terms.sort(key=lambda t: t["curie"])
+        types = [
+            {
+                "value": _value(row.get("notation")),
+                "ja": _value(row.get("label_ja")),
+                "en": _value(row.get("label_en")),
+            }
+            for row in store.select(_AGREEMENT_TYPES_QUERY)
+        ]
+        return {"terms": terms, "agreementTypes": types}
+
+    return store.cached("vocabulary", build)
