@@ -110,3 +110,18 @@ def test_export_parses_back(env: dict[str, str], tmp_path: Path, fmt: str, rdf_f
     assert out.returncode == 0, out.stderr
     quads = list(ox.parse(path=str(target), format=rdf_format))
     assert len(quads) > 30_000
+
+
+def test_saved_query_by_name_with_parameters(env: dict[str, str]) -> None:
+    out = run(env, "query", "partners-by-type", "-p", "org=かわば", "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    accord = [r for r in rows if r["tie"] == "engagement-accord"]
+    assert accord and accord[0]["partner_name"] == "世田谷区" and accord[0]["start"] == "1981-11"
+
+
+def test_saved_query_parameter_errors_exit_2(env: dict[str, str]) -> None:
+    unknown = run(env, "query", "partners-by-type", "-p", "bogus=1")
+    assert unknown.returncode == 2 and "unknown parameter 'bogus'" in unknown.stderr
+    free = run(env, "query", "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "-p", "x=1")
+    assert free.returncode == 2 and "needs a saved query" in free.stderr

@@ -28,6 +28,7 @@ from partnergraph.errors import (
 from partnergraph.graphfiles import discover
 from partnergraph.inventory import inventory
 from partnergraph.partners import partners as find_partners
+from partnergraph.saved_queries import SavedQuery, as_terms, saved_queries
 from partnergraph.settings import Settings
 from partnergraph.store import GraphStore
 from partnergraph.tables import render_csv, render_json, render_table
@@ -135,12 +136,31 @@ def validate(
 
 @app.command()
 def query(
-    sparql: Annotated[str, typer.Argument(help="A SPARQL query, a .rq file, or - for stdin.")],
+    sparql: Annotated[
+        str,
+        typer.Argument(help="A SPARQL query, a .rq file, a saved query's name, or - for stdin."),
+    ],
     format: Annotated[QueryFormat, typer.Option("--format", "-f")] = QueryFormat.table,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="NAME=VALUE for a saved query's parameter; repeatable."),
+    ] = None,
 ) -> None:
-    """Run a SPARQL query over the graph (the default graph is the union of all graphs)."""
-    text = _query_text(sparql)
-    result = _store().query(text, prefixes=True)
+    """Run a SPARQL query over the graph (the default graph is the union of all graphs).
+
+    A saved query (graph/queries/NAME.rq, by name or path) takes its parameters
+    from --param, with the defaults of its header; values are bound as RDF terms.
+    """
+    store = _store()
+    saved = _saved_query(sparql, store.settings.graph_dir)
+    if saved is None:
+        if param:
+            raise InvalidInputError("--param needs a saved query (graph/queries/NAME.rq)", "param")
+        text, bindings = _query_text(sparql), {}
+    else:
+        raw = dict(_pair(p) for p in param or [])
+        text, bindings = saved.text, as_terms(saved.bind(raw, Directory.load(store)))
+    result = store.query(text, bindings, prefixes=True)
     if isinstance(result, ox.QueryBoolean):
         typer.echo("true" if bool(result) else "false")
     elif isinstance(result, ox.QueryTriples):
@@ -153,6 +173,27 @@ def query(
     else:
         fmt = ox.QueryResultsFormat.TSV if format is QueryFormat.tsv else ox.QueryResultsFormat.JSON
         typer.echo(result.serialize(format=fmt).decode())
+
+
+def _saved_query(arg: str, graph_dir: Path) -> SavedQuery | None:
+    queries = saved_queries(graph_dir)
+    path = Path(arg)
+    if arg in queries:
+        return queries[arg]
+    if (
+        path.suffix == ".rq"
+        and path.is_file()
+        and path.resolve().parent == (graph_dir / "queries").resolve()
+    ):
+        return queries.get(path.stem)
+    return None
+
+
+def _pair(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise InvalidInputError(f"--param takes NAME=VALUE, got {text!r}", "param")
+    return name.strip(), value
 
 
 def _query_text(arg: str) -> str:
