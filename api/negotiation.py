@@ -137,18 +137,20 @@ def list_response(
     format_param: str | None,
     *,
     body: Mapping[str, Any],
-    rows: Callable[[], Iterable[Mapping[str, Any]]],
     columns: Sequence[Column],
     nodes: Callable[[], Iterable[Mapping[str, Any]]],
     filename: str,
+    rows: Callable[[], Iterable[Mapping[str, Any]]] | None = None,
 ) -> Response:
     """A list in the negotiated format: ``body`` as JSON, ``rows`` as CSV, ``nodes`` as JSON-LD.
 
-    CSV and JSON-LD are built only when asked for, hence the callables.
+    CSV and JSON-LD are built only when asked for, hence the callables. ``rows``
+    defaults to ``body["items"]``.
     """
     fmt = choose(LIST_FORMATS, format_param, request.headers.get("accept"))
     if fmt == "csv":
-        response = Response(csv_bytes(columns, rows()), media_type=CSV_MEDIA_TYPE)
+        found = body["items"] if rows is None else rows()
+        response = Response(csv_bytes(columns, found), media_type=CSV_MEDIA_TYPE)
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     elif fmt == "jsonld":
         content = json.dumps(jsonld.document(nodes()), ensure_ascii=False).encode()

@@ -16,51 +16,17 @@ loads each, each in a fresh browser context; the median is printed.
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
+from live_server import free_port, serve, stop
 from playwright.sync_api import Route, sync_playwright
 
-REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 VIEWS = {"curated": "explore", "nation": "explore?scope=nation"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(store: Path, port: int) -> subprocess.Popen[bytes]:
-    """uvicorn over the shipped graph; returns once /healthz answers."""
-    base = f"http://127.0.0.1:{port}/"
-    env = {
-        **os.environ,
-        "PARTNERGRAPH_STORE": str(store),
-        "PARTNERGRAPH_GRAPH_DIR": str(REPO / "graph"),
-        "PARTNERGRAPH_BASE_IRI": base,
-    }
-    cmd = [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app"]
-    cmd += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, env=env, cwd=REPO)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(base + "healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            time.sleep(0.2)
-    proc.terminate()
-    raise RuntimeError("server did not start")
 
 
 def offline(route: Route) -> None:
@@ -89,7 +55,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
-        proc = serve(Path(tmp) / "store", port)
+        proc = serve(Path(tmp) / "store", port, timeout=120)
         base = f"http://127.0.0.1:{port}/"
         try:
             with sync_playwright() as playwright:
@@ -109,11 +75,7 @@ def main() -> None:
                 finally:
                     browser.close()
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc)
 
 
 if __name__ == "__main__":

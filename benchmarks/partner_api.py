@@ -27,10 +27,7 @@ import asyncio
 import json
 import os
 import platform
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -39,45 +36,14 @@ from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
+from live_server import REPO, free_port, serve, stop
 
 from partnergraph.directory import Directory
 from partnergraph.partners import PARTNERS_QUERY, partners
 from partnergraph.settings import Settings
 from partnergraph.store import GraphStore
 
-REPO = Path(__file__).resolve().parents[1]
 PATH = "/api/v1/organizations/131121/partners"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(store: Path, port: int) -> subprocess.Popen[bytes]:
-    """uvicorn on 127.0.0.1:port over ``store``; returns once /healthz answers."""
-    env = {
-        **os.environ,
-        "PARTNERGRAPH_STORE": str(store),
-        "PARTNERGRAPH_GRAPH_DIR": str(REPO / "graph"),
-        "PARTNERGRAPH_BASE_IRI": f"http://127.0.0.1:{port}/",
-    }
-    cmd = [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app"]
-    cmd += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, env=env, cwd=REPO)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"uvicorn exited with {proc.returncode}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            time.sleep(0.2)
-    proc.terminate()
-    proc.wait(timeout=10)
-    raise SystemExit("uvicorn did not start within 60 s")
 
 
 def sequential(fn: Callable[[], object], runs: int) -> list[float]:
@@ -194,8 +160,7 @@ def main() -> None:
             name = "library partners() + JSON, in-process"
             lines.append(row(name, times, len(times) / sum(times)))
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            stop(server, timeout=30)
 
     relations = sum(len(p["relations"]) for p in body["partners"])
     print(

@@ -19,10 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -31,6 +28,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import rdflib
+from live_server import REPO, free_port, serve, stop
 
 from partnergraph.directory import Directory
 from partnergraph.graphfiles import discover
@@ -38,7 +36,6 @@ from partnergraph.saved_queries import as_terms, load_saved_queries
 from partnergraph.settings import Settings
 from partnergraph.store import GraphStore
 
-REPO = Path(__file__).resolve().parents[1]
 QUERY = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX pg: <https://w3id.org/partnergraph/ns#>
 SELECT ?lg ?label WHERE { ?lg pg:lgCode "131121" ; rdfs:label ?label }"""
@@ -52,35 +49,6 @@ def timed(fn: Callable[[], object], runs: int) -> list[float]:
         fn()
         out.append(time.perf_counter() - started)
     return out
-
-
-def serve(store: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "PARTNERGRAPH_STORE": str(store),
-        "PARTNERGRAPH_GRAPH_DIR": str(REPO / "graph"),
-        "PARTNERGRAPH_BASE_IRI": f"http://127.0.0.1:{port}/",
-    }
-    cmd = [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app"]
-    cmd += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, env=env, cwd=REPO)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"uvicorn exited with {proc.returncode}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            time.sleep(0.2)
-    proc.terminate()
-    raise SystemExit("uvicorn did not start within 60 s")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def main() -> None:
@@ -142,8 +110,7 @@ def main() -> None:
                         statistics.median(timed(saved_raw, args.saved_runs)),
                     )
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            stop(server, timeout=30)
 
     dataset = rdflib.Dataset(default_union=True)
     started = time.perf_counter()

@@ -75,7 +75,6 @@ def list_organizations(
         request,
         format,
         body=body,
-        rows=lambda: body["items"],
         columns=records.ORGANIZATION_COLUMNS,
         nodes=lambda: map(jsonld.organization_node, body["items"]),
         filename="organizations",

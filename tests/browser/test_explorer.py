@@ -6,20 +6,16 @@ logged no errors (CSP violations included).
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.api.conftest import free_port
 from tests.browser.conftest import BrowserPage
 from tests.conftest import GRAPH_DIR, PREFIXES
+from tests.live import base_url, free_port, uvicorn_server
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -165,35 +161,13 @@ def xss_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         encoding="utf-8",
     )
     port = free_port()
-    base = f"http://127.0.0.1:{port}/"
     env = {
-        **os.environ,
         "PARTNERGRAPH_STORE": str(root / "store"),
         "PARTNERGRAPH_GRAPH_DIR": str(graph),
-        "PARTNERGRAPH_BASE_IRI": base,
+        "PARTNERGRAPH_BASE_IRI": base_url(port),
     }
-    cmd = [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app"]
-    cmd += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, env=env, cwd=GRAPH_DIR.parent)
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited with {proc.returncode}")
-            try:
-                if httpx.get(base + "healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("server did not start")
+    with uvicorn_server(env, port=port, start_timeout=90) as (base, _proc):
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_markup_in_a_label_stays_text(browser_page: BrowserPage, xss_server: str) -> None:

@@ -1,0 +1,68 @@
+"""The real app served by uvicorn in a child process, for the tests that need a live server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+import httpx
+
+from tests.conftest import GRAPH_DIR
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def base_url(port: int) -> str:
+    return f"http://127.0.0.1:{port}/"
+
+
+@contextmanager
+def uvicorn_server(
+    env: Mapping[str, str],
+    *,
+    port: int | None = None,
+    start_timeout: float = 60,
+    stop_timeout: float = 10,
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """uvicorn serving ``api.app:create_app`` on 127.0.0.1 with ``env`` added to the environment.
+
+    Returns once ``/healthz`` answers 200 and yields (base URL, process); the process
+    is terminated (killed after ``stop_timeout`` seconds) on exit, whatever happens.
+    Pass ``port`` when ``env`` must name the base URL before the server starts.
+    """
+    port = free_port() if port is None else port
+    base = base_url(port)
+    cmd = [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app"]
+    cmd += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    proc = subprocess.Popen(cmd, env={**os.environ, **env}, cwd=GRAPH_DIR.parent)
+    try:
+        deadline = time.monotonic() + start_timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited with {proc.returncode}")
+            try:
+                if httpx.get(base + "healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"server did not start within {start_timeout:g} s")
+            time.sleep(0.2)
+        yield base, proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=stop_timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
