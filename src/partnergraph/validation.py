@@ -8,6 +8,7 @@ every graph is parsed here from local files.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Iterable, Iterator
@@ -259,10 +260,10 @@ def validate(
     files being checked, when the rest of the shipped graph is only there as context).
     """
     work = _OxigraphSparqlGraph()
-    _merge(work, _parse(ontology_path, base_iri))
+    _merge(work, _parse_unchanged(ontology_path, base_iri))
     _merge(work, data_graph)
     work.freeze()
-    shapes = _parse(shapes_path, base_iri)
+    shapes = _parse_unchanged(shapes_path, base_iri)
     with _quiet_rdflib():
         # advanced=True only for the SHACL-AF SPARQL target of pgsh:LocalGovernmentCodeConsistency.
         _, report, _ = pyshacl.validate(
@@ -349,6 +350,21 @@ def _quiet_rdflib() -> Iterator[None]:
         yield
     finally:
         logger.removeFilter(quiet)
+
+
+def _parse_unchanged(path: Path, base_iri: str) -> Graph | Dataset:
+    """:func:`_parse`, reusing the last parse while the file is unchanged.
+
+    Every write validates against the same shapes and ontology; parsing them
+    each time was about half of a write's validation. Callers only read the graph.
+    """
+    stat = path.stat()
+    return _parse_cached(str(path), stat.st_mtime_ns, stat.st_size, base_iri)
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_cached(path: str, mtime_ns: int, size: int, base_iri: str) -> Graph | Dataset:
+    return _parse(Path(path), base_iri)
 
 
 def _parse(path: Path, base_iri: str) -> Graph | Dataset:
