@@ -21,8 +21,8 @@ from api.i18n import LANGUAGES, MESSAGES
 from api.negotiation import ENTITY_FORMATS, choose
 from api.routes.pages import SECURITY_HEADERS, choose_language, templates
 from partnergraph import __version__, entity
+from partnergraph.agreement_types import agreement_types
 from partnergraph.namespaces import ENTITY_PREFIXES, PREFIXES
-from partnergraph.records.agreements import agreement_types
 
 router = APIRouter(tags=["entities"], include_in_schema=False)
 

@@ -17,17 +17,14 @@ from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
 
+from partnergraph.agreement_types import agreement_types
 from partnergraph.citations import Citation, all_citations
 from partnergraph.dates import date_range, within
 from partnergraph.directory import Directory, Organization
 from partnergraph.errors import InvalidInputError
 from partnergraph.namespaces import sparql_prefixes
 from partnergraph.store import GraphStore
-
-_AGREEMENT_TYPES = (
-    sparql_prefixes()
-    + "SELECT ?notation WHERE { ?t skos:inScheme pg:AgreementTypeScheme ; skos:notation ?notation }"
-)
+from partnergraph.titles import relation_titles
 
 PARTNERS_QUERY = (
     sparql_prefixes()
@@ -63,17 +60,6 @@ SELECT ?org ?partner ?type ?via ?start ?direction WHERE {
     BIND("membership" AS ?type) BIND("co-member" AS ?direction)
   }
   FILTER(?partner != ?org)
-}"""
-)
-
-_TITLES = (
-    sparql_prefixes()
-    + """
-SELECT ?via ?title ?label WHERE {
-  { ?via a pg:Agreement } UNION { ?via a pg:EnergySupply } UNION { ?via a pg:ForumEdition }
-  UNION { ?via a org:Membership } UNION { ?via a pg:Platform } UNION { ?via a pg:Council }
-  OPTIONAL { ?via dct:title ?title FILTER(lang(?title) = "ja" || lang(?title) = "") }
-  OPTIONAL { ?via rdfs:label ?label FILTER(lang(?label) = "ja") }
 }"""
 )
 
@@ -118,8 +104,7 @@ def relation_types(store: GraphStore) -> list[str]:
     """Every relation type a caller may filter on (cached until the graph changes)."""
 
     def build() -> list[str]:
-        notations = sorted(r["notation"].value for r in store.select(_AGREEMENT_TYPES))
-        return [*notations, *FIXED_TYPES]
+        return [*agreement_types(store), *FIXED_TYPES]
 
     return list(store.cached("relation-types", build))
 
@@ -194,7 +179,7 @@ def _all_partners(store: GraphStore, organization: str) -> tuple[Partner, ...]:
 
 def _build(store: GraphStore, organization: str) -> tuple[Partner, ...]:
     directory = Directory.load(store)
-    titles = _titles(store)
+    titles = relation_titles(store).ja
     citations = all_citations(store)
     grouped: dict[str, dict[tuple[str, str], Relation]] = {}
     for row in store.select(PARTNERS_QUERY, org=ox.NamedNode(organization)):
@@ -222,15 +207,3 @@ def _build(store: GraphStore, organization: str) -> tuple[Partner, ...]:
         result.append(Partner(directory.by_id[partner_id], kept))
     result.sort(key=lambda p: (p.partner.code is None, p.partner.code or "", p.partner.id))
     return tuple(result)
-
-
-def _titles(store: GraphStore) -> dict[str, str]:
-    def build() -> dict[str, str]:
-        titles: dict[str, str] = {}
-        for row in store.select(_TITLES):
-            name = row.get("title") or row.get("label")
-            if name is not None and row["via"].value not in titles:
-                titles[row["via"].value] = name.value
-        return titles
-
-    return store.cached("relation-titles", build)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from partnergraph.namespaces import PREFIXES, RDFS, SKOS
+from partnergraph.agreement_types import agreement_types
+from partnergraph.namespaces import PREFIXES, RDFS
 from partnergraph.store import GraphStore
 
 _VOCABULARY_QUERY = f"""
@@ -18,15 +19,6 @@ SELECT ?term (SAMPLE(?ja) AS ?label_ja) (SAMPLE(?en) AS ?label_en) WHERE {{
   OPTIONAL {{ ?term rdfs:label ?ja FILTER(lang(?ja) = "ja") }}
   OPTIONAL {{ ?term rdfs:label ?en FILTER(lang(?en) = "en") }}
 }} GROUP BY ?term
-"""
-
-_AGREEMENT_TYPES_QUERY = f"""
-PREFIX skos: <{SKOS}>
-SELECT ?notation (SAMPLE(?ja) AS ?label_ja) (SAMPLE(?en) AS ?label_en) WHERE {{
-  ?type skos:inScheme <{PREFIXES["pg"]}AgreementTypeScheme> ; skos:notation ?notation .
-  OPTIONAL {{ ?type skos:prefLabel ?ja FILTER(lang(?ja) = "ja") }}
-  OPTIONAL {{ ?type skos:prefLabel ?en FILTER(lang(?en) = "en") }}
-}} GROUP BY ?notation ORDER BY ?notation
 """
 
 
@@ -64,12 +56,8 @@ def vocabulary(store: GraphStore) -> dict[str, list[dict[str, str]]]:
                 )
         terms.sort(key=lambda t: t["curie"])
         types = [
-            {
-                "value": _value(row.get("notation")),
-                "ja": _value(row.get("label_ja")),
-                "en": _value(row.get("label_en")),
-            }
-            for row in store.select(_AGREEMENT_TYPES_QUERY)
+            {"value": notation, "ja": t["label_ja"] or "", "en": t["label_en"] or ""}
+            for notation, t in agreement_types(store).items()
         ]
         return {"terms": terms, "agreementTypes": types}
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from partnergraph.agreement_types import agreement_types
 from partnergraph.errors import InvalidInputError, InvalidReferenceError, NotFoundError
-from partnergraph.records.agreements import agreement_detail, agreement_types, list_agreements
+from partnergraph.records.agreements import agreement_detail, list_agreements
 from partnergraph.store import GraphStore
 
 

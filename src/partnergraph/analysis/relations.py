@@ -20,11 +20,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from itertools import combinations
 
+from partnergraph.agreement_types import agreement_types
 from partnergraph.analysis.scope import region_of
 from partnergraph.citations import all_citations
 from partnergraph.directory import Directory
 from partnergraph.namespaces import sparql_prefixes
 from partnergraph.store import GraphStore
+from partnergraph.titles import relation_titles
 
 LOCAL_GOVERNMENT_KINDS = ("prefecture", "city", "special-ward", "town", "village")
 
@@ -60,23 +62,7 @@ SELECT DISTINCT ?via ?member ?organization ?start WHERE {
   OPTIONAL { ?via pg:startDate ?start }
 }"""
 )
-TITLES_QUERY = (
-    sparql_prefixes()
-    + """
-SELECT DISTINCT ?via ?p ?name WHERE {
-  VALUES ?class { pg:Agreement pg:EnergySupply pg:ForumEdition org:Membership }
-  VALUES ?p { dct:title rdfs:label }
-  ?via a ?class ; ?p ?name .
-}"""
-)
 UNITS_QUERY = sparql_prefixes() + "SELECT DISTINCT ?unit ?parent WHERE { ?unit pg:unitOf ?parent }"
-TYPE_LABELS_QUERY = (
-    sparql_prefixes()
-    + """
-SELECT DISTINCT ?notation ?label WHERE {
-  ?t skos:inScheme pg:AgreementTypeScheme ; skos:notation ?notation ; skos:prefLabel ?label .
-}"""
-)
 #: Names of the relation types that are not agreement types (those come from the ontology).
 FIXED_TYPE_LABELS = {
     "energy-supply": ("エネルギー供給", "energy supply"),
@@ -150,7 +136,8 @@ def relations(store: GraphStore) -> Relations:
 def _load(store: GraphStore) -> Relations:
     directory = Directory.load(store)
     known = directory.by_id
-    titles, titles_en = _titles(store)
+    names = relation_titles(store)
+    titles, titles_en = names.ja, names.en
     citations = all_citations(store)
 
     def sources(via: str) -> tuple[str, ...]:
@@ -214,11 +201,9 @@ def _load(store: GraphStore) -> Relations:
     themes: dict[str, list[str]] = defaultdict(list)
     for row in store.select(THEMES_QUERY):
         themes[row["edition"].value].append(row["theme"].value)
-    labels: dict[str, dict[str, str]] = defaultdict(dict)
-    for row in store.select(TYPE_LABELS_QUERY):
-        lang = getattr(row["label"], "language", None) or "ja"
-        labels[row["notation"].value].setdefault(lang, row["label"].value)
-    type_labels = {k: (v.get("ja", k), v.get("en", k)) for k, v in labels.items()}
+    type_labels = {
+        k: (t["label_ja"] or k, t["label_en"] or k) for k, t in agreement_types(store).items()
+    }
     return Relations(
         nodes=nodes,
         edges=tuple(edges),
@@ -259,22 +244,6 @@ def _nodes(store: GraphStore, directory: Directory) -> dict[str, dict[str, objec
             "lon": o.lon,
         }
     return nodes
-
-
-def _titles(store: GraphStore) -> tuple[dict[str, str], dict[str, str]]:
-    """Relation IRI → Japanese title (dct:title, else rdfs:label) and English label."""
-    best: dict[str, tuple[int, str]] = {}
-    english: dict[str, str] = {}
-    for row in sorted(store.select(TITLES_QUERY), key=lambda r: r["name"].value):
-        via, prop, name = row["via"].value, row["p"].value, row["name"]
-        lang = getattr(name, "language", None)
-        if lang == "en":
-            english.setdefault(via, name.value)
-            continue
-        rank = (0 if prop.endswith("title") else 2) + (0 if lang == "ja" else 1)
-        if via not in best or rank < best[via][0]:
-            best[via] = (rank, name.value)
-    return {k: v for k, (_, v) in best.items()}, english
 
 
 def _best(starts: set[str]) -> str | None:

@@ -21,7 +21,7 @@ from partnergraph.analysis.measures import SEED, centrality
 from partnergraph.analysis.projection import projection, relations, simple_projection
 from partnergraph.analysis.scope import Filters
 from partnergraph.analysis.structure import louvain
-from partnergraph.citations import all_citations
+from partnergraph.citations import document_titles
 from partnergraph.explore.layout import force_positions, geo_positions
 from partnergraph.explore.style import (
     KIND_STYLE,
@@ -258,12 +258,8 @@ def _prefectures(nodes: list[dict[str, Any]]) -> list[dict[str, str]]:
 def _source_titles(store: GraphStore, edges: list[dict[str, Any]]) -> dict[str, str]:
     """Title of every source document the edges cite (for the page's offline fallback)."""
     wanted = {s for e in edges for s in e["sources"]}
-    titles: dict[str, str] = {}
-    for cites in all_citations(store).values():
-        for c in cites:
-            if c.document in wanted and c.document not in titles:
-                titles[c.document] = c.title or c.document
-    return {s: titles.get(s, s) for s in sorted(wanted)}
+    titles = document_titles(store)
+    return {s: titles[s][0] if s in titles else s for s in sorted(wanted)}
 
 
 def _year(start: object) -> int | None:

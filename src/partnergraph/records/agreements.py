@@ -8,12 +8,13 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
+from partnergraph.agreement_types import agreement_types
 from partnergraph.citations import all_citations
 from partnergraph.dates import date_range, within
 from partnergraph.directory import Directory
 from partnergraph.errors import InvalidInputError, NotFoundError
 from partnergraph.formats.csv_export import Column, citations_text, field
-from partnergraph.namespaces import DCT, PG, RDFS, SKOS, sparql_prefixes
+from partnergraph.namespaces import DCT, PG, RDFS, sparql_prefixes
 from partnergraph.records.nodes import NodeTable
 from partnergraph.records.organizations import find_organization, org_ref
 from partnergraph.store import GraphStore
@@ -34,13 +35,6 @@ UNDER_QUERY = (
 SELECT ?s ?p ?o WHERE {
   { ?s pg:underAgreement ?o . BIND(pg:underAgreement AS ?p) }
   UNION { ?o pg:programme ?s . ?o a pg:Agreement . BIND(pg:programme AS ?p) }
-}"""
-)
-TYPES_QUERY = (
-    sparql_prefixes()
-    + """
-SELECT ?s ?p ?o WHERE {
-  ?s skos:inScheme pg:AgreementTypeScheme ; ?p ?o . VALUES ?p { skos:notation skos:prefLabel }
 }"""
 )
 LABELS_QUERY = (
@@ -66,25 +60,6 @@ AGREEMENT_COLUMNS = (
     Column("strengthened", field("strengthened")),
     Column("sources", lambda r: citations_text(r["sources"])),
 )
-
-
-def agreement_types(store: GraphStore) -> dict[str, dict[str, str | None]]:
-    """Agreement-type notation → its concept IRI and labels, from the ontology's scheme."""
-
-    def build() -> dict[str, dict[str, str | None]]:
-        table = NodeTable.load(store, TYPES_QUERY)
-        types = {}
-        for concept in table.subjects():
-            notation = table.text(concept, SKOS + "notation")
-            if notation:
-                types[notation] = {
-                    "id": concept,
-                    "label_ja": table.text(concept, SKOS + "prefLabel", "ja"),
-                    "label_en": table.text(concept, SKOS + "prefLabel", "en"),
-                }
-        return dict(sorted(types.items()))
-
-    return store.cached("records.agreement-types", build)
 
 
 def all_agreements(store: GraphStore) -> list[dict[str, Any]]:

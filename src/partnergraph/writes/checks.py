@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 from rdflib import URIRef
 
+from partnergraph.agreement_types import agreement_types
 from partnergraph.errors import (
     ConflictError,
     InvalidInputError,
@@ -38,7 +39,6 @@ from partnergraph.namespaces import (
     PG,
     RDFS,
     SKOS,
-    sparql_prefixes,
 )
 from partnergraph.store import GraphStore
 from partnergraph.terms import curie
@@ -252,27 +252,6 @@ def _slugs(store: GraphStore) -> list[str]:
     prefix = Minter(store.settings.base_iri).organization("")
     subjects = {q.subject.value for q in store.raw.quads_for_pattern(None, A, None)}
     return sorted(s[len(prefix) :] for s in subjects if s.startswith(prefix))
-
-
-def agreement_types(store: GraphStore) -> dict[str, dict[str, str]]:
-    """Notation → {language: prefLabel} of the agreement-type scheme, as the store has it."""
-
-    def load() -> dict[str, dict[str, str]]:
-        types: dict[str, dict[str, str]] = {}
-        for row in store.select(
-            sparql_prefixes()
-            + """SELECT ?n ?label WHERE {
-  ?t skos:inScheme pg:AgreementTypeScheme ; skos:notation ?n .
-  OPTIONAL { ?t skos:prefLabel ?label }
-}"""
-        ):
-            labels = types.setdefault(row["n"].value, {})
-            label = row.get("label")
-            if isinstance(label, ox.Literal):
-                labels[label.language or ""] = label.value
-        return types
-
-    return store.cached("writes.agreement-types", load)
 
 
 def agreement_type(store: GraphStore, notation: str) -> str:

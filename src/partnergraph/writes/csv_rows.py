@@ -42,13 +42,15 @@ class ImportRow:
     agreement: AgreementIn
 
 
-def type_lookup(types: dict[str, dict[str, str]]) -> dict[str, str]:
-    """Notation → labels, turned into every way a cell may name a type → notation."""
+def type_lookup(types: dict[str, dict[str, str | None]]) -> dict[str, str]:
+    """The agreement types (:func:`partnergraph.agreement_types.agreement_types`), turned into
+    every way a cell may name a type (notation or label) → notation."""
     lookup: dict[str, str] = {}
-    for notation, labels in types.items():
+    for notation, t in types.items():
         lookup[_key(notation)] = notation
-        for label in labels.values():
-            lookup[_key(label)] = notation
+        for label in (t["label_ja"], t["label_en"]):
+            if label:
+                lookup[_key(label)] = notation
     return lookup
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from partnergraph.agreement_types import agreement_types
 from partnergraph.directory import Directory
 from partnergraph.errors import (
     ConflictError,
@@ -28,7 +29,6 @@ from partnergraph.namespaces import PG
 from partnergraph.store import GraphStore
 from partnergraph.writes import agreements
 from partnergraph.writes.checks import (
-    agreement_types,
     curie_of,
     existing_subjects,
     must_be_new,
