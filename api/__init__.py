@@ -1,1 +1,4 @@
-"""The web layer: a FastAPI app over the partnergraph library (see :func:`api.app.create_app`)."""
+"""The web layer, installed as ``partnergraph.web``: a FastAPI app over the library.
+
+See :func:`partnergraph.web.app.create_app`.
+"""

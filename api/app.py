@@ -2,7 +2,7 @@
 
 >>> app = create_app(Settings(store_path=Path("/tmp/pg-store")))   # doctest: +SKIP
 
-``uvicorn --factory api.app:create_app`` serves it with settings from the
+``uvicorn --factory partnergraph.web.app:create_app`` serves it with settings from the
 environment; tests call :func:`create_app` with settings over a temporary store.
 """
 
@@ -16,9 +16,13 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from api import problems
-from api.limits import BodySizeLimit
-from api.routes import (
+from partnergraph import __version__
+from partnergraph.settings import Settings
+from partnergraph.sparql.pool import QueryPool
+from partnergraph.store import GraphStore
+from partnergraph.web import problems
+from partnergraph.web.limits import BodySizeLimit
+from partnergraph.web.routes import (
     analysis,
     entities,
     explore,
@@ -30,10 +34,6 @@ from api.routes import (
     sparql,
     writes,
 )
-from partnergraph import __version__
-from partnergraph.settings import Settings
-from partnergraph.sparql.pool import QueryPool
-from partnergraph.store import GraphStore
 
 STATIC = Path(__file__).parent / "static"
 #: npm packages (installed into frontend/node_modules by `make`) served under /vendor/.

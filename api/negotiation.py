@@ -21,11 +21,11 @@ from typing import Annotated, Any
 from fastapi import Query, Request
 from fastapi.responses import Response
 
-from api.schemas import Problem
 from partnergraph.errors import InvalidInputError, NotAcceptableError
 from partnergraph.formats import jsonld
 from partnergraph.formats.csv_export import MEDIA_TYPE as CSV_MEDIA_TYPE
 from partnergraph.formats.csv_export import Column, csv_bytes
+from partnergraph.web.schemas import Problem
 
 JSON_MEDIA_TYPE = "application/json"
 

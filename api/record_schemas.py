@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from api.schemas import (
+from partnergraph.web.schemas import (
     BASE,
     CITATION,
     KAWABA,

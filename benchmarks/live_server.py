@@ -33,7 +33,7 @@ def serve(store: Path, port: int, *, timeout: float = 60) -> subprocess.Popen[by
         "PARTNERGRAPH_GRAPH_DIR": str(REPO / "graph"),
         "PARTNERGRAPH_BASE_IRI": base,
     }
-    cmd = [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app"]
+    cmd = [sys.executable, "-m", "uvicorn", "--factory", "partnergraph.web.app:create_app"]
     cmd += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
     proc = subprocess.Popen(cmd, env=env, cwd=REPO)
     deadline = time.monotonic() + timeout

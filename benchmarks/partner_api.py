@@ -5,7 +5,7 @@ Run from the repository root:
     .venv/bin/python benchmarks/partner_api.py [--requests 2000] [--concurrency 16]
 
 It builds the shipped graph into a temporary store, serves it with uvicorn on
-127.0.0.1 (one process, as ``uvicorn --factory api.app:create_app`` runs it),
+127.0.0.1 (one process, as ``uvicorn --factory partnergraph.web.app:create_app`` runs it),
 and measures:
 
 - the median latency of the endpoint, one request at a time (after warm-up);

@@ -33,7 +33,7 @@ def uvicorn_server(
     start_timeout: float = 60,
     stop_timeout: float = 10,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """uvicorn serving ``api.app:create_app`` on 127.0.0.1 with ``env`` added to the environment.
+    """uvicorn serving ``partnergraph.web.app:create_app`` on 127.0.0.1, with ``env`` added.
 
     Returns once ``/healthz`` answers 200 and yields (base URL, process); the process
     is terminated (killed after ``stop_timeout`` seconds) on exit, whatever happens.
@@ -41,7 +41,7 @@ def uvicorn_server(
     """
     port = free_port() if port is None else port
     base = base_url(port)
-    cmd = [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app"]
+    cmd = [sys.executable, "-m", "uvicorn", "--factory", "partnergraph.web.app:create_app"]
     cmd += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
     proc = subprocess.Popen(cmd, env={**os.environ, **env}, cwd=GRAPH_DIR.parent)
     try:

@@ -11,12 +11,13 @@ def test_every_package_is_listed_in_pyproject() -> None:
     listed = set(
         tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
     )
-    found = set()
-    for root in (REPO / "src", REPO):
-        for init in (
-            root.glob("*/**/__init__.py")
-            if root == REPO / "src"
-            else root.glob("api/**/__init__.py")
-        ):
-            found.add(".".join(init.parent.relative_to(root).parts))
+    found = {
+        ".".join(init.parent.relative_to(REPO / "src").parts)
+        for init in (REPO / "src").glob("*/**/__init__.py")
+    }
+    # The web layer lives in api/ and is installed as partnergraph.web (package-dir).
+    found |= {
+        ".".join(("partnergraph", "web", *init.parent.relative_to(REPO / "api").parts))
+        for init in (REPO / "api").glob("**/__init__.py")
+    }
     assert found == listed

@@ -17,12 +17,12 @@ from urllib.parse import urlencode, urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.i18n import LANGUAGES, MESSAGES
-from api.negotiation import ENTITY_FORMATS, choose
-from api.routes.pages import SECURITY_HEADERS, choose_language, templates
 from partnergraph import __version__, entity
 from partnergraph.agreement_types import agreement_types
 from partnergraph.namespaces import ENTITY_PREFIXES, PREFIXES
+from partnergraph.web.i18n import LANGUAGES, MESSAGES
+from partnergraph.web.negotiation import ENTITY_FORMATS, choose
+from partnergraph.web.routes.pages import SECURITY_HEADERS, choose_language, templates
 
 router = APIRouter(tags=["entities"], include_in_schema=False)
 

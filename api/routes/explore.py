@@ -29,10 +29,15 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.i18n import MESSAGES
-from api.routes.pages import SECURITY_HEADERS, choose_language, layout_context, templates
 from partnergraph import explore
 from partnergraph.errors import InvalidInputError
+from partnergraph.web.i18n import MESSAGES
+from partnergraph.web.routes.pages import (
+    SECURITY_HEADERS,
+    choose_language,
+    layout_context,
+    templates,
+)
 
 router = APIRouter(tags=["explore"], include_in_schema=False)
 

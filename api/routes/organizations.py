@@ -11,8 +11,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from api import schemas
-from api.negotiation import (
+from partnergraph.formats import jsonld
+from partnergraph.records import organizations as records
+from partnergraph.web import schemas
+from partnergraph.web.negotiation import (
     DOWNLOADS,
     PROBLEM,
     Format,
@@ -21,8 +23,6 @@ from api.negotiation import (
     json_response,
     list_response,
 )
-from partnergraph.formats import jsonld
-from partnergraph.records import organizations as records
 
 router = APIRouter(prefix="/api/v1/organizations", tags=["organizations"])
 

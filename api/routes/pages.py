@@ -19,10 +19,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
-from api.i18n import DEFAULT_LANGUAGE, LANGUAGES, MESSAGES
 from partnergraph import __version__
 from partnergraph.namespaces import PREFIXES, RDFS, entity_prefixes
 from partnergraph.vocabulary import vocabulary
+from partnergraph.web.i18n import DEFAULT_LANGUAGE, LANGUAGES, MESSAGES
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 

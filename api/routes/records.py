@@ -11,8 +11,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from api import record_schemas as schemas
-from api.negotiation import (
+from partnergraph.formats import jsonld
+from partnergraph.records import agreements, forums, sources
+from partnergraph.web import record_schemas as schemas
+from partnergraph.web.negotiation import (
     DOWNLOADS,
     PROBLEM,
     Format,
@@ -22,8 +24,6 @@ from api.negotiation import (
     list_response,
     page,
 )
-from partnergraph.formats import jsonld
-from partnergraph.records import agreements, forums, sources
 
 router = APIRouter(prefix="/api/v1")
 

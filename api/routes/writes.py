@@ -19,7 +19,8 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from api.write_schemas import (
+from partnergraph.errors import AuthenticationError, PartnergraphError
+from partnergraph.web.write_schemas import (
     AGREEMENT_DESCRIPTION,
     AUTH,
     BODY,
@@ -37,7 +38,6 @@ from api.write_schemas import (
     created,
     problem_response,
 )
-from partnergraph.errors import AuthenticationError, PartnergraphError
 from partnergraph.writes import agreements, history, imports, organizations
 from partnergraph.writes.plan import WriteOutcome
 from partnergraph.writes.tokens import check_token, parse_tokens

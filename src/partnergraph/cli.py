@@ -342,7 +342,7 @@ def serve(
 
     settings = Settings.from_env()
     uvicorn.run(
-        "api.app:create_app",
+        "partnergraph.web.app:create_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,

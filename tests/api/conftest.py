@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from partnergraph.settings import Settings
+from partnergraph.web.app import create_app
 from tests.conftest import GRAPH_DIR
 from tests.live import base_url, free_port, uvicorn_server
 

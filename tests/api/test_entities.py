@@ -13,7 +13,7 @@ import pytest
 import rdflib
 from fastapi.testclient import TestClient
 
-from api.app import create_app
+from partnergraph.web.app import create_app
 from tests.api.conftest import api_settings
 
 HTML = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}

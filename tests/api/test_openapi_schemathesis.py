@@ -26,7 +26,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
-from api.app import create_app
+from partnergraph.web.app import create_app
 from tests.api.conftest import api_settings
 from tests.api.write_server import server
 from tests.writes.support import TOKEN, TOKENS

@@ -11,7 +11,7 @@ import pytest
 import rdflib
 from fastapi.testclient import TestClient
 
-from api import schemas
+from partnergraph.web import schemas
 
 API = "/api/v1/organizations"
 

@@ -9,8 +9,8 @@ from html.parser import HTMLParser
 import pytest
 from fastapi.testclient import TestClient
 
-from api.i18n import LANGUAGES, MESSAGES
-from api.routes.pages import EXAMPLE_QUERY, templates
+from partnergraph.web.i18n import LANGUAGES, MESSAGES
+from partnergraph.web.routes.pages import EXAMPLE_QUERY, templates
 
 HOSTILE = '</textarea></script><script>alert("x")</script><img src=x onerror=alert(1)>'
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
+from partnergraph.web.app import create_app
 from tests.api.conftest import api_settings
 from tests.conftest import BASE
 

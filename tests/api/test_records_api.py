@@ -10,7 +10,7 @@ import pytest
 import rdflib
 from fastapi.testclient import TestClient
 
-from api import record_schemas as schemas
+from partnergraph.web import record_schemas as schemas
 
 REPORT = "「令和4年度 自治体間連携フォーラム」の実施報告について"
 PG = "https://w3id.org/partnergraph/ns#"

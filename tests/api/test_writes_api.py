@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from partnergraph.store import GraphStore
+from partnergraph.web.app import create_app
 from tests.api.conftest import api_settings
 from tests.writes.support import (
     TOKEN,
