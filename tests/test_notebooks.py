@@ -2,9 +2,9 @@
 
 Each notebook is executed with nbclient in the ``python3`` kernel (ipykernel
 installed in the venv, so the kernel is this interpreter), from a temporary
-working directory and with ``MPLBACKEND=Agg``; a cell error or a cell running
-longer than :data:`CELL_TIMEOUT` fails the test. The run time of each notebook
-is printed (``pytest -s tests/test_notebooks.py`` shows it).
+working directory, with ``MPLBACKEND=Agg`` and a store of its own (so notebooks
+run side by side under pytest-xdist never share one); a cell error fails the test,
+and :data:`CELL_TIMEOUT` only stops a cell that hangs.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 import os
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,7 @@ pytest.importorskip("ipykernel")
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = REPO / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
-CELL_TIMEOUT = 120
+CELL_TIMEOUT = 600
 KERNEL = "python3"
 EXPECTED = {"01_explore_partners", "02_disaster_resilience", "03_forum_and_survey"}
 
@@ -126,15 +125,10 @@ def test_the_kernel_is_this_interpreter(tmp_path: Path, kernel_env: dict[str, st
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_runs_top_to_bottom(
-    path: Path, tmp_path: Path, kernel_env: dict[str, str], capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_runs_top_to_bottom(path: Path, tmp_path: Path, kernel_env: dict[str, str]) -> None:
     before = sorted(NOTEBOOK_DIR.rglob("*"))
-    started = time.perf_counter()
-    executed = execute(read(path), tmp_path, kernel_env)
-    seconds = time.perf_counter() - started
-    with capsys.disabled():
-        print(f"\n{path.name}: ran in {seconds:.1f} s")
+    env = {**kernel_env, "PARTNERGRAPH_STORE": str(tmp_path / "store")}
+    executed = execute(read(path), tmp_path, env)
 
     outputs = [output for cell in code_cells(executed) for output in cell.outputs]
     kinds = {kind for output in outputs for kind in output.get("data", {})}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -377,8 +376,5 @@ def test_shipped_graph_conforms() -> None:
     ]
     if not any((GRAPH / "reference").glob("*.trig")):
         pytest.skip("graph/reference/*.trig not generated yet")
-    started = time.perf_counter()
     report = validate_files(files, base_iri=BASE, context=[])
-    elapsed = time.perf_counter() - started
     assert report.conforms, "\n".join(format_violation(v) for v in report.errors)
-    assert elapsed < 60, f"validation took {elapsed:.1f} s"

@@ -277,24 +277,22 @@ def test_row_cap_headers(client: TestClient) -> None:
 def test_timeout_is_503_while_others_are_served(client: TestClient) -> None:
     pool = client.app.state.pool
     before = set(pool.pids())
-    light: list[tuple[int, float]] = []
+    events: list[tuple[str, int]] = []
 
     def send_light() -> None:
         time.sleep(0.5)
-        started = time.monotonic()
         response = client.get("/sparql", params={"query": LABEL})
-        light.append((response.status_code, time.monotonic() - started))
+        events.append(("light", response.status_code))
 
     helper = threading.Thread(target=send_light)
     helper.start()
-    started = time.monotonic()
     response = client.get("/sparql", params={"query": HEAVY})
-    elapsed = time.monotonic() - started
+    events.append(("heavy", response.status_code))
     helper.join()
     body = problem(response, 503)
-    assert "limit" in body["detail"]
-    assert 2.5 < elapsed < 5.0  # the limit is 3 s
-    assert light and light[0][0] == 200 and light[0][1] < 1.0
+    assert "3 s time limit" in body["detail"]
+    # The light query was answered while the heavy one still ran.
+    assert events == [("light", 200), ("heavy", 503)]
     gone = [pid for pid in before if not _alive(pid)]
     assert len(gone) == 1
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -228,7 +227,6 @@ def test_bad_input_is_refused_naming_the_field_and_nothing_changes(
 ) -> None:
     store = store_of(client)
     before = fingerprint(store)
-    started = time.perf_counter()
     if isinstance(body, tuple):
         content_type, raw = body
         r = client.request(
@@ -236,7 +234,6 @@ def test_bad_input_is_refused_naming_the_field_and_nothing_changes(
         )
     else:
         r = client.request(method, path, json=body, headers=headers)
-    elapsed = time.perf_counter() - started
     assert r.status_code == status, r.text
     assert r.headers["content-type"] == "application/problem+json"
     problem = r.json()
@@ -244,7 +241,6 @@ def test_bad_input_is_refused_naming_the_field_and_nothing_changes(
     if field:
         assert problem.get("field") == field or field in problem["detail"], problem
     assert words in problem["detail"], problem
-    assert elapsed < 1.0, elapsed
     assert fingerprint(store) == before
 
 

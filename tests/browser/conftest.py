@@ -87,7 +87,7 @@ def browser_page(browser: Browser) -> Iterator[BrowserPage]:
         accept_downloads=True,
         viewport={"width": 1280, "height": 900},
     )
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(60_000)  # a generous deadline: the machine may be busy
     blocked: list[str] = []
     errors: list[str] = []
     context.route("**/*", _guard(blocked))

