@@ -4,15 +4,23 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The exact versions CI tests (runtime + dev), made from pyproject.toml by `make lock`.
+LOCK := requirements.lock
 
 ASSETS := frontend/node_modules/.installed
 
-.PHONY: run test lint format assets clean
+.PHONY: run test lint format assets lock clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -r $(LOCK)
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
+
+# Re-resolve the lock after changing dependencies in pyproject.toml, keeping the other pins;
+# `make lock UPGRADE=--upgrade` moves every pin to the newest version pyproject.toml allows.
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 $(UPGRADE) -o $(LOCK)
 
 # Front-end assets (CodeMirror, vis-network, Swagger UI) come from the npm registry at build
 # time (install scripts off) and are served by the app from /vendor: nothing is fetched at run time.
@@ -37,10 +45,11 @@ run: $(STAMP) $(ASSETS)
 	$(BIN)/partnergraph load
 	$(BIN)/partnergraph serve
 
+# Tests run in parallel workers (pytest-xdist); a module's tests stay on one worker.
 test: $(STAMP) $(ASSETS) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadscope
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -49,4 +58,4 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) var frontend/node_modules
+	rm -rf $(VENV) var frontend/node_modules build dist
