@@ -6,8 +6,10 @@ import csv
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -33,7 +35,7 @@ def run(env: dict[str, str], *args: str, input: str | None = None) -> subprocess
         capture_output=True,
         text=True,
         input=input,
-        timeout=120,
+        timeout=600,  # only against a hang: a busy machine may be slow
     )
 
 
@@ -125,3 +127,14 @@ def test_saved_query_parameter_errors_exit_2(env: dict[str, str]) -> None:
     assert unknown.returncode == 2 and "unknown parameter 'bogus'" in unknown.stderr
     free = run(env, "query", "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "-p", "x=1")
     assert free.returncode == 2 and "needs a saved query" in free.stderr
+
+
+def test_validate_shows_its_steps_and_exits_1_on_a_violation(
+    env: dict[str, str], graph_dir: Callable[..., Path], tmp_path: Path
+) -> None:
+    root = graph_dir(bad='lg:104442 a pg:Village ; rdfs:label "川場村"@ja .')
+    shutil.copy(GRAPH_DIR / "shapes.ttl", root / "shapes.ttl")
+    out = run({**env, "PARTNERGRAPH_GRAPH_DIR": str(root)}, "validate")
+    assert out.returncode == 1, out.stderr
+    assert "parsing bad.trig" in out.stderr and "checking the SHACL shapes" in out.stderr
+    assert "川場村 (lg:104442)" in out.stdout and "violation(s)" in out.stderr

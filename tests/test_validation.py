@@ -335,6 +335,24 @@ def test_context_files_are_known_but_not_reported(tmp_path: Path) -> None:
     assert messages(both) == ["needs exactly one reading (pg:kana) in full-width katakana"]
 
 
+def test_progress_is_told_each_file_then_the_shacl_step(tmp_path: Path) -> None:
+    bodies = tmp_path / "bodies.trig"
+    bodies.write_text(PREFIXES + BODIES, encoding="utf-8")
+    facts = tmp_path / "facts.trig"
+    facts.write_text(PREFIXES + FACTS, encoding="utf-8")
+    steps: list[tuple[str, int, int]] = []
+    report = validate_files(
+        [facts], base_iri=BASE, context=[bodies], progress=lambda *step: steps.append(step)
+    )
+    assert report.conforms
+    assert steps == [
+        ("parsing facts.trig", 0, 3),
+        ("parsing bodies.trig (context)", 1, 3),
+        ("checking the SHACL shapes", 2, 3),
+        ("checked", 3, 3),
+    ]
+
+
 def test_turtle_and_dataset_inputs(tmp_path: Path) -> None:
     ttl = tmp_path / "one.ttl"
     ttl.write_text(PREFIXES + 'body:x a pg:University ; rdfs:label "X"@en .\n', encoding="utf-8")

@@ -114,18 +114,26 @@ def validate(
 ) -> None:
     """Check the shipped graph, or FILES in its context, against graph/shapes.ttl.
 
-    Prints each violation in plain words and exits 1 if there is any.
+    Prints each violation in plain words and exits 1 if there is any; a progress bar
+    on stderr shows the step (parsing each file, then the SHACL check).
     """
     from partnergraph.validation import format_violation, validate_files
 
     settings = Settings.from_env()
     shipped = [f.path for f in discover(settings.graph_dir)]
-    report = validate_files(
-        list(files) if files else shipped,
-        base_iri=settings.base_iri,
-        context=shipped if files else [],
-        shapes_path=settings.graph_dir / "shapes.ttl",
-    )
+    with typer.progressbar(length=1, label="validating", file=sys.stderr) as bar:
+
+        def progress(step: str, done: int, total: int) -> None:
+            bar.length, bar.label = total, step
+            bar.update(done - bar.pos)
+
+        report = validate_files(
+            list(files) if files else shipped,
+            base_iri=settings.base_iri,
+            context=shipped if files else [],
+            shapes_path=settings.graph_dir / "shapes.ttl",
+            progress=progress,
+        )
     for violation in report.violations:
         typer.echo(format_violation(violation))
     if not report.conforms:
