@@ -9,7 +9,7 @@ LOCK := requirements.lock
 
 ASSETS := frontend/node_modules/.installed
 
-.PHONY: run test lint format assets lock clean
+.PHONY: run test lint format typecheck assets lock wheel-check clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,14 @@ test: $(STAMP) $(ASSETS) $(CHROMIUM)
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n 2 --dist loadscope
 
+# mypy over src/ and api/ (api/ checked as partnergraph.web; see .ci/typecheck.py).
+typecheck: $(STAMP)
+	$(BIN)/python .ci/typecheck.py
+
+# Build the wheel and run it alone: fresh venv, empty folder, load, serve, pages drawn.
+wheel-check: $(STAMP) $(ASSETS) $(CHROMIUM)
+	$(BIN)/python .ci/wheel_check.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
@@ -58,4 +66,4 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) var frontend/node_modules build dist
+	rm -rf $(VENV) var frontend/node_modules build dist .mypy_cache .mypy_tree

@@ -17,6 +17,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from partnergraph import __version__
+from partnergraph.assets import VENDOR_PACKAGES, require_assets
 from partnergraph.settings import Settings
 from partnergraph.sparql.pool import QueryPool
 from partnergraph.store import GraphStore
@@ -36,13 +37,16 @@ from partnergraph.web.routes import (
 )
 
 STATIC = Path(__file__).parent / "static"
-#: npm packages (installed into frontend/node_modules by `make`) served under /vendor/.
-VENDOR_PACKAGES = ("codemirror", "vis-network", "swagger-ui-dist")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app; the store is opened (and built if needed) when it starts."""
+    """Build the app; the store is opened (and built if needed) when it starts.
+
+    Raises :class:`~partnergraph.errors.AssetsMissingError` (saying how to install
+    them) when the front-end files the pages load are missing.
+    """
     settings = settings or Settings.from_env()
+    require_assets(settings.assets_dir)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -88,10 +92,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(explore.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for package in VENDOR_PACKAGES:
-        if (settings.assets_dir / package).is_dir():
-            app.mount(
-                f"/vendor/{package}",
-                StaticFiles(directory=settings.assets_dir / package),
-                name=f"vendor-{package}",
-            )
+        app.mount(
+            f"/vendor/{package}",
+            StaticFiles(directory=settings.assets_dir / package),
+            name=f"vendor-{package}",
+        )
     return app

@@ -129,6 +129,15 @@ def test_saved_query_parameter_errors_exit_2(env: dict[str, str]) -> None:
     assert free.returncode == 2 and "needs a saved query" in free.stderr
 
 
+def test_serve_refuses_to_start_without_the_front_end_assets(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    out = run({**env, "PARTNERGRAPH_ASSETS_DIR": str(tmp_path)}, "serve", "--port", "9")
+    assert out.returncode == 2
+    assert f"the front-end assets are missing from {tmp_path}" in out.stderr
+    assert "make assets" in out.stderr and "PARTNERGRAPH_ASSETS_DIR" in out.stderr
+
+
 def test_validate_shows_its_steps_and_exits_1_on_a_violation(
     env: dict[str, str], graph_dir: Callable[..., Path], tmp_path: Path
 ) -> None:

@@ -17,8 +17,10 @@ import pyoxigraph as ox
 import typer
 
 from partnergraph.analysis.cli import app as analyze_app
+from partnergraph.assets import require_assets
 from partnergraph.directory import Directory
 from partnergraph.errors import (
+    AssetsMissingError,
     InvalidInputError,
     NotFoundError,
     PartnergraphError,
@@ -345,10 +347,19 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
 ) -> None:
-    """Serve the SPARQL endpoint, REST API and pages with uvicorn (default 127.0.0.1:8000)."""
+    """Serve the SPARQL endpoint, REST API and pages with uvicorn (default 127.0.0.1:8000).
+
+    Refuses to start (exit 2) when the front-end assets are missing, saying how to
+    install them, rather than serve pages whose scripts 404.
+    """
     import uvicorn
 
     settings = Settings.from_env()
+    try:
+        require_assets(settings.assets_dir)
+    except AssetsMissingError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     uvicorn.run(
         "partnergraph.web.app:create_app",
         factory=True,

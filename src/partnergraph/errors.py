@@ -139,3 +139,7 @@ class UnprocessableError(InvalidInputError):
 
 class UnsupportedMediaTypeError(InvalidInputError):
     """A request body of a media type the operation does not take."""
+
+
+class AssetsMissingError(PartnergraphError):
+    """The front-end files the pages load are not where the settings say; names how to get them."""

@@ -18,9 +18,37 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+import platformdirs
+
 from partnergraph.errors import SettingsError
 
-PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def default_locations(package_dir: Path = PACKAGE_DIR) -> tuple[Path, Path, Path]:
+    """Where the graph files, the front-end assets and the store are when no variable says.
+
+    An installed wheel carries ``graph/`` and the front-end assets inside the package
+    (setup.py copies them there at build time) and has no checkout around it, so its
+    store goes to the user's data directory (platformdirs). A source checkout —
+    ``make`` installs it editable — has no such copies in ``src/partnergraph``, so
+    it uses the checkout's own ``graph/``, ``frontend/node_modules`` and ``var/store``:
+    edits to ``graph/`` count without reinstalling. The package folder alone tells
+    the two apart; nothing else is probed.
+
+    >>> graph, assets, store = default_locations(Path("/co/src/partnergraph"))
+    >>> str(graph), str(assets), str(store)
+    ('/co/graph', '/co/frontend/node_modules', '/co/var/store')
+    """
+    shipped = package_dir / "graph"
+    if shipped.is_dir():
+        store = platformdirs.user_data_path("partnergraph", appauthor=False) / "store"
+        return shipped, package_dir / "vendor", store
+    checkout = package_dir.parents[1]
+    return checkout / "graph", checkout / "frontend" / "node_modules", checkout / "var" / "store"
+
+
+_GRAPH_DIR, _ASSETS_DIR, _STORE_PATH = default_locations()
 
 DEFAULT_BASE_IRI = "http://127.0.0.1:8000/"
 
@@ -37,10 +65,10 @@ class Settings:
     default server address so that IRIs dereference out of the box.
     """
 
-    store_path: Path = PACKAGE_ROOT / "var" / "store"
+    store_path: Path = _STORE_PATH
     base_iri: str = DEFAULT_BASE_IRI
-    graph_dir: Path = PACKAGE_ROOT / "graph"
-    assets_dir: Path = PACKAGE_ROOT / "frontend" / "node_modules"
+    graph_dir: Path = _GRAPH_DIR
+    assets_dir: Path = _ASSETS_DIR
     host: str = "127.0.0.1"
     port: int = 8000
     query_timeout: float = 10.0

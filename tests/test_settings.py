@@ -1,0 +1,26 @@
+"""Default locations: the checkout's folders in a checkout, the package's own copies in a wheel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+
+from partnergraph.settings import Settings, default_locations
+from tests.conftest import REPO
+
+
+def test_a_checkout_uses_its_own_graph_assets_and_store() -> None:
+    settings = Settings()
+    assert settings.graph_dir == REPO / "graph"
+    assert settings.assets_dir == REPO / "frontend" / "node_modules"
+    assert settings.store_path == REPO / "var" / "store"
+
+
+def test_an_installed_package_uses_its_copies_and_the_user_data_directory(tmp_path: Path) -> None:
+    package = tmp_path / "site-packages" / "partnergraph"
+    (package / "graph").mkdir(parents=True)
+    graph, assets, store = default_locations(package)
+    assert graph == package / "graph" and assets == package / "vendor"
+    assert store == platformdirs.user_data_path("partnergraph", appauthor=False) / "store"
+    assert tmp_path not in store.parents
