@@ -43,6 +43,20 @@ def plain(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> 
     return str(term)
 
 
+def lexical(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> str:
+    """The ``value`` of an IRI, blank node or literal.
+
+    pyoxigraph types a quad's object and graph as possibly a quoted triple or the default
+    graph, which have no value; the store holds neither where this is used.
+
+    >>> lexical(ox.Literal("7"))
+    '7'
+    """
+    if isinstance(term, ox.Triple | ox.DefaultGraph):
+        raise TypeError(f"expected an IRI, blank node or literal, got {term}")
+    return term.value
+
+
 def curie(iri: str) -> str:
     """Shorten an IRI with the known prefixes: ``pg:lgCode``; unknown IRIs are returned whole."""
     for prefix, ns in PREFIXES.items():
