@@ -6,6 +6,7 @@ hash, the *graph version*, differs from the one recorded in the store. Every
 other module reads the graph through :class:`GraphStore`.
 
 >>> from partnergraph.settings import Settings
+from partnergraph.terms import lexical
 >>> store = GraphStore.in_memory(Settings())          # doctest: +SKIP
 >>> store.select("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")[0]["n"].value  # doctest: +SKIP
 '41234'
@@ -25,6 +26,7 @@ from partnergraph.errors import QueryError, StoreBusyError
 from partnergraph.graphfiles import discover, graph_version, read_quads
 from partnergraph.namespaces import META_GRAPH, PG, PREFIXES
 from partnergraph.settings import Settings
+from partnergraph.terms import lexical
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Progress = Callable[[int, int], None]
@@ -94,7 +96,7 @@ class GraphStore:
     def stored_version(self) -> str | None:
         """The graph version recorded at the last successful build, or None."""
         for quad in self.raw.quads_for_pattern(_STORE, _VERSION, None, _META):
-            return quad.object.value
+            return lexical(quad.object)
         return None
 
     def current_version(self) -> str:
@@ -126,7 +128,8 @@ class GraphStore:
         files = discover(self.settings.graph_dir)
         version = graph_version(files, self.settings.base_iri)
         quads = [q for f in files for q in read_quads(f, self.settings.base_iri)]
-        graphs = {q.graph_name for q in quads}
+        # Only named graphs: the default graph cannot be the object of a quad.
+        graphs = {q.graph_name for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)}
 
         old = [q.object for q in self.raw.quads_for_pattern(_STORE, _LOADED, None, _META)]
         for graph in [*old, _META]:
@@ -159,7 +162,7 @@ class GraphStore:
         """Graph version plus the number of writes since: changes whenever the content does."""
         count = 0
         for quad in self.raw.quads_for_pattern(_STORE, _REVISION, None, _META):
-            count = int(quad.object.value)
+            count = int(lexical(quad.object))
         return f"{self.stored_version()}+{count}"
 
     def apply(self, remove: Iterable[ox.Quad] = (), add: Iterable[ox.Quad] = ()) -> str:
@@ -206,7 +209,7 @@ class GraphStore:
     def loaded_graphs(self) -> list[str]:
         """IRIs of the named graphs that came from ``graph/`` files."""
         return sorted(
-            q.object.value for q in self.raw.quads_for_pattern(_STORE, _LOADED, None, _META)
+            lexical(q.object) for q in self.raw.quads_for_pattern(_STORE, _LOADED, None, _META)
         )
 
     def query(
@@ -222,7 +225,9 @@ class GraphStore:
         each bound variable must be projected by the query. With ``prefixes``
         the project's prefixes (pg:, org:, schema:, ...) need no PREFIX lines.
         """
-        subs = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+        subs: dict[ox.Variable, Term | ox.Triple] = {
+            ox.Variable(k): v for k, v in (bindings or {}).items()
+        }
         try:
             return self.raw.query(
                 sparql,
