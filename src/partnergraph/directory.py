@@ -19,7 +19,6 @@ from partnergraph.codes import check_digit, is_valid_code
 from partnergraph.errors import NotFoundError
 from partnergraph.namespaces import ORG, PG, sparql_prefixes
 from partnergraph.store import GraphStore
-from partnergraph.terms import plain
 from partnergraph.text.normalize import name_search_keys, search_key
 
 #: rdf:type → kind, in order of preference when a body has several types.
@@ -128,9 +127,9 @@ class Directory:
                 best[org] = typ
         base = store.settings.base_iri
         orgs = {iri: Organization(id=iri, kind=KINDS[t]) for iri, t in best.items()}
-        for iri, o in orgs.items():
+        for iri, entry in orgs.items():
             if iri.startswith(base + "org/"):
-                o.slug = iri[len(base) + 4 :]
+                entry.slug = iri[len(base) + 4 :]
         alt: dict[str, list[str]] = defaultdict(list)
         for row in store.select(_NAMES):
             o = orgs.get(row["org"].value)
@@ -158,9 +157,9 @@ class Directory:
             if "prefecture" in row:
                 o.prefecture = row["prefecture"].value
             if "lat" in row:
-                o.lat = plain(row["lat"])
+                o.lat = float(row["lat"].value)
             if "long" in row:
-                o.lon = plain(row["long"])
+                o.lon = float(row["long"].value)
         for o in orgs.values():
             o.keys = name_search_keys(o.name_ja or "", o.kana or "", o.name_en or "")
             o.keys |= {search_key(a) for a in alt[o.id]}
