@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -156,8 +157,14 @@ def triples(store: GraphStore, iri: str) -> list[ox.Triple]:
     """The entity's own triples and those of its blank nodes, once each, in a stable order."""
     check_exists(store, iri)
     node = ox.NamedNode(iri)
-    found = {ox.Triple(node, r["p"], r["o"]) for r in store.select(FACTS_QUERY, e=node)}
-    found |= {ox.Triple(r["b"], r["p"], r["o"]) for r in store.select(BLANK_QUERY, e=node)}
+    found = {
+        ox.Triple(node, cast(ox.NamedNode, r["p"]), r["o"])
+        for r in store.select(FACTS_QUERY, e=node)
+    }
+    found |= {
+        ox.Triple(cast(ox.BlankNode, r["b"]), cast(ox.NamedNode, r["p"]), r["o"])
+        for r in store.select(BLANK_QUERY, e=node)
+    }
     return sorted(found, key=str)
 
 
