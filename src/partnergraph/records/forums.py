@@ -151,7 +151,7 @@ class _Builder:
             "heads_attending": t.value(iri, PG + "headsAttending"),
             "attendees": sorted(
                 (self._org(a) for a in t.iris(iri, SCHEMA + "attendee")),
-                key=lambda o: (o["code"] is None, o["code"] or "", o["id"]),  # type: ignore[index]
+                key=lambda o: (o["code"] is None, o["code"] or "", o["id"]),
             ),
             "presentations": [self.presentation(p) for p in self._ordered(presentations)],
             "speakers": [self.speaker(s) for s in self._ordered(t.iris(iri, PG + "speaker"))],
