@@ -59,7 +59,7 @@ def _build(store: GraphStore) -> list[dict[str, Any]]:
     directory = Directory.load(store)
     cited = {row["document"].value: int(row["nodes"].value) for row in store.select(CITED_QUERY)}
     base = store.settings.base_iri + "source/"
-    records = []
+    records: list[dict[str, Any]] = []
     for iri in table.subjects():
         publisher, publisher_id = _publisher(table, directory, iri)
         records.append(
