@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -78,7 +79,9 @@ def execute(
         info = analyse(request.query, PREFIXES if request.prefixes else None)
     if fmt.graph != info.form.is_graph:
         raise QueryError(f"a {info.form.value} query cannot be answered as {fmt.media_type}")
-    substitutions = {ox.Variable(name): term for name, term in _bindings(request, info).items()}
+    substitutions: dict[ox.Variable, Term | ox.Triple] = {
+        ox.Variable(name): term for name, term in _bindings(request, info).items()
+    }
     try:
         result = store.query(
             request.query,
@@ -94,7 +97,7 @@ def execute(
     return QueryResult(written.body, fmt.media_type, written.truncated, written.count)
 
 
-def _dataset(request: QueryRequest, info: QueryInfo) -> dict[str, object]:
+def _dataset(request: QueryRequest, info: QueryInfo) -> dict[str, Any]:
     if request.default_graphs or request.named_graphs:
         return {
             "default_graph": [_graph_iri(g) for g in request.default_graphs],
