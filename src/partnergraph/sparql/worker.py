@@ -27,7 +27,7 @@ import time
 from collections import OrderedDict
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 
@@ -122,7 +122,7 @@ class _Server:
 
     def _handle(self, kind: str, generation: int, payload: object) -> object:
         if kind == "check":
-            query, prefixes = payload  # type: ignore[misc]
+            query, prefixes = cast(tuple[str, bool], payload)
             return self._info(query, prefixes).form.value
         if kind == "run":
             assert isinstance(payload, QueryRequest)
