@@ -339,10 +339,10 @@ def _param(
         raise fail("a parameter with a default is not also optional")
     if param.required and param.example is None:
         raise fail("a required parameter needs an example=, so that the query can be tried")
-    for value in (param.default, param.example):
-        if value is not None:
+    for given in (param.default, param.example):
+        if given is not None:
             try:
-                _term(param, value, None)
+                _term(param, given, None)
             except InvalidInputError as exc:
                 raise fail(str(exc)) from None
     return param
@@ -350,7 +350,7 @@ def _param(
 
 def _check_query(path: Path, text: str, params: list[Param], lines: dict[str, int]) -> None:
     """Parse ``text`` and run it on an empty store with every parameter bound."""
-    subs = {ox.Variable(p.name): _dummy(p) for p in params}
+    subs: dict[ox.Variable, Term | ox.Triple] = {ox.Variable(p.name): _dummy(p) for p in params}
     try:
         result = ox.Store().query(text, substitutions=subs or None, prefixes=PREFIXES)
         if not isinstance(result, ox.QuerySolutions):
