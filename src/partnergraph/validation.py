@@ -15,12 +15,14 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 import pyoxigraph as ox
 import pyshacl
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.namespace import RDFS, SH, XSD
 from rdflib.query import Result
+from rdflib.term import Node
 
 from partnergraph.errors import GraphSourceError
 from partnergraph.namespaces import PREFIXES, entity_prefixes
@@ -109,7 +111,7 @@ class _Names:
         return str(node)
 
     def label(self, node: object, depth: int = 0) -> str:
-        labels = {lit.language: str(lit) for lit in self.graph.objects(node, RDFS.label)
+        labels = {lit.language: str(lit) for lit in self.graph.objects(cast(Node, node), RDFS.label)
                   if isinstance(lit, Literal)}  # fmt: skip
         for lang in ("ja", "en", None):
             if lang in labels:
@@ -141,31 +143,38 @@ class _OxigraphSparqlGraph(Graph):
     def freeze(self) -> None:
         """Copy the triples to pyoxigraph; SPARQL sent before this runs on rdflib."""
         store = ox.Store()
-        convert: dict[object, object] = {}
+        convert: dict[object, ox.NamedNode | ox.BlankNode | ox.Literal] = {}
 
-        def term(node: object) -> object:
+        def term(node: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
             if node not in convert:
                 convert[node] = _to_ox(node)
             return convert[node]
 
-        store.bulk_extend(ox.Quad(term(s), term(p), term(o)) for s, p, o in self)
+        store.bulk_extend(
+            ox.Quad(
+                cast(ox.NamedNode | ox.BlankNode, term(s)), cast(ox.NamedNode, term(p)), term(o)
+            )
+            for s, p, o in self
+        )
         self._store = store
 
-    def query(  # type: ignore[override]
+    def query(
         self,
-        query_object: object,
-        processor: object = "sparql",
-        result: object = "sparql",
-        initNs: object = None,
-        initBindings: dict[str, object] | None = None,
+        query_object: Any,
+        processor: Any = "sparql",
+        result: Any = "sparql",
+        initNs: Any = None,
+        initBindings: Any = None,
         use_store_provided: bool = True,
-        **kwargs: object,
+        **kwargs: Any,
     ) -> Result:
         if self._store is None or not isinstance(query_object, str) or processor != "sparql":
             return super().query(
                 query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs
             )
-        subs = {ox.Variable(str(k)): _to_ox(v) for k, v in (initBindings or {}).items()}
+        subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(str(k)): _to_ox(v) for k, v in (initBindings or {}).items()
+        }
         answer = self._store.query(query_object, substitutions=subs or None)
         if isinstance(answer, ox.QueryBoolean):
             ask = Result("ASK")
@@ -182,7 +191,7 @@ class _OxigraphSparqlGraph(Graph):
         return select
 
 
-def _to_ox(node: object) -> object:
+def _to_ox(node: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     if isinstance(node, URIRef):
         return ox.NamedNode(str(node))
     if isinstance(node, BNode):
@@ -196,7 +205,7 @@ def _to_ox(node: object) -> object:
     raise TypeError(f"cannot copy {node!r} to pyoxigraph")
 
 
-def _from_ox(term: object) -> object:
+def _from_ox(term: object) -> URIRef | BNode | Literal:
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -219,11 +228,13 @@ def _merge(target: Graph, source: Graph | Dataset) -> None:
 
 def _pick_message(report: Graph, result: object) -> str | None:
     """The English message; pySHACL drops language tags when it fills in SPARQL variables."""
-    found = [m for m in report.objects(result, SH.resultMessage) if isinstance(m, Literal)]
+    found = [
+        m for m in report.objects(cast(Node, result), SH.resultMessage) if isinstance(m, Literal)
+    ]
     english = [str(m) for m in found if m.language == "en"]
     untagged = sorted(str(m) for m in found if not m.language and not _CJK.search(m))
     others = sorted(str(m) for m in found)
-    return (english or untagged or others or [None])[0]
+    return next(iter(english or untagged or others), None)
 
 
 def _results(report: Graph, names: _Names, keep: set[object] | None) -> Iterator[Violation]:
