@@ -175,14 +175,16 @@ def query(
         typer.echo("true" if bool(result) else "false")
     elif isinstance(result, ox.QueryTriples):
         fmt = ox.RdfFormat.JSON_LD if format is QueryFormat.json else ox.RdfFormat.TURTLE
-        typer.echo(ox.serialize(result, format=fmt).decode(), nl=False)
+        typer.echo((ox.serialize(result, format=fmt) or b"").decode(), nl=False)
     elif format in (QueryFormat.table, QueryFormat.csv):
         header = [v.value for v in result.variables]
         rows = [[plain(s[h]) for h in header] for s in result]
         typer.echo((render_table if format is QueryFormat.table else render_csv)(header, rows))
     else:
-        fmt = ox.QueryResultsFormat.TSV if format is QueryFormat.tsv else ox.QueryResultsFormat.JSON
-        typer.echo(result.serialize(format=fmt).decode())
+        tabular = (
+            ox.QueryResultsFormat.TSV if format is QueryFormat.tsv else ox.QueryResultsFormat.JSON
+        )
+        typer.echo((result.serialize(format=tabular) or b"").decode())
 
 
 def _saved_query(arg: str, graph_dir: Path) -> SavedQuery | None:
