@@ -20,7 +20,7 @@ import difflib
 import logging
 import time
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pyoxigraph as ox
 from rdflib import URIRef
@@ -41,7 +41,7 @@ from partnergraph.namespaces import (
     SKOS,
 )
 from partnergraph.store import GraphStore
-from partnergraph.terms import curie
+from partnergraph.terms import curie, lexical
 from partnergraph.validation import format_violation, validate
 from partnergraph.writes.models import AgreementIn, check_slug
 from partnergraph.writes.plan import MAX_PROBLEMS
@@ -63,13 +63,13 @@ def validate_plan(store: GraphStore, plan: Plan) -> list[str]:
     started = time.perf_counter()
     settings = store.settings
     graph = to_rdflib(plan.add)
-    subjects = {q.subject.value for q in plan.add}
+    subjects = {lexical(q.subject) for q in plan.add}
     referenced = {
-        q.object.value
+        lexical(q.object)
         for q in plan.add
         if isinstance(q.object, ox.NamedNode)
-        and q.object.value.startswith(settings.base_iri)
-        and q.object.value not in subjects
+        and lexical(q.object).startswith(settings.base_iri)
+        and lexical(q.object) not in subjects
     }
     to_rdflib(_context(store, referenced), graph)
     report = validate(
@@ -133,7 +133,7 @@ def check_path_slug(slug: str) -> None:
 
 
 def _graphs_of(store: GraphStore, iri: str) -> set[str]:
-    return {q.graph_name.value for q in store.raw.quads_for_pattern(named(iri), None, None)}
+    return {lexical(q.graph_name) for q in store.raw.quads_for_pattern(named(iri), None, None)}
 
 
 def _file_graphs(store: GraphStore) -> set[str]:
@@ -174,7 +174,7 @@ def written_graphs(store: GraphStore, iri: str, kind: str, classes: set[str]) ->
             f"{name} is curated from graph/ (graph {sorted(curated)[0]}): edit the file under "
             "graph/data instead; the API changes only what was written through it"
         )
-    types = {q.object.value for q in store.raw.quads_for_pattern(named(iri), A, None)}
+    types = {lexical(q.object) for q in store.raw.quads_for_pattern(named(iri), A, None)}
     if not types & classes:
         raise NotFoundError(f"{name} is not a{'n' if kind[0] in 'aeiou' else ''} {kind}")
     return sorted(graphs)
@@ -192,7 +192,7 @@ def entity_quads(store: GraphStore, iri: str, graphs: list[str]) -> list[ox.Quad
         own = {
             q.object
             for q in store.raw.quads_for_pattern(node, ox.NamedNode(DCT + "source"), None, g)
-            if isinstance(q.object, ox.NamedNode) and q.object.value.startswith(citation_ns)
+            if isinstance(q.object, ox.NamedNode) and lexical(q.object).startswith(citation_ns)
         }
         for citation in own:
             shared = any(
@@ -250,7 +250,7 @@ def resolve_parties(store: GraphStore, parties: list[str]) -> list[str]:
 def _slugs(store: GraphStore) -> list[str]:
     """Slugs of the bodies in the graph, for "did you mean" (cheaper than the directory)."""
     prefix = Minter(store.settings.base_iri).organization("")
-    subjects = {q.subject.value for q in store.raw.quads_for_pattern(None, A, None)}
+    subjects = {lexical(q.subject) for q in store.raw.quads_for_pattern(None, A, None)}
     return sorted(s[len(prefix) :] for s in subjects if s.startswith(prefix))
 
 
@@ -279,7 +279,10 @@ def no_duplicate(
             title=ox.Literal(payload.title_ja, language="ja"),
             signed=ox.Literal(payload.signed),
         )
-        if {q.object.value for q in store.raw.quads_for_pattern(row["a"], _PARTY, None)}
+        if {
+            lexical(q.object)
+            for q in store.raw.quads_for_pattern(cast(ox.NamedNode, row["a"]), _PARTY, None)
+        }
         >= set(parties)
     ]
     if rows:
