@@ -15,6 +15,7 @@ import pyoxigraph as ox
 
 from partnergraph.namespaces import DCT, PG, PROV, XSD, sparql_prefixes
 from partnergraph.store import GraphStore
+from partnergraph.terms import lexical
 from partnergraph.writes.plan import Plan
 from partnergraph.writes.rdf import LABEL, A, Minter, named
 
@@ -80,7 +81,7 @@ def list_changes(store: GraphStore, limit: int = 50, offset: int = 0) -> dict[st
     for change in changes:
         for rel, key in names.items():
             found = store.raw.quads_for_pattern(named(change), ox.NamedNode(rel), None, history)
-            changes[change][key] = sorted(q.object.value for q in found)  # type: ignore[index]
+            changes[change][key] = sorted(lexical(q.object) for q in found)
     return {"total": total, "limit": limit, "offset": offset, "changes": list(changes.values())}
 
 
@@ -88,7 +89,7 @@ def change_count(store: GraphStore, minter: Minter) -> int:
     """How many changes are recorded: kept as a number, so numbering needs no count query."""
     history = named(minter.history)
     for quad in store.raw.quads_for_pattern(history, _pg("changeCount"), None, history):
-        return int(quad.object.value)
+        return int(lexical(quad.object))
     return 0
 
 
