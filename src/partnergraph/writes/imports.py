@@ -27,6 +27,7 @@ from partnergraph.errors import (
 )
 from partnergraph.namespaces import PG
 from partnergraph.store import GraphStore
+from partnergraph.terms import lexical
 from partnergraph.writes import agreements
 from partnergraph.writes.checks import (
     curie_of,
@@ -147,8 +148,8 @@ def _plan_csv(
             continue
         row_of[iri] = row.number
         for q in quads:
-            if q.subject.value.startswith(minter.base + "citation/"):
-                row_of[q.subject.value] = row.number
+            if lexical(q.subject).startswith(minter.base + "citation/"):
+                row_of[lexical(q.subject)] = row.number
         graphs.add(graph)
         add += quads
         created.append({"row": row.number, "id": slug, "iri": iri})
@@ -190,7 +191,7 @@ def _plan_rdf(store: GraphStore, data: bytes, media_type: str, minter: Minter) -
     if not triples:
         raise UnprocessableError("the upload holds no triples")
     base = minter.base
-    subjects = sorted({t.subject.value for t in triples})  # type: ignore[union-attr]
+    subjects = sorted({lexical(t.subject) for t in triples})
     outside = [
         s for s in subjects if not s.startswith(base) or s[len(base) :].startswith(_RESERVED)
     ]
@@ -202,8 +203,8 @@ def _plan_rdf(store: GraphStore, data: bytes, media_type: str, minter: Minter) -
         )
     rdf_type, doc_type = A, ox.NamedNode(PG + "SourceDocument")
     docs = sorted(
-        {t.subject.value for t in triples if t.predicate == rdf_type and t.object == doc_type}
-    )  # type: ignore[union-attr]
+        {lexical(t.subject) for t in triples if t.predicate == rdf_type and t.object == doc_type}
+    )
     if len(docs) != 1:
         raise UnprocessableError(
             "an upload describes exactly one pg:SourceDocument, {base}source/{slug}, whose IRI "
@@ -223,12 +224,12 @@ def _plan_rdf(store: GraphStore, data: bytes, media_type: str, minter: Minter) -
         )
     must_not_be_file_graph(store, graph)
     g = named(graph)
-    add = [ox.Quad(t.subject, t.predicate, t.object, g) for t in triples]  # type: ignore[arg-type]
+    add = [ox.Quad(t.subject, t.predicate, t.object, g) for t in triples]
     plain_kinds = {PG + "Citation", PG + "SourceDocument"}
     typed: dict[str, set[str]] = {}
     for t in triples:
         if t.predicate == rdf_type and isinstance(t.object, ox.NamedNode):
-            typed.setdefault(t.subject.value, set()).add(t.object.value)  # type: ignore[union-attr]
+            typed.setdefault(lexical(t.subject), set()).add(lexical(t.object))
     entities = sorted(s for s, types in typed.items() if not types <= plain_kinds)
     return Plan(
         "import",
