@@ -54,7 +54,7 @@ def flatten(graph: nx.MultiGraph) -> nx.MultiGraph:
     >>> f.edges["a", "a", "k"]
     {'relation': 'forum', 'since': '2022', 'sources': 's1 s2', 'label': 'forum'}
     """
-    flat = nx.MultiDiGraph() if graph.is_directed() else nx.MultiGraph()
+    flat: nx.MultiGraph[str] = nx.MultiDiGraph() if graph.is_directed() else nx.MultiGraph()
     flat.graph.update({k: _scalar(v) for k, v in graph.graph.items() if not isinstance(v, dict)})
     for key, value in (graph.graph.get("filters") or {}).items():
         if value not in (None, [], False):
