@@ -26,6 +26,7 @@ revision and filters.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 import networkx as nx
 
@@ -110,7 +111,11 @@ def pagerank(
     if n == 0:
         return {}
     out: dict[str, list[tuple[str, float]]] = {v: [] for v in nodes}
-    edges = graph.edges(data=True, keys=True) if graph.is_multigraph() else graph.edges(data=True)
+    edges = (
+        cast("nx.MultiGraph[str]", graph).edges(data=True, keys=True)
+        if graph.is_multigraph()
+        else graph.edges(data=True)
+    )
     for u, v, *rest in edges:
         w = float(rest[-1].get(weight, 1.0)) if weight else 1.0
         out[u].append((v, w))
