@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any
 
 import networkx as nx
 
@@ -88,7 +89,7 @@ class PathResult:
         }
 
 
-def path_between(graph: nx.MultiGraph, source: str, target: str) -> list[str]:
+def path_between(graph: nx.Graph[str], source: str, target: str) -> list[str]:
     """The nodes of a shortest path (fewest hops), or :class:`NoPathError`.
 
     Ties between equally short paths are broken by the graph's node order, so
@@ -126,7 +127,7 @@ def shortest_path(
         nodes = memo(store, ("path", f.key(), a.id, b.id), lambda: path_between(simple, a.id, b.id))
     except NoPathError:
         raise NoPathError(f"no path between {a.display} and {b.display}") from None
-    hops = [
+    hops: list[dict[str, object]] = [
         {
             "from": node_info(multi, u),
             "to": node_info(multi, v),
@@ -219,7 +220,7 @@ def _ego(multi: nx.MultiGraph, center: str, hops: int, f: Filters) -> EgoResult:
         {"body": node_info(multi, v), "distance": distance[v], "relations": inside.degree(v)}
         for v in members
     ]
-    edges = []
+    edges: list[dict[str, Any]] = []
     for u, v, data in inside.edges(data=True):
         a, b = sorted((u, v), key=order.__getitem__)
         edges.append({"between": [a, b], **relation_info(data)})
