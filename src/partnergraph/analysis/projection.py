@@ -100,7 +100,7 @@ def collapse(graph: nx.MultiGraph) -> nx.Graph:
     >>> collapse(m).edges["a", "b"]
     {'weight': 1.5, 'relations': 2, 'types': ['forum', 'sister-city']}
     """
-    simple = nx.Graph()
+    simple: nx.Graph[str] = nx.Graph()
     simple.add_nodes_from(graph.nodes(data=True))
     for u, v, data in graph.edges(data=True):
         if u == v:
@@ -172,10 +172,10 @@ def _build(store: GraphStore, f: Filters, directed: bool) -> nx.MultiGraph:
         located = {
             n
             for n in keep
-            if (code := rel.nodes[n].get("prefecture_code")) and int(code[:2]) in where.numbers
+            if (code := rel.nodes[n].get("prefecture_code")) and int(str(code)[:2]) in where.numbers
         }
         keep = located | _attached(rel, edges, keep, located)
-    graph = nx.MultiDiGraph() if directed else nx.MultiGraph()
+    graph: nx.MultiGraph[str] = nx.MultiDiGraph() if directed else nx.MultiGraph()
     graph.graph["filters"] = f.as_dict()
     graph.add_nodes_from((n, dict(attrs)) for n, attrs in rel.nodes.items() if n in keep)
     for e in edges:
