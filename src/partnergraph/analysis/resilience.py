@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 
@@ -182,7 +183,7 @@ class Context:
             strength={v: sum(w.values()) for v, w in weights.items()},
             order=order,
             pool=set(pool),
-            index=PointIndex(points),  # type: ignore[arg-type]
+            index=PointIndex(points),
             type_labels=type_labels or {},
         )
 
@@ -206,7 +207,7 @@ def assess(context: Context, body: str, radius: float, limit: int) -> dict[str, 
         a, b = _point(me), _point(nodes[other])
         return round(haversine_km(*a, *b), 1) if a and b else None
 
-    partners = [
+    partners: list[dict[str, Any]] = [
         {
             "body": _info(other, nodes[other]),
             "distance_km": km(other),
@@ -217,7 +218,7 @@ def assess(context: Context, body: str, radius: float, limit: int) -> dict[str, 
     partners.sort(
         key=lambda p: (p["distance_km"] is None, p["distance_km"] or 0.0, p["body"]["code"])
     )
-    known = [float(p["distance_km"]) for p in partners if p["distance_km"] is not None]  # type: ignore[arg-type]
+    known = [float(p["distance_km"]) for p in partners if p["distance_km"] is not None]
     flags = []
     if not partners:
         flags.append("no-pact")
