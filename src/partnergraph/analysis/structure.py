@@ -161,11 +161,15 @@ def _communities(store: GraphStore, f: Filters, seed: int, min_size: int) -> Com
     multi = projection(store, f)
     simple = simple_projection(store, f)
     found = louvain(simple, seed=seed)
-    modularity = nx.community.modularity(simple, found, weight="weight") if simple.size() else 0.0
+    modularity = (
+        nx.community.modularity(simple, [set(c) for c in found], weight="weight")
+        if simple.size()
+        else 0.0
+    )
     shown = []
     for i, members in enumerate((c for c in found if len(c) >= min_size), 1):
         inside = multi.subgraph(members)
-        types = Counter(d["type"] for _, _, d in inside.edges(data=True))
+        types: Counter[str] = Counter(d["type"] for _, _, d in inside.edges(data=True))
         shown.append(
             {
                 "community": i,
