@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import networkx as nx
 
@@ -37,6 +37,8 @@ from partnergraph.store import GraphStore
 
 #: The measures a node's size can follow ("none" is added as a fixed size).
 MEASURES = ("degree", "pagerank", "betweenness")
+
+G = TypeVar("G", bound="nx.Graph[str]")
 
 
 def build_view(
@@ -272,7 +274,7 @@ def _rank(order: list[str], value: str) -> int:
     return order.index(value) if value in order else len(order)
 
 
-def induced(graph: nx.Graph, order: list[str]) -> nx.Graph:
+def induced(graph: G, order: list[str]) -> G:
     """The subgraph on the nodes of ``order``, built in that order.
 
     networkx's subgraph views iterate a set of nodes, so layouts and Louvain
@@ -283,7 +285,11 @@ def induced(graph: nx.Graph, order: list[str]) -> nx.Graph:
     sub.add_nodes_from((v, graph.nodes[v]) for v in order)
     view = graph.subgraph(order)
     multi = graph.is_multigraph()
-    edges = list(view.edges(keys=True, data=True) if multi else view.edges(data=True))
+    edges: list[tuple[Any, ...]] = list(
+        cast("nx.MultiGraph[str]", view).edges(keys=True, data=True)
+        if multi
+        else view.edges(data=True)
+    )
 
     def position(edge: tuple) -> tuple:
         u, v = sorted(edge[:2], key=rank.__getitem__)
