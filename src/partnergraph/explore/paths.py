@@ -30,7 +30,7 @@ def highlight_path(view: dict[str, Any], source: str, target: str) -> list[str]:
 
     Ties are broken by the view's node order, as the page's breadth-first search does.
     """
-    graph = nx.Graph()
+    graph: nx.Graph[str] = nx.Graph()
     graph.add_nodes_from(n["id"] for n in view["nodes"])
     graph.add_edges_from((e["from"], e["to"]) for e in view["edges"])
     try:
