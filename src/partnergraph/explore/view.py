@@ -10,7 +10,7 @@ options, filters, path) in one call, so the web layer only parses and shapes.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from partnergraph.analysis.paths import check_hops, ego_network
 from partnergraph.analysis.projection import memo
@@ -67,7 +67,7 @@ def ego_view(
     check_hops(hops)
     ego = ego_network(store, key, hops)
     center = str(ego.center["id"])
-    members = tuple(str(n["body"]["id"]) for n in ego.nodes)
+    members = tuple(str(cast(dict[str, object], n["body"])["id"]) for n in ego.nodes)
     base = memo(
         store,
         ("explore-ego", center, hops, lang),
