@@ -6,7 +6,7 @@ library exceptions mapped once in :mod:`api.problems`.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
@@ -70,7 +70,10 @@ def list_organizations(
     """Bodies in the graph; without filters, all of them (local governments by code first)."""
     store = request.app.state.store
     found = records.list_organizations(store, q=q, kind=kind, prefecture=prefecture)
-    body = {"items": [o.as_dict() for o in found[offset : offset + limit]], "total": len(found)}
+    body: dict[str, Any] = {
+        "items": [o.as_dict() for o in found[offset : offset + limit]],
+        "total": len(found),
+    }
     return list_response(
         request,
         format,
