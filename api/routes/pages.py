@@ -88,7 +88,7 @@ def choose_language(requested: str | None, accept_language: str | None) -> str:
     'ja'
     """
     if requested in LANGUAGES:
-        return requested  # type: ignore[return-value]
+        return requested
     best, best_q = DEFAULT_LANGUAGE, 0.0
     for part in (accept_language or "").split(","):
         tag, _, params = part.strip().partition(";")
