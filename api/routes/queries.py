@@ -8,7 +8,7 @@ byte-order mark to CSV all happen in the library.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
@@ -20,7 +20,7 @@ from partnergraph.saved_queries import RESERVED, run_saved_query, saved_queries
 router = APIRouter(prefix="/api/v1/queries", tags=["saved queries"])
 
 PREFIX = "/api/v1/queries"
-_PROBLEM = {"application/problem+json": {}}
+_PROBLEM: dict[str, Any] = {"application/problem+json": {}}
 
 _LIST_EXAMPLE = [
     {
