@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from functools import partial
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -60,7 +60,7 @@ Without `query`, `GET /sparql` answers with the SPARQL 1.1 Service Description.
 * `SERVICE` (federated query) is refused with 403.
 """
 
-_PROBLEM = {"application/problem+json": {}}
+_PROBLEM: dict[str, Any] = {"application/problem+json": {}}
 RESPONSES: dict[int | str, dict[str, object]] = {
     200: {
         "description": "Query results, or the service description when there is no query",
