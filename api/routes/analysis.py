@@ -13,7 +13,7 @@ queries); a path runs ``from`` one body ``to`` another.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -33,7 +33,7 @@ from partnergraph.tables import render_csv
 
 router = APIRouter(prefix="/api/v1/analysis", tags=["analysis"])
 
-_PROBLEM = {"content": {"application/problem+json": {}}}
+_PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 RESPONSES: dict[int | str, dict[str, object]] = {
     200: {"content": {"application/json": {}, "text/csv": {}}},
     400: {
@@ -45,7 +45,8 @@ RESPONSES: dict[int | str, dict[str, object]] = {
 
 
 class Result(Protocol):
-    header: tuple[str, ...]
+    @property
+    def header(self) -> tuple[str, ...]: ...
 
     def table(self) -> list[list[object]]: ...
 

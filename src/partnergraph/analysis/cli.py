@@ -51,7 +51,8 @@ class GraphFormat(StrEnum):
 
 
 class Result(Protocol):
-    header: tuple[str, ...]
+    @property
+    def header(self) -> tuple[str, ...]: ...
 
     def table(self) -> list[list[object]]: ...
 
