@@ -10,6 +10,8 @@ check that real answers fit them.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 BASE = "http://127.0.0.1:8000/"
@@ -39,7 +41,7 @@ CITATION = {
 }
 
 
-def with_examples(*examples: dict[str, object]) -> ConfigDict:
+def with_examples(*examples: dict[str, Any]) -> ConfigDict:
     return ConfigDict(json_schema_extra={"examples": list(examples)})
 
 

@@ -8,7 +8,7 @@ allowed: ``problems`` lists every violation of an import), inlined in each answe
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Body, Header, Path
 from pydantic import BaseModel, ConfigDict
@@ -106,19 +106,19 @@ class Changes(BaseModel):
     changes: list[Change]
 
 
-def problem_response(description: str) -> dict[str, object]:
+def problem_response(description: str) -> dict[str, Any]:
     """An OpenAPI answer whose body is a :class:`Problem`, described by ``description``."""
     schema = Problem.model_json_schema()
     return {"description": description, "content": {"application/problem+json": {"schema": schema}}}
 
 
-AUTH = {
+AUTH: dict[int | str, dict[str, Any]] = {
     401: problem_response(
         "No token (`Authorization: Bearer …`); the answer carries `WWW-Authenticate`"
     ),
     403: problem_response("The token is wrong, or writes are disabled (no tokens configured)"),
 }
-BODY = {
+BODY: dict[int | str, dict[str, Any]] = {
     400: problem_response("A malformed body or value: unknown field, bad code, date, URL, slug…"),
     413: problem_response("Request body too large"),
     422: problem_response(
@@ -174,7 +174,7 @@ OrganizationBody = Annotated[
 ]
 
 
-def created(description: str) -> dict[str, object]:
+def created(description: str) -> dict[str, Any]:
     """An OpenAPI 201 answer with the new entity's ``Location`` header."""
     location = {"description": "The new entity's URL", "schema": {"type": "string"}}
     return {"description": description, "headers": {"Location": location, **REPLAY}}
