@@ -49,6 +49,7 @@ run: $(STAMP) $(ASSETS)
 test: $(STAMP) $(ASSETS) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python .ci/typecheck.py
 	$(BIN)/pytest -n 2 --dist loadscope
 
 # mypy over src/ and api/ (api/ checked as partnergraph.web; see .ci/typecheck.py).
