@@ -6,7 +6,6 @@ hash, the *graph version*, differs from the one recorded in the store. Every
 other module reads the graph through :class:`GraphStore`.
 
 >>> from partnergraph.settings import Settings
-from partnergraph.terms import lexical
 >>> store = GraphStore.in_memory(Settings())          # doctest: +SKIP
 >>> store.select("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")[0]["n"].value  # doctest: +SKIP
 '41234'
