@@ -274,7 +274,8 @@ def test_row_cap_headers(client: TestClient) -> None:
 # --- the time limit ---------------------------------------------------------------------
 
 
-def test_timeout_is_503_while_others_are_served(client: TestClient) -> None:
+def test_timeout_is_503_while_others_are_served(short_limit_client: TestClient) -> None:
+    client = short_limit_client
     pool = client.app.state.pool
     before = set(pool.pids())
     events: list[tuple[str, int]] = []
