@@ -15,6 +15,8 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.types import ASGIApp
 
 from partnergraph import __version__
 from partnergraph.settings import Settings
@@ -34,10 +36,28 @@ from partnergraph.web.routes import (
     sparql,
     writes,
 )
+from partnergraph.web.security import ListedFiles, NoSniff
 
 STATIC = Path(__file__).parent / "static"
-#: npm packages (installed into frontend/node_modules by `make`) served under /vendor/.
-VENDOR_PACKAGES = ("codemirror", "vis-network", "swagger-ui-dist")
+#: The files of the npm packages (installed into frontend/node_modules by `make`) that the
+#: pages load, served under /vendor/; nothing else of those packages is.
+VENDOR_FILES = (
+    "codemirror/lib/codemirror.css",
+    "codemirror/lib/codemirror.js",
+    "codemirror/mode/sparql/sparql.js",
+    "codemirror/addon/hint/show-hint.css",
+    "codemirror/addon/hint/show-hint.js",
+    explore.VIS_SCRIPT,
+    explore.VIS_STYLE,
+    *meta.DOCS_ASSETS,
+)
+
+
+class PartnergraphApp(FastAPI):
+    """FastAPI with :class:`NoSniff` around the whole stack, outside Starlette's error handler."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return NoSniff(super().build_middleware_stack())
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -63,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             pool.close()
             store.close()
 
-    app = FastAPI(
+    app = PartnergraphApp(
         title="partnergraph",
         version=__version__,
         description="Partnerships between Japanese local governments, universities and other "
@@ -75,6 +95,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=2048)
+    # Added last, so it runs first: a made-up Host gets 400 before anything builds a URL from it.
+    app.add_middleware(
+        TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts(), www_redirect=False
+    )
     problems.install(app)
     app.include_router(meta.router)
     app.include_router(sparql.router)
@@ -87,11 +111,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(writes.router)
     app.include_router(explore.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for package in VENDOR_PACKAGES:
-        if (settings.assets_dir / package).is_dir():
-            app.mount(
-                f"/vendor/{package}",
-                StaticFiles(directory=settings.assets_dir / package),
-                name=f"vendor-{package}",
-            )
+    app.mount("/vendor", ListedFiles(settings.assets_dir, VENDOR_FILES), name="vendor")
     return app
