@@ -22,7 +22,7 @@ from partnergraph import __version__
 from partnergraph.settings import Settings
 from partnergraph.sparql.pool import QueryPool
 from partnergraph.store import GraphStore
-from partnergraph.web import problems
+from partnergraph.web import openapi, problems
 from partnergraph.web.limits import BodySizeLimit
 from partnergraph.web.routes import (
     analysis,
@@ -93,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.openapi = lambda: openapi.document(app)  # type: ignore[method-assign]
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     # Added last, so it runs first: a made-up Host gets 400 before anything builds a URL from it.

@@ -54,13 +54,18 @@ async def _library_error(request: Request, exc: Exception) -> JSONResponse:
     raise exc
 
 
+_LOCATIONS = ("query", "body", "path", "header")
+
+
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     parts = []
     for err in exc.errors():
         where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("query", "body", "path"))
         parts.append(f"{where or 'request'}: {err.get('msg')}")
     first = exc.errors()[0].get("loc", ()) if exc.errors() else ()
-    return problem(400, "Invalid input", "; ".join(parts), field=str(first[-1]) if first else None)
+    # The parameter or body field, not a list index within it ("type", not "0").
+    names = [p for p in first if isinstance(p, str) and p not in _LOCATIONS]
+    return problem(400, "Invalid input", "; ".join(parts), field=names[-1] if names else None)
 
 
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
