@@ -15,13 +15,15 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.types import ASGIApp
 
 from partnergraph import __version__
-from partnergraph.assets import VENDOR_PACKAGES, require_assets
+from partnergraph.assets import VENDOR_FILES, require_assets
 from partnergraph.settings import Settings
 from partnergraph.sparql.pool import QueryPool
 from partnergraph.store import GraphStore
-from partnergraph.web import problems
+from partnergraph.web import openapi, problems
 from partnergraph.web.limits import BodySizeLimit
 from partnergraph.web.routes import (
     analysis,
@@ -35,8 +37,16 @@ from partnergraph.web.routes import (
     sparql,
     writes,
 )
+from partnergraph.web.security import ListedFiles, NoSniff
 
 STATIC = Path(__file__).parent / "static"
+
+
+class PartnergraphApp(FastAPI):
+    """FastAPI with :class:`NoSniff` around the whole stack, outside Starlette's error handler."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return NoSniff(super().build_middleware_stack())
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -67,7 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             pool.close()
             store.close()
 
-    app = FastAPI(
+    app = PartnergraphApp(
         title="partnergraph",
         version=__version__,
         description="Partnerships between Japanese local governments, universities and other "
@@ -77,8 +87,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.openapi = lambda: openapi.document(app)  # type: ignore[method-assign]
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=2048)
+    # Added last, so it runs first: a made-up Host gets 400 before anything builds a URL from it.
+    app.add_middleware(
+        TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts(), www_redirect=False
+    )
     problems.install(app)
     app.include_router(meta.router)
     app.include_router(sparql.router)
@@ -91,10 +106,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(writes.router)
     app.include_router(explore.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for package in VENDOR_PACKAGES:
-        app.mount(
-            f"/vendor/{package}",
-            StaticFiles(directory=settings.assets_dir / package),
-            name=f"vendor-{package}",
-        )
+    app.mount("/vendor", ListedFiles(settings.assets_dir, VENDOR_FILES), name="vendor")
     return app

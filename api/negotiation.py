@@ -50,7 +50,16 @@ FORMAT_DESCRIPTION = (
 
 Limit = Annotated[int, Query(ge=1, le=1000, description="Items per page (1-1000)")]
 Offset = Annotated[int, Query(ge=0, description="Items to skip")]
-Format = Annotated[str | None, Query(description=FORMAT_DESCRIPTION, examples=["csv"])]
+Format = Annotated[
+    str | None,
+    Query(
+        description=FORMAT_DESCRIPTION,
+        examples=["csv"],
+        json_schema_extra={
+            "enum": [n for types, names in LIST_FORMATS.values() for n in (*names, *types)]
+        },
+    ),
+]
 
 #: OpenAPI: errors are problem+json; lists also come as CSV and JSON-LD.
 PROBLEM: dict[str, Any] = {
@@ -67,14 +76,14 @@ DOWNLOADS: dict[str, Any] = {
 def choose(formats: Formats, format_param: str | None, accept: str | None) -> str:
     """The key of the format to answer in.
 
-    An unknown ``format=`` is a 400 naming ``format``; an Accept header that
+    An unknown ``format=`` (also an empty one) is a 400 naming ``format``; an Accept header that
     allows none of the formats is a 406 listing them. No Accept header, or
     ``*/*``, means the first format.
     """
-    if format_param:
-        name = format_param.strip().lower()
+    if format_param is not None:
+        # Exactly the declared names, as the OpenAPI enum lists them: "CSV" or "" is a 400.
         for key, (media_types, names) in formats.items():
-            if name in names or name in media_types:
+            if format_param in names or format_param in media_types:
                 return key
         known = ", ".join(n for _, names in formats.values() for n in names[:1])
         raise InvalidInputError(f"format={format_param!r} is not offered; use {known}", "format")

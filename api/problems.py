@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match, Mount
 
 from partnergraph import errors
 
@@ -53,17 +54,61 @@ async def _library_error(request: Request, exc: Exception) -> JSONResponse:
     raise exc
 
 
+_LOCATIONS = ("query", "body", "path", "header")
+
+
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     parts = []
     for err in exc.errors():
         where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("query", "body", "path"))
         parts.append(f"{where or 'request'}: {err.get('msg')}")
     first = exc.errors()[0].get("loc", ()) if exc.errors() else ()
-    return problem(400, "Invalid input", "; ".join(parts), field=str(first[-1]) if first else None)
+    # The parameter or body field, not a list index within it ("type", not "0").
+    names = [p for p in first if isinstance(p, str) and p not in _LOCATIONS]
+    return problem(400, "Invalid input", "; ".join(parts), field=names[-1] if names else None)
 
 
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
-    return problem(exc.status_code, "Error", str(exc.detail))
+    """Starlette's own errors (404, 405) as problem+json, keeping their headers.
+
+    A 405 names every method the path answers to in ``Allow`` (RFC 9110): Starlette
+    lists only the first matching route's, and a path such as ``/api/v1/agreements``
+    has one route for GET and another for POST.
+    """
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    response = problem(exc.status_code, _TITLES.get(exc.status_code, "Error"), str(exc.detail))
+    response.headers.update(headers)
+    return response
+
+
+_TITLES = {404: "Not found", 405: "Method not allowed"}
+
+
+#: Methods a 405 may list; the app has no PATCH route today, but a new one would show.
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers for the request's path (static mounts: GET, HEAD).
+
+    Asks each route whether it would take the path with that method, so routers
+    included with a prefix are covered without looking inside them.
+    """
+    scope = request.scope
+    # Inside a mount the scope's root_path has grown by the mount's prefix; match from the top.
+    top = {**scope, "root_path": scope.get("app_root_path", scope.get("root_path", ""))}
+    allowed: list[str] = []
+    for method in _METHODS:
+        probe = {**top, "method": method}
+        for route in request.app.router.routes:
+            if route.matches(probe)[0] != Match.FULL:
+                continue
+            if not isinstance(route, Mount) or method in ("GET", "HEAD"):
+                allowed.append(method)
+                break
+    return allowed
 
 
 def install(app: FastAPI) -> None:

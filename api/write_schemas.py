@@ -21,7 +21,7 @@ IdempotencyKey = Annotated[
     str | None,
     Header(
         alias="Idempotency-Key",
-        max_length=255,
+        pattern=r"^[!-~]{1,255}$",
         description="Any unique string (a UUID). A retried request with the same key is "
         "answered as the first time and not applied again; the same key with another request "
         "is refused (422). Kept in the store's history, so it survives restarts.",

@@ -12,7 +12,6 @@ queries); a path runs ``from`` one body ``to`` another.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal, Protocol
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -21,15 +20,18 @@ from starlette.concurrency import run_in_threadpool
 
 from partnergraph.analysis.export import FORMATS as GRAPH_FORMATS
 from partnergraph.analysis.export import export_graph
+from partnergraph.analysis.measures import SORT_KEYS
 from partnergraph.analysis.measures import centrality as run_centrality
 from partnergraph.analysis.paths import ego_network, shortest_path
 from partnergraph.analysis.resilience import resilience as run_resilience
-from partnergraph.analysis.scope import Filters
+from partnergraph.analysis.scope import REGIONS, Filters
 from partnergraph.analysis.structure import communities as run_communities
 from partnergraph.analysis.structure import structure as run_structure
 from partnergraph.analysis.suggest import suggest as run_suggest
+from partnergraph.dates import full_date
 from partnergraph.store import GraphStore
 from partnergraph.tables import render_csv
+from partnergraph.web.params import DAY_PATTERN, TypeName
 
 router = APIRouter(prefix="/api/v1/analysis", tags=["analysis"])
 
@@ -53,43 +55,80 @@ class Result(Protocol):
     def as_dict(self) -> dict[str, object]: ...
 
 
+Types = Annotated[
+    list[TypeName] | None,
+    Query(
+        alias="type",
+        description="Relation type (agreement notation, energy-supply, forum, membership); "
+        "repeatable. Default: all.",
+    ),
+]
+AsOf = Annotated[
+    str | None,
+    Query(
+        pattern=DAY_PATTERN,
+        json_schema_extra={"format": "date"},
+        description="Only relations begun by this day (YYYY-MM-DD).",
+    ),
+]
+Prefecture = Annotated[
+    str | None, Query(description="Only bodies in this prefecture (number, code or name).")
+]
+Region = Annotated[
+    str | None,
+    Query(
+        description="Only bodies in this region: one of the eight, 関東 or kanto, ...",
+        json_schema_extra={"enum": [*REGIONS, *(e for e, _, _ in REGIONS.values())]},
+    ),
+]
+Isolated = Annotated[
+    bool, Query(description="Add every local government, also those with no relation.")
+]
+
+
 def filters(
-    types: Annotated[
-        list[str] | None,
-        Query(
-            alias="type",
-            description="Relation type (agreement notation, energy-supply, forum, membership); "
-            "repeatable. Default: all.",
-        ),
-    ] = None,
-    as_of: Annotated[
-        dt.date | None, Query(description="Only relations begun by this date.")
-    ] = None,
-    prefecture: Annotated[
-        str | None, Query(description="Only bodies in this prefecture (number, code or name).")
-    ] = None,
-    region: Annotated[
-        str | None,
-        Query(description="Only bodies in this region: one of the eight, 関東 or kanto, ..."),
-    ] = None,
-    include_isolated: Annotated[
-        bool, Query(description="Add every local government, also those with no relation.")
-    ] = False,
+    types: Types = None,
+    as_of: AsOf = None,
+    prefecture: Prefecture = None,
+    region: Region = None,
+    include_isolated: Isolated = False,
 ) -> Filters:
     return Filters(
         types=tuple(types) if types else None,
-        as_of=as_of,
+        as_of=full_date(as_of, "as_of"),
         prefecture=prefecture,
         region=region,
         include_isolated=include_isolated,
     )
 
 
+def filters_of_every_type(
+    types: Annotated[
+        list[str] | None,
+        Query(
+            alias="type",
+            description="Not taken: resilience reads every relation type (400 if given).",
+            json_schema_extra={"maxItems": 0},
+        ),
+    ] = None,
+    as_of: AsOf = None,
+    prefecture: Prefecture = None,
+    region: Region = None,
+    include_isolated: Isolated = False,
+) -> Filters:
+    """The filters of a question that reads every relation type (resilience).
+
+    ``type=`` is declared with no items allowed; the library refuses it with a message.
+    """
+    return filters(types, as_of, prefecture, region, include_isolated)
+
+
 Scope = Annotated[Filters, Depends(filters)]
+EveryTypeScope = Annotated[Filters, Depends(filters_of_every_type)]
 Format = Annotated[
     Literal["json", "csv"], Query(description="json (default) or csv (UTF-8 with BOM).")
 ]
-Limit = Annotated[int | None, Query(description="At most this many rows.")]
+Limit = Annotated[int | None, Query(ge=1, description="At most this many rows.")]
 
 
 def _store(request: Request) -> GraphStore:
@@ -111,7 +150,11 @@ async def centrality(
     request: Request,
     scope: Scope,
     sort: Annotated[
-        str, Query(description="pagerank, betweenness, closeness, degree, weighted_degree, core")
+        str,
+        Query(
+            description="pagerank, betweenness, closeness, degree, weighted_degree, core",
+            json_schema_extra={"enum": list(SORT_KEYS)},
+        ),
     ] = "pagerank",
     limit: Limit = None,
     format: Format = "json",
@@ -153,7 +196,7 @@ async def ego(
     request: Request,
     scope: Scope,
     org: Annotated[str, Query(description="The body: code, slug or name.")],
-    hops: Annotated[int, Query(description="Radius in hops, 1 to 4.")] = 1,
+    hops: Annotated[int, Query(ge=1, le=4, description="Radius in hops, 1 to 4.")] = 1,
     format: Format = "json",
 ) -> Response:
     result = await run_in_threadpool(ego_network, _store(request), org, hops, scope)
@@ -165,7 +208,7 @@ async def suggest(
     request: Request,
     scope: Scope,
     org: Annotated[str, Query(description="The body: code, slug or name.")],
-    limit: Annotated[int, Query(description="How many suggestions.")] = 10,
+    limit: Annotated[int, Query(ge=1, description="How many suggestions.")] = 10,
     format: Format = "json",
 ) -> Response:
     result = await run_in_threadpool(run_suggest, _store(request), org, scope, limit=limit)
@@ -179,14 +222,15 @@ async def suggest(
 )
 async def resilience(
     request: Request,
-    scope: Scope,
+    scope: EveryTypeScope,
     org: Annotated[
         str | None, Query(description="One local government (default: all with a relation).")
     ] = None,
     radius_km: Annotated[
-        float | None, Query(description="Near means within this distance (default: setting).")
+        float | None,
+        Query(gt=0, description="Near means within this distance (default: setting)."),
     ] = None,
-    limit: Annotated[int, Query(description="Candidates per flagged body.")] = 5,
+    limit: Annotated[int, Query(ge=1, description="Candidates per flagged body.")] = 5,
     flagged_only: bool = False,
     format: Format = "json",
 ) -> Response:

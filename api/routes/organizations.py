@@ -23,6 +23,7 @@ from partnergraph.web.negotiation import (
     json_response,
     list_response,
 )
+from partnergraph.web.params import DAY_PATTERN, TypeName, partial_date
 
 router = APIRouter(prefix="/api/v1/organizations", tags=["organizations"])
 
@@ -57,6 +58,7 @@ def list_organizations(
         Query(
             description="One of: " + ", ".join(records.KIND_NAMES),
             examples=["village"],
+            json_schema_extra={"enum": list(records.KIND_NAMES)},
         ),
     ] = None,
     prefecture: Annotated[
@@ -105,7 +107,7 @@ def list_partners(
     request: Request,
     key: Key,
     type: Annotated[
-        list[str] | None,
+        list[TypeName] | None,
         Query(
             description="Relation type (repeatable): an agreement-type notation "
             "(engagement-accord, disaster-mutual-aid, renewable-energy, "
@@ -116,15 +118,20 @@ def list_partners(
     ] = None,
     as_of: Annotated[
         str | None,
-        Query(description="Only ties begun by this day (YYYY-MM-DD)", examples=["1990-01-01"]),
+        Query(
+            pattern=DAY_PATTERN,
+            json_schema_extra={"format": "date"},
+            description="Only ties begun by this day (YYYY-MM-DD)",
+            examples=["1990-01-01"],
+        ),
     ] = None,
     since: Annotated[
         str | None,
-        Query(description="Only ties starting on or after (YYYY, YYYY-MM or YYYY-MM-DD)"),
+        partial_date("Only ties starting on or after (YYYY, YYYY-MM or YYYY-MM-DD)"),
     ] = None,
     until: Annotated[
         str | None,
-        Query(description="Only ties starting on or before (YYYY, YYYY-MM or YYYY-MM-DD)"),
+        partial_date("Only ties starting on or before (YYYY, YYYY-MM or YYYY-MM-DD)"),
     ] = None,
     format: Format = None,
 ) -> Response:

@@ -24,6 +24,7 @@ from partnergraph.web.negotiation import (
     list_response,
     page,
 )
+from partnergraph.web.params import TypeName, partial_date
 
 router = APIRouter(prefix="/api/v1")
 
@@ -44,7 +45,7 @@ _LIST_RESPONSES: dict[int | str, dict[str, object]] = {
 def list_agreements(
     request: Request,
     type: Annotated[
-        list[str] | None,
+        list[TypeName] | None,
         Query(description="Agreement-type notation (repeatable)", examples=["sister-city"]),
     ] = None,
     party: Annotated[
@@ -53,11 +54,11 @@ def list_agreements(
     ] = None,
     signed_from: Annotated[
         str | None,
-        Query(description="Signed on or after (YYYY, YYYY-MM or YYYY-MM-DD)", examples=["1990"]),
+        partial_date("Signed on or after (YYYY, YYYY-MM or YYYY-MM-DD)"),
     ] = None,
     signed_to: Annotated[
         str | None,
-        Query(description="Signed on or before (YYYY, YYYY-MM or YYYY-MM-DD)"),
+        partial_date("Signed on or before (YYYY, YYYY-MM or YYYY-MM-DD)"),
     ] = None,
     limit: Limit = 100,
     offset: Offset = 0,

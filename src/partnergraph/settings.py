@@ -17,6 +17,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -78,6 +79,10 @@ class Settings:
     #: Write tokens, ``name:secret,name2:secret2``; empty means writes are off. Kept out of repr.
     tokens: str = dataclasses.field(default="", repr=False)
     resilience_radius_km: float = 100.0
+    #: Host names the server answers for, comma-separated (``*.example.org`` and ``*`` allowed);
+    #: empty means the base IRI's host, 127.0.0.1 and localhost. Others get 400, so no
+    #: redirect ever points at a host a client made up.
+    allowed_hosts: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -96,6 +101,18 @@ class Settings:
         settings = cls(**values)  # type: ignore[arg-type]
         settings.check()
         return settings
+
+    def trusted_hosts(self) -> list[str]:
+        """``allowed_hosts`` as a list, or the default derived from ``base_iri``.
+
+        >>> Settings(base_iri="https://kg.example.jp/").trusted_hosts()
+        ['kg.example.jp', '127.0.0.1', 'localhost']
+        """
+        listed = [h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip()]
+        if listed:
+            return listed
+        own = urlsplit(self.base_iri).hostname or ""
+        return list(dict.fromkeys(h for h in (own, "127.0.0.1", "localhost") if h))
 
     def check(self) -> None:
         """Refuse values that would break IRIs or the server, naming the variable."""

@@ -15,7 +15,13 @@ from tests.live import base_url, free_port, uvicorn_server
 
 
 def api_settings(store_path: Path, **overrides: object) -> Settings:
-    values: dict[str, object] = {"store_path": store_path, "graph_dir": GRAPH_DIR}
+    # TestClient sends Host: testserver, which the default host list rightly refuses;
+    # partners.example.jp stands for a public host name (tests/api/test_entities.py).
+    values: dict[str, object] = {
+        "store_path": store_path,
+        "graph_dir": GRAPH_DIR,
+        "allowed_hosts": "testserver,127.0.0.1,localhost,partners.example.jp",
+    }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
 

@@ -1,61 +1,99 @@
-"""Property-based tests from the app's own OpenAPI document (schemathesis).
+"""Property-based tests from the app's own OpenAPI document (schemathesis), with every check.
 
-Every operation gets up to 25 generated requests (plus the documented examples
-and schemathesis' coverage cases; no shrinking, no deadline), sent to a real
-uvicorn server with a valid write token so that the write operations are
-exercised past authentication. Two things must hold for each answer: no 5xx,
-and the answer conforms to the schema the operation documents for its status.
+The document is the one a running server serves (``/openapi.json``), so the
+``type=`` parameters list the relation types of its graph. Every operation,
+``/sparql`` and the writes included, gets up to 8 generated requests, valid
+and invalid ones (plus the documented examples and schemathesis' coverage
+cases: boundary values, missing parameters, undeclared methods; no shrinking,
+no deadline), sent to a real uvicorn server with a valid write token so that
+writes are exercised past authentication. Each answer goes through all of
+schemathesis' checks (``--checks all``): no 5xx; status, content type, headers
+and body as documented; invalid input refused, valid input accepted; 405 with
+``Allow``; authentication not ignored. :data:`FORM_IS_NOT_ENOUGH` lists the operations
+where "valid input accepted" cannot hold yet, and why.
 
 The server runs in a child process rather than in-process: schemathesis starts
 an ASGI app's lifespan on its own, and a second lifespan over the same on-disk
 store would find it locked and open it read-only.
-
-``/sparql`` is left out: it is a protocol endpoint whose bodies are SPARQL text
-that a generator cannot make meaningful, its queries run in worker processes
-under a time limit of seconds, and its own tests (``test_sparql_endpoint.py``,
-``test_sparql_clients.py``) cover it.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import schemathesis
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, settings
-from schemathesis.checks import not_a_server_error, response_schema_conformance
+from schemathesis.checks import positive_data_acceptance
 
 from partnergraph.web.app import create_app
 from tests.api.conftest import api_settings
 from tests.api.write_server import server
 from tests.writes.support import TOKEN, TOKENS
 
-#: Only for its OpenAPI document; this app is never started.
-_DOCUMENT = create_app(api_settings(Path("unused"), tokens=TOKENS)).openapi()
-schema = schemathesis.openapi.from_dict(_DOCUMENT).exclude(path_regex=r"^/sparql")
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+#: Operations where a request of the documented form can still be refused for what it
+#: says rather than its form, which no JSON Schema can express; every other check runs on
+#: them. Each is a known gap (issue 10), not an accepted answer: shrink this list.
+FORM_IS_NOT_ENOUGH = {
+    ("GET", "/sparql"): "the query must be valid SPARQL",
+    ("POST", "/sparql"): "the query must be valid SPARQL",
+    ("GET", "/api/v1/queries/{name}"): "each saved query has its own required parameters",
+    ("GET", "/api/v1/organizations"): "an unknown prefecture is a 400",
+    ("GET", "/api/v1/agreements"): "an unknown party is a 400",
+    ("POST", "/api/v1/agreements"): "parties must exist; an Idempotency-Key reused is a 422",
+    ("PUT", "/api/v1/agreements/{id}"): "parties must exist; an Idempotency-Key reused is a 422",
+    ("DELETE", "/api/v1/agreements/{id}"): "an Idempotency-Key reused is a 422",
+    ("POST", "/api/v1/organizations"): "an Idempotency-Key reused is a 422",
+    ("PUT", "/api/v1/organizations/{key}"): "the body's slug must be the URL's",
+    ("DELETE", "/api/v1/organizations/{key}"): "an Idempotency-Key reused is a 422",
+    ("POST", "/api/v1/import"): "the rows' parties and the owner must exist",
+    **{
+        ("GET", f"/api/v1/analysis/{name}"): "prefecture and region together are a 400"
+        for name in ("centrality", "communities", "structure", "path", "ego", "suggest")
+    },
+    ("GET", "/api/v1/analysis/resilience"): "prefecture and region together are a 400",
+    ("GET", "/api/v1/analysis/export"): "prefecture and region together are a 400",
+}
+#: The store is built once, here, to read the document as the running app serves it
+#: (schemathesis needs the schema when the tests are collected); the server reuses it.
+_STORE = Path(tempfile.mkdtemp(prefix="schemathesis-")) / "store"
+
+
+def _served_document() -> dict[str, object]:
+    with TestClient(create_app(api_settings(_STORE, tokens=TOKENS, query_workers=1))) as c:
+        return c.get("/openapi.json").json()
+
+
+schema = schemathesis.openapi.from_dict(_served_document())
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with server(tmp_path_factory.mktemp("schemathesis") / "store") as (base, _):
-        yield base.rstrip("/")
+def base_url() -> Iterator[str]:
+    try:
+        with server(_STORE) as (base, _):
+            yield base.rstrip("/")
+    finally:
+        shutil.rmtree(_STORE.parent, ignore_errors=True)
 
 
 @schema.parametrize()
 @settings(
-    max_examples=25,
+    max_examples=8,
     phases=[Phase.explicit, Phase.generate],
     deadline=None,
     suppress_health_check=list(HealthCheck),
     derandomize=True,
 )
-def test_no_server_errors_and_answers_match_the_schema(
-    case: schemathesis.Case, base_url: str
-) -> None:
+def test_every_operation_passes_every_check(case: schemathesis.Case, base_url: str) -> None:
+    known_gap = (case.method.upper(), case.operation.path) in FORM_IS_NOT_ENOUGH
     case.call_and_validate(
         base_url=base_url,
-        headers={"Authorization": f"Bearer {TOKEN}"},
-        checks=[not_a_server_error, response_schema_conformance],
+        headers=AUTH,
         timeout=60,
+        excluded_checks=[positive_data_acceptance] if known_gap else None,
     )

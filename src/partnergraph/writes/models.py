@@ -159,7 +159,14 @@ def date_before(a: str, b: str) -> bool:
     return a[:n] < b[:n]
 
 
-Text = Annotated[str, AfterValidator(check_text)]
+#: What :func:`check_text` lets through, for the OpenAPI: no control character, and at least
+#: one character that is not white space (as ``str.strip`` sees it).
+_TEXT_CHAR = r"[^\x00-\x1f\x7f-\x9f]"
+_SPACE = r" \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+TEXT_PATTERN = rf"^{_TEXT_CHAR}*[^\x00-\x1f\x7f-\x9f{_SPACE}]{_TEXT_CHAR}*$"
+Text = Annotated[
+    str, AfterValidator(check_text), Field(json_schema_extra={"pattern": TEXT_PATTERN})
+]
 Slug = Annotated[
     str,
     AfterValidator(check_slug),
@@ -280,9 +287,14 @@ class OrganizationIn(_Strict):
     )
     kind: Kind = Field(description="What kind of body it is")
     homepage: Url | None = Field(default=None, description="Its web site (http or https only)")
-    kana: Annotated[str, AfterValidator(check_kana), Field(max_length=300)] | None = Field(
-        default=None, description="Reading of the Japanese name in full-width katakana"
-    )
+    kana: (
+        Annotated[
+            str,
+            AfterValidator(check_kana),
+            Field(max_length=300, json_schema_extra={"pattern": KATAKANA_PATTERN}),
+        ]
+        | None
+    ) = Field(default=None, description="Reading of the Japanese name in full-width katakana")
     country: Annotated[Text, Field(max_length=100)] | None = Field(
         default=None, description="Country (for a foreign local government)"
     )
