@@ -32,20 +32,49 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def render_table(header: Sequence[str], rows: Sequence[Row], max_width: int = 60) -> str:
-    """A plain-text table with a header rule; long cells are cut with an ellipsis."""
-    cells = [[_clip(_cell(v), max_width) for v in row] for row in rows]
+#: Terminal columns a table fits in unless the caller asks for every character.
+TABLE_WIDTH = 100
+#: Narrowest a column is cut to when the table must fit.
+MIN_COLUMN = 6
+
+
+def render_table(
+    header: Sequence[str], rows: Sequence[Row], width: int | None = TABLE_WIDTH
+) -> str:
+    """A plain-text table with a header rule, at most ``width`` columns wide.
+
+    The widest columns are narrowed first and their cells cut with an ellipsis;
+    ``width=None`` shows every cell in full.
+
+    >>> table = render_table(["name", "note"], [["世田谷区", "x" * 200]], width=40)
+    >>> max(display_width(line) for line in table.splitlines())
+    40
+    """
+    texts = [[_cell(v).replace("\n", " ") for v in row] for row in rows]
     widths = [display_width(h) for h in header]
-    for row in cells:
+    for row in texts:
         widths = [max(w, display_width(c)) for w, c in zip(widths, row, strict=True)]
+    if width is not None:
+        widths = _fit(widths, width - 2 * (len(widths) - 1))
+    cells = [[_clip(c, w) for c, w in zip(row, widths, strict=True)] for row in texts]
+    head = [_clip(h, w) for h, w in zip(header, widths, strict=True)]
 
     def line(values: Sequence[str]) -> str:
         padded = [v + " " * (w - display_width(v)) for v, w in zip(values, widths, strict=True)]
         return "  ".join(padded).rstrip()
 
-    out = [line(header), "  ".join("-" * w for w in widths)]
+    out = [line(head), "  ".join("-" * w for w in widths)]
     out += [line(row) for row in cells]
     return "\n".join(out) + "\n"
+
+
+def _fit(widths: list[int], room: int) -> list[int]:
+    """Column widths summing to at most ``room``: the widest is narrowed, one column at a time."""
+    widths = list(widths)
+    while sum(widths) > room and max(widths) > MIN_COLUMN:
+        widest = widths.index(max(widths))
+        widths[widest] -= 1
+    return widths
 
 
 def _clip(text: str, limit: int) -> str:
