@@ -23,7 +23,7 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 
 
 def human_date(value: object, lang: str = "ja") -> str:
-    """``value`` (YYYY[-MM[-DD]][Thh:mm...]) written for a reader of ``lang``; other text unchanged."""
+    """``value`` (YYYY[-MM[-DD]][Thh:mm…]) as a reader of ``lang`` writes it; other text as is."""
     if value is None:
         return ""
     text = str(value).strip()
