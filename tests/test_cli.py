@@ -13,6 +13,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from partnergraph.tables import display_width
 from tests.conftest import GRAPH_DIR
 
 
@@ -72,6 +73,29 @@ def test_partners_csv_and_json(env: dict[str, str]) -> None:
     assert accord and accord[0]["partner"] == "世田谷区"
     data = json.loads(run(env, "partners", "104442", "--format", "json").stdout)
     assert data["organization"]["name_ja"] == "川場村"
+
+
+def test_partners_table_leads_with_setagaya_and_fits_100_columns(env: dict[str, str]) -> None:
+    out = run(env, "partners", "川場村")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[3].startswith("世田谷区") and "1981-11" in lines[3]
+    assert max(display_width(line) for line in lines) <= 100
+    full = run(env, "partners", "川場村", "--full").stdout.splitlines()
+    assert max(display_width(line) for line in full) > 100  # every cell whole
+    assert "区民健康村相互協力に関する協定" in full[3]
+
+
+def test_partners_xlsx_file(env: dict[str, str], tmp_path: Path) -> None:
+    import openpyxl
+
+    target = tmp_path / "kawaba.xlsx"
+    out = run(env, "partners", "104442", "--format", "xlsx", "-o", str(target))
+    assert out.returncode == 0, out.stderr
+    book = openpyxl.load_workbook(target)
+    assert book["連携先"]["A2"].value == "世田谷区"
+    missing = run(env, "partners", "104442", "--format", "xlsx")
+    assert missing.returncode == 2 and "-o FILE" in missing.stderr
 
 
 def test_partners_unknown_type_is_bad_input(env: dict[str, str]) -> None:
