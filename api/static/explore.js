@@ -451,6 +451,13 @@
       const key = encodeURIComponent(node.id);
       links.append(" · ", link(`${DATA.endpoints.organizations}/${key}`, T.explore_api));
       links.append(" · ", link(`/explore/${key}?lang=${LANG}`, T.explore_ego_link));
+      const xlsx = link(
+        `${DATA.endpoints.organizations}/${key}/partners?format=xlsx&lang=${LANG}`,
+        T.explore_xlsx,
+      );
+      xlsx.id = "panel-xlsx";
+      xlsx.setAttribute("download", "");
+      links.append(" · ", xlsx);
     }
     $("panel-sources").replaceChildren(el("li", "muted", T.explore_loading));
     $("panel-partners").replaceChildren(el("li", "muted", T.explore_loading));
