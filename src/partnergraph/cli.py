@@ -8,6 +8,7 @@ result; library errors are turned into a message and an exit status once, in
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -28,9 +29,11 @@ from partnergraph.errors import (
 from partnergraph.formats.xlsx_export import partner_workbook
 from partnergraph.graphfiles import discover
 from partnergraph.inventory import inventory
+from partnergraph.namespaces import PREFIXES
 from partnergraph.partners import partners as find_partners
-from partnergraph.saved_queries import SavedQuery, as_terms, saved_queries
+from partnergraph.saved_queries import SavedQuery, as_terms, get_saved_query, saved_queries
 from partnergraph.settings import Settings
+from partnergraph.sparql.safety import check_query
 from partnergraph.store import GraphStore
 from partnergraph.tables import TABLE_WIDTH, render_csv, render_json, render_table
 from partnergraph.terms import plain
@@ -166,9 +169,13 @@ def query(
     store = _store()
     saved = _saved_query(sparql, store.settings.graph_dir)
     if saved is None:
+        if _SAVED_NAME.fullmatch(sparql) and not Path(sparql).exists():
+            # Looks like a saved query's name, not SPARQL: say it is unknown, with close names.
+            get_saved_query(saved_queries(store.settings.graph_dir), sparql)
         if param:
             raise InvalidInputError("--param needs a saved query (graph/queries/NAME.rq)", "param")
         text, bindings = _query_text(sparql), {}
+        check_query(text, PREFIXES)  # a syntax error reads as on the web, with a caret
     else:
         raw = dict(_pair(p) for p in param or [])
         text, bindings = saved.text, as_terms(saved.bind(raw, Directory.load(store)))
@@ -188,6 +195,10 @@ def query(
     else:
         fmt = ox.QueryResultsFormat.TSV if format is QueryFormat.tsv else ox.QueryResultsFormat.JSON
         typer.echo(result.serialize(format=fmt).decode())
+
+
+#: What a saved query's name looks like (a file stem), as opposed to SPARQL text.
+_SAVED_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 
 def _saved_query(arg: str, graph_dir: Path) -> SavedQuery | None:
