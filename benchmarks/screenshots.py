@@ -56,7 +56,7 @@ def main() -> None:
                         context.route("**/*", offline)
                         page = context.new_page()
                         for name, path in PAGES.items():
-                            page.goto(base + path)
+                            page.goto(base + path, timeout=120_000)
                             if name == "explore":
                                 page.wait_for_function(
                                     "() => window.__firstFrameMs !== undefined", timeout=60_000
