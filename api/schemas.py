@@ -160,6 +160,11 @@ class Partner(BaseModel):
 
 class PartnerList(BaseModel):
     organization: Organization
+    sort: str = Field(
+        "relation",
+        description="The order of the list: relation (default: formal agreements, then energy "
+        "supply, memberships, forums; each group earliest first), date, code or name",
+    )
     partners: list[Partner]
 
     model_config = with_examples(

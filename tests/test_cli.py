@@ -15,6 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from partnergraph.tables import display_width
 from tests.conftest import GRAPH_DIR
 
 
@@ -76,6 +77,29 @@ def test_partners_csv_and_json(env: dict[str, str]) -> None:
     assert data["organization"]["name_ja"] == "川場村"
 
 
+def test_partners_table_leads_with_setagaya_and_fits_100_columns(env: dict[str, str]) -> None:
+    out = run(env, "partners", "川場村")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[3].startswith("世田谷区") and "1981-11" in lines[3]
+    assert max(display_width(line) for line in lines) <= 100
+    full = run(env, "partners", "川場村", "--full").stdout.splitlines()
+    assert max(display_width(line) for line in full) > 100  # every cell whole
+    assert "区民健康村相互協力に関する協定" in full[3]
+
+
+def test_partners_xlsx_file(env: dict[str, str], tmp_path: Path) -> None:
+    import openpyxl
+
+    target = tmp_path / "kawaba.xlsx"
+    out = run(env, "partners", "104442", "--format", "xlsx", "-o", str(target))
+    assert out.returncode == 0, out.stderr
+    book = openpyxl.load_workbook(target)
+    assert book["連携先"]["A2"].value == "世田谷区"
+    missing = run(env, "partners", "104442", "--format", "xlsx")
+    assert missing.returncode == 2 and "-o FILE" in missing.stderr
+
+
 def test_partners_unknown_type_is_bad_input(env: dict[str, str]) -> None:
     out = run(env, "partners", "131121", "--type", "friendship")
     assert out.returncode == 2
@@ -95,6 +119,44 @@ def test_query_text_file_and_stdin(env: dict[str, str], tmp_path: Path) -> None:
 def test_query_syntax_error_exits_2(env: dict[str, str]) -> None:
     out = run(env, "query", "SELECT ?x WHERE {")
     assert out.returncode == 2 and "syntax error" in out.stderr.lower()
+
+
+BAD_QUERY = "SELECT ?x WHERE {\n  ?x ?y\n}"
+
+
+def test_syntax_error_points_at_the_line_as_the_web_does(env: dict[str, str]) -> None:
+    from fastapi.testclient import TestClient
+
+    from partnergraph.settings import Settings
+    from partnergraph.web.app import create_app
+
+    out = run(env, "query", BAD_QUERY)
+    assert out.returncode == 2
+    lines = out.stderr.splitlines()
+    assert lines[0].startswith("error: SPARQL syntax error at line 2, column 3")
+    assert lines[1] == "  2 |   ?x ?y" and lines[2] == "    |   ^"
+    settings = Settings(
+        store_path=Path(env["PARTNERGRAPH_STORE"]).parent / "web-store", graph_dir=GRAPH_DIR
+    )
+    with TestClient(create_app(settings)) as client:
+        response = client.get("/sparql", params={"query": BAD_QUERY})
+    assert response.status_code == 400
+    assert response.json()["detail"] == out.stderr.removeprefix("error: ").rstrip("\n")
+
+
+def test_query_unknown_saved_name_lists_close_names(env: dict[str, str]) -> None:
+    out = run(env, "query", "partners-by-typ")
+    assert out.returncode == 2
+    assert "no saved query named 'partners-by-typ'" in out.stderr
+    assert "partners-by-type" in out.stderr
+
+
+def test_analyze_path_shows_titles_not_iris(env: dict[str, str]) -> None:
+    out = run(env, "analyze", "path", "川場村", "winnipeg")
+    assert out.returncode == 0, out.stderr
+    body = out.stdout.splitlines()[3:]
+    assert body and not any("http://" in line for line in body)
+    assert any("世田谷区ウェブサ" in line or "「令和4年度" in line for line in body)
 
 
 @pytest.mark.parametrize(

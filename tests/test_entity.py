@@ -6,6 +6,7 @@ import pyoxigraph as ox
 import pytest
 
 from partnergraph import entity
+from partnergraph.entity_summary import organization_summary
 from partnergraph.errors import NotFoundError
 from partnergraph.namespaces import PG, RDFS
 from partnergraph.store import GraphStore
@@ -76,12 +77,32 @@ def test_unknown_iri_suggests_the_same_kind(shipped_store: GraphStore, base: str
     assert entity.suggestions(shipped_store, base + "agreement/zzz") == []
 
 
-def test_partners_by_type(shipped_store: GraphStore, base: str) -> None:
-    groups = dict(entity.partners_by_type(shipped_store, base + "lg/131121") or [])
-    assert {"engagement-accord", "disaster-mutual-aid", "forum", "sister-city"} <= set(groups)
-    assert [org.code for org, _ in groups["engagement-accord"]] == ["104442"]
-    assert entity.partners_by_type(shipped_store, base + "lg/011002") == []
-    assert entity.partners_by_type(shipped_store, base + "agreement/x") is None
+def test_summary_groups_partners_by_weighty_relation_first(
+    shipped_store: GraphStore, base: str
+) -> None:
+    summary = organization_summary(shipped_store, base + "lg/131121", "ja")
+    assert summary is not None
+    kinds = [g["type"] for g in summary["groups"]]
+    assert kinds[0] == "engagement-accord" and kinds[-1] == "forum"
+    assert {"disaster-mutual-aid", "sister-city", "membership"} <= set(kinds)
+    accord = summary["groups"][0]["rows"][0]
+    assert accord["partner"]["code"] == "104442" and accord["when"] == "1981年11月"
+    # One line per document, however many sections of it are cited.
+    for group in summary["groups"]:
+        for row in group["rows"]:
+            documents = [d["document"] for d in row["documents"]]
+            assert len(documents) == len(set(documents))
+    forum = next(g for g in summary["groups"] if g["type"] == "forum")
+    assert forum["rows"][0]["when"] == "2022年12月9日"
+    # The timeline runs earliest first and the map holds the body and located partners.
+    years = [y["year"] for y in summary["timeline"]]
+    assert years == sorted(years) and years[0] <= "1981"
+    assert summary["map"] and summary["map"]["points"]
+    english = organization_summary(shipped_store, base + "lg/131121", "en")
+    assert english and english["groups"][0]["rows"][0]["when"] == "Nov 1981"
+    empty = organization_summary(shipped_store, base + "lg/011002", "ja")
+    assert empty is not None and empty["groups"] == [] and empty["count"] == 0
+    assert organization_summary(shipped_store, base + "agreement/x", "ja") is None
 
 
 def test_a_source_lists_only_the_first_inbound_links(shipped_store: GraphStore, base: str) -> None:

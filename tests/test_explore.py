@@ -213,3 +213,25 @@ def test_ego_view_does_not_depend_on_the_hash_seed() -> None:
         )
         digests.add(hashlib.sha256(out.stdout.encode()).hexdigest())
     assert len(digests) == 1
+
+
+def test_the_model_goes_through_pyvis_and_keeps_parallel_ties(curated) -> None:
+    # Kawaba and Setagaya are tied five ways; an undirected pyvis Network would keep one.
+    pair = {"104442", "131121"}
+    ties = [e for e in curated["edges"] if {e["from"], e["to"]} == pair]
+    assert len(ties) >= 5 and {e["type"] for e in ties} >= {"engagement-accord", "forum"}
+    assert all("directed" in e and "arrows" in e for e in curated["edges"])
+
+
+def test_to_pyvis_escapes_titles_and_draws_offline(shipped_store) -> None:
+    from partnergraph.explore.pyvis_model import notebook_html, to_pyvis
+
+    view = explore.ego_view(shipped_store, "104442", 1)
+    view = {**view, "nodes": [{**view["nodes"][0], "title": "<img src=x onerror=alert(1)>"}]}
+    view["edges"] = []
+    net = to_pyvis(view)
+    assert net.nodes[0]["title"] == "&lt;img src=x onerror=alert(1)&gt;"
+    assert net.nodes[0]["physics"] is False and net.nodes[0]["x"] == view["nodes"][0]["x"]
+    page = notebook_html(net)
+    assert page.startswith("<iframe srcdoc=") and "<img" not in page
+    assert "cdnjs" not in page and "jsdelivr" not in page

@@ -11,9 +11,11 @@ import pytest
 
 from partnergraph.directory import Directory
 from partnergraph.errors import GraphSourceError, InvalidInputError, NotFoundError
+from partnergraph.namespaces import PREFIXES
 from partnergraph.saved_queries import (
     BOM,
     SavedQuery,
+    _dummy,
     as_terms,
     get_saved_query,
     load_saved_queries,
@@ -456,6 +458,10 @@ def test_a_well_formed_file(query_dir) -> None:
             "unknown agreement type",
         ),
         (GOOD_HEADER + "SELECT ?x WHERE {\n  ?x ?y\n}", 8, "error at"),
+        (GOOD_HEADER + '# column: x "見出し"\nSELECT ?x {}', 6, "both languages"),
+        (GOOD_HEADER + "# column: x\nSELECT ?x {}", 6, "expected VAR"),
+        (GOOD_HEADER + '# column: y "y / y"\nSELECT ?x {}', 6, "'y' is not in the SELECT"),
+        (GOOD_HEADER + '# column: x "a / a"\n# column: x "b / b"\nSELECT ?x {}', 7, "twice"),
     ],
 )
 def test_a_malformed_file_is_named_with_its_line(query_dir, text, line, message) -> None:
@@ -464,6 +470,29 @@ def test_a_malformed_file_is_named_with_its_line(query_dir, text, line, message)
         load_saved_queries(root)
     assert err.value.path.endswith("trial.rq")
     assert err.value.line == line
+
+
+def test_column_headings(query_dir) -> None:
+    root = query_dir(
+        GOOD_HEADER
+        + '# column: partner_name "連携先 / Partner"\n'
+        + "SELECT ?partner_name ?raw WHERE { ?partner_name ?raw ?o }\n"
+    )
+    query = load_saved_queries(root)["trial"]
+    assert query.columns == {"partner_name": {"ja": "連携先", "en": "Partner"}}
+    assert query.as_dict()["columns"] == {"partner_name": {"ja": "連携先", "en": "Partner"}}
+
+
+def test_every_shipped_column_has_a_heading(queries) -> None:
+    for query in queries.values():
+        result = ox.Store().query(
+            query.text,
+            substitutions={ox.Variable(p.name): _dummy(p) for p in query.params} or None,
+            prefixes=PREFIXES,
+        )
+        projected = [v.value for v in result.variables]
+        assert list(query.columns) == projected, query.name
+        assert all(h["ja"] and h["en"] for h in query.columns.values())
 
 
 def test_a_parameter_the_query_does_not_project_fails_to_load(query_dir) -> None:

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from partnergraph import __version__, entity
 from partnergraph.agreement_types import agreement_types
+from partnergraph.entity_summary import organization_summary
 from partnergraph.namespaces import ENTITY_PREFIXES, PREFIXES
 from partnergraph.web.i18n import LANGUAGES, MESSAGES
 from partnergraph.web.negotiation import ENTITY_FORMATS, choose
@@ -121,7 +122,7 @@ def _page(path: str) -> Callable[..., Response]:
             request,
             language,
             entity=described,
-            partner_groups=entity.partners_by_type(store, iri),
+            summary=organization_summary(store, iri, language),
             relation_labels=_relation_labels(request, language),
         )
         return templates.TemplateResponse(request, "entity.html", context, headers=HEADERS)

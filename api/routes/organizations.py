@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from partnergraph.formats import jsonld
+from partnergraph.formats import jsonld, xlsx_export
 from partnergraph.records import organizations as records
 from partnergraph.web import schemas
 from partnergraph.web.negotiation import (
@@ -101,7 +101,12 @@ def get_organization(request: Request, key: Key) -> Response:
     "/{key}/partners",
     summary="Partners of an organization, by relation, with their evidence",
     response_model=schemas.PartnerList,
-    responses={200: {"content": DOWNLOADS}, 400: PROBLEM, 404: PROBLEM, 406: PROBLEM},
+    responses={
+        200: {"content": {**DOWNLOADS, xlsx_export.MEDIA_TYPE: {"schema": {"type": "string"}}}},
+        400: PROBLEM,
+        404: PROBLEM,
+        406: PROBLEM,
+    },
 )
 def list_partners(
     request: Request,
@@ -133,17 +138,41 @@ def list_partners(
         str | None,
         partial_date("Only ties starting on or before (YYYY, YYYY-MM or YYYY-MM-DD)"),
     ] = None,
+    sort: Annotated[
+        str | None,
+        Query(
+            description="Order of the partners. Default `relation`: formal agreements first "
+            "(engagement accord, disaster aid, renewable energy, comprehensive, sister city, "
+            "employment), then energy supply, memberships, forum co-attendance; within a group "
+            "the earliest tie first. Also `date` (earliest tie first), `code`, `name`",
+            examples=["relation"],
+        ),
+    ] = None,
+    lang: Annotated[
+        str,
+        Query(description="Headings of the xlsx briefing: ja (default) or en", pattern="^(ja|en)$"),
+    ] = "ja",
     format: Format = None,
 ) -> Response:
     """Ties with an unknown start are left out by ``as_of``, ``since`` and ``until``.
+
+    ``format=xlsx`` answers an Excel briefing (cover sheet, partners, sources
+    with hyperlinks), Japanese headings unless ``lang=en``.
 
     Dates compare at the start's own precision: a tie begun "1981-11" counts
     from 1981-11-01 for ``as_of`` and lies in ``since=1981``. A body with no
     ties answers 200 with an empty list. CSV has one row per relation.
     """
-    listing = records.partner_listing(
-        request.app.state.store, key, types=type, as_of=as_of, since=since, until=until
-    )
+    store = request.app.state.store
+    filters = {"types": type, "as_of": as_of, "since": since, "until": until, "sort": sort}
+    if format == "xlsx":
+        book = xlsx_export.partner_workbook(store, key, lang=lang, **filters)
+        return Response(
+            book,
+            media_type=xlsx_export.MEDIA_TYPE,
+            headers={"Content-Disposition": 'attachment; filename="partners.xlsx"'},
+        )
+    listing = records.partner_listing(store, key, **filters)
     return list_response(
         request,
         format,

@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader
 
 from partnergraph import __version__
 from partnergraph.namespaces import PREFIXES, RDFS, entity_prefixes
+from partnergraph.text.display_dates import human_date
 from partnergraph.vocabulary import vocabulary
 from partnergraph.web.i18n import DEFAULT_LANGUAGE, LANGUAGES, MESSAGES
 
@@ -30,6 +31,8 @@ TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 templates = Jinja2Templates(
     env=Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, auto_reload=True)
 )
+#: ``{{ value|human_date(lang) }}``: 2022年12月9日 / 9 Dec 2022, at the precision known.
+templates.env.filters["human_date"] = human_date
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 

@@ -167,7 +167,8 @@
     const faded = state.path.length === 2 && pathNodes.size > 0 && !onPath;
     return {
       id: node.id,
-      label: node.label,
+      label: labelled.has(node.id) ? node.label : "",
+      font: { size: labelSize },
       title: tooltip(node.title),
       shape: node.shape,
       x,
@@ -196,6 +197,80 @@
       color: faded ? { color: "#e3e6ea", opacity: 0.6 } : edge.color,
       hidden: !shown,
     };
+  }
+
+  // ---------------------------------------------------------------- labels
+  // Labels are drawn LABEL_PX high on screen whatever the zoom. Only the bodies whose label
+  // fits are labelled: the most connected first, each label kept clear of the labels placed
+  // before it and of every node drawn, inside the canvas. Zooming in makes room for more.
+
+  const LABEL_PX = 13;
+  const LABEL_GAP = 4;
+  let labelled = new Set();
+  let labelSize = LABEL_PX;
+  const measure = document.createElement("canvas").getContext("2d");
+
+  function labelWidth(text) {
+    measure.font = `${LABEL_PX}px sans-serif`;
+    return measure.measureText(text).width;
+  }
+
+  /** Screen boxes {left, top, right, bottom} overlap (with a gap)? */
+  function overlaps(a, b) {
+    return !(
+      a.right + LABEL_GAP <= b.left ||
+      b.right + LABEL_GAP <= a.left ||
+      a.bottom + LABEL_GAP <= b.top ||
+      b.bottom + LABEL_GAP <= a.top
+    );
+  }
+
+  /** The set of node ids to label at the network's present zoom and pan. */
+  function planLabels(network) {
+    const scale = network.getScale();
+    const box = $("network").getBoundingClientRect();
+    const discs = [];
+    const items = [];
+    for (const node of VIEW.nodes) {
+      if (!shown.nodes.has(node.id)) continue;
+      const [x, y] = node.positions[state.layout];
+      const at = network.canvasToDOM({ x, y });
+      const r = node.sizes[state.size] * scale;
+      discs.push({ id: node.id, left: at.x - r, right: at.x + r, top: at.y - r, bottom: at.y + r });
+      const w = labelWidth(node.label) + 4;
+      const top = at.y + r + 2;
+      items.push({
+        id: node.id,
+        rank: node.measures.degree,
+        box: { left: at.x - w / 2, right: at.x + w / 2, top, bottom: top + LABEL_PX * 1.4 },
+      });
+    }
+    items.sort((a, b) => b.rank - a.rank || order.get(a.id) - order.get(b.id));
+    const placed = [];
+    const chosen = new Set();
+    for (const item of items) {
+      const b = item.box;
+      if (b.left < 0 || b.top < 0 || b.right > box.width || b.bottom > box.height) continue;
+      if (placed.some((p) => overlaps(p, b))) continue;
+      if (discs.some((d) => d.id !== item.id && overlaps(d, b))) continue;
+      placed.push(b);
+      chosen.add(item.id);
+    }
+    return { chosen, size: LABEL_PX / scale };
+  }
+
+  function applyLabels(network) {
+    const plan = planLabels(network);
+    labelled = plan.chosen;
+    labelSize = plan.size;
+    nodes.update(
+      VIEW.nodes.map((n) => ({
+        id: n.id,
+        label: labelled.has(n.id) ? n.label : "",
+        font: { size: labelSize },
+      })),
+    );
+    document.body.dataset.labels = String(labelled.size);
   }
 
   let shown = visible();
@@ -228,6 +303,18 @@
     },
   );
 
+  // Fit now (not on the first draw) so that the first frame already carries its labels.
+  network.fit({ animation: false });
+  applyLabels(network);
+  let relabel = 0;
+  const scheduleLabels = () => {
+    cancelAnimationFrame(relabel);
+    relabel = requestAnimationFrame(() => applyLabels(network));
+  };
+  network.on("zoom", scheduleLabels);
+  network.on("dragEnd", scheduleLabels);
+  window.addEventListener("resize", scheduleLabels);
+
   // First frame: navigation start → first drawing, for the benchmark.
   network.once("afterDrawing", () => {
     window.__firstFrameMs = performance.now();
@@ -240,6 +327,7 @@
     computePath();
     nodes.update(VIEW.nodes.map((n) => nodeItem(n, shown.nodes.has(n.id), pathNodes.has(n.id))));
     edges.update(VIEW.edges.map((e) => edgeItem(e, shown.edges.has(e.id), pathEdges.has(e.id))));
+    scheduleLabels();
     showCounts();
     showCommunities();
     writeState();
@@ -363,6 +451,13 @@
       const key = encodeURIComponent(node.id);
       links.append(" · ", link(`${DATA.endpoints.organizations}/${key}`, T.explore_api));
       links.append(" · ", link(`/explore/${key}?lang=${LANG}`, T.explore_ego_link));
+      const xlsx = link(
+        `${DATA.endpoints.organizations}/${key}/partners?format=xlsx&lang=${LANG}`,
+        T.explore_xlsx,
+      );
+      xlsx.id = "panel-xlsx";
+      xlsx.setAttribute("download", "");
+      links.append(" · ", xlsx);
     }
     $("panel-sources").replaceChildren(el("li", "muted", T.explore_loading));
     $("panel-partners").replaceChildren(el("li", "muted", T.explore_loading));
@@ -535,10 +630,6 @@
       const kind = VIEW.legend.kinds.find((k) => k.kind === swatch.dataset.kind);
       if (kind) swatch.style.backgroundColor = kind.color;
     }
-    for (const swatch of document.querySelectorAll(".swatch[data-type]")) {
-      const type = VIEW.legend.types.find((t) => t.type === swatch.dataset.type);
-      if (type) swatch.style.borderTopColor = type.color;
-    }
   }
 
   function showCommunities() {
@@ -674,6 +765,8 @@
   /** For tests and the benchmark: what is drawn, and where. */
   window.explorer = {
     network,
+    nodes,
+    labelled: () => [...labelled],
     nodeCount: () => shown.nodes.size,
     edgeCount: () => shown.edges.size,
     visibleEdges: () => VIEW.edges.filter((e) => shown.edges.has(e.id)),
@@ -681,5 +774,7 @@
     focus: focusNode,
     state: () => JSON.parse(JSON.stringify({ ...state, types: [...state.types] })),
   };
+  // Narrow screens: the controls start folded above the network.
+  if (window.matchMedia("(max-width: 62rem)").matches) $("controls-box").open = false;
   document.body.dataset.ready = "true";
 })();

@@ -351,7 +351,7 @@
         throw new Error(T.error_unexpected);
       }
       const truncated = response.headers.get("Partnergraph-Truncated") === "true" || body.truncated === true;
-      showResult({ ...normalise(body), truncated });
+      showResult({ ...normalise(body), truncated, columns: item ? item.columns || {} : {} });
     } catch (error) {
       if (error.name !== "AbortError") showError(error.message);
     } finally {
@@ -456,13 +456,47 @@
       ui.rowCount.textContent = "";
       return;
     }
-    ui.rowCount.textContent = msg("row_count", { n: result.rows.length.toLocaleString(LANG) });
+    state.rows = mergeSources(result);
+    ui.rowCount.textContent = msg("row_count", { n: state.rows.length.toLocaleString(LANG) });
     ui.placeholder.hidden = result.rows.length > 0;
     ui.placeholder.textContent = T.no_rows;
     ui.sortHint.hidden = result.rows.length < 2;
     ui.table.hidden = false;
     renderHead();
     renderBody();
+  }
+
+  // Columns that say where a fact comes from: rows differing only in these are one fact,
+  // shown once with all its sources (the downloads keep one row per source).
+  const SOURCE_COLUMNS = new Set(["document", "document_title", "url", "section", "page", "quote", "source", "source_title"]);
+
+  /** The rows to show: rows equal outside the source columns merged, their sources listed. */
+  function mergeSources(result) {
+    const sources = result.vars.filter((name) => SOURCE_COLUMNS.has(name));
+    if (!sources.length || sources.length === result.vars.length) return result.rows;
+    const facts = result.vars.filter((name) => !SOURCE_COLUMNS.has(name));
+    const merged = new Map();
+    for (const row of result.rows) {
+      const key = JSON.stringify(facts.map((name) => (row[name] ? [row[name].type, row[name].value] : null)));
+      if (!merged.has(key)) {
+        const first = { ...row };
+        for (const name of sources) first[name] = { type: "list", values: [] };
+        merged.set(key, first);
+      }
+      const target = merged.get(key);
+      for (const name of sources) {
+        const list = target[name].values;
+        const term = row[name];
+        if (term && !list.some((t) => t.value === term.value)) list.push(term);
+      }
+    }
+    return [...merged.values()];
+  }
+
+  /** A column's heading: the saved query's heading in the page language, else the variable. */
+  function heading(name) {
+    const labels = (state.result.columns || {})[name];
+    return labels ? labels[LANG] || labels.ja || name : name;
   }
 
   function renderHead() {
@@ -472,7 +506,9 @@
       th.scope = "col";
       const button = el("button", "sort-button");
       button.type = "button";
-      button.append(el("span", null, name), el("span", "sort-mark"));
+      const label = el("span", null, heading(name));
+      if (label.textContent !== name) label.title = `?${name}`;
+      button.append(label, el("span", "sort-mark"));
       button.addEventListener("click", () => sortBy(name));
       th.append(button);
       th.dataset.column = name;
@@ -483,7 +519,7 @@
 
   function renderBody() {
     const body = document.createDocumentFragment();
-    for (const binding of state.result.rows) {
+    for (const binding of state.rows) {
       const tr = document.createElement("tr");
       for (const name of state.result.vars) tr.append(cell(binding[name]));
       body.append(tr);
@@ -500,6 +536,15 @@
   function cell(term) {
     const td = document.createElement("td");
     if (!term) return td;
+    if (term.type === "list") {
+      // One fact's sources: each on a line of its own.
+      for (const item of term.values) {
+        const line = el("div", "source-line");
+        line.append(cell(item).firstChild || "");
+        td.append(line);
+      }
+      return td;
+    }
     if (term.type === "uri") {
       td.append(iriNode(term.value));
     } else if (term.type === "bnode") {
@@ -542,6 +587,7 @@
   /** The text a cell shows: short IRIs, literal values. Used for sorting too. */
   function termText(term) {
     if (!term) return "";
+    if (term.type === "list") return term.values.map(termText).join(" ");
     if (term.type === "uri") return shortIri(term.value);
     if (term.type === "bnode") return `_:${term.value}`;
     if (term.type === "triple") return "<< >>";
@@ -560,7 +606,7 @@
     const sort = state.sort;
     sort.descending = sort.column === column ? !sort.descending : false;
     sort.column = column;
-    const rows = state.result.rows;
+    const rows = state.rows;
     const numeric = rows.every((row) => !row[column] || isNumeric(row[column]));
     const direction = sort.descending ? -1 : 1;
     rows.sort((a, b) => {

@@ -8,6 +8,7 @@ result; library errors are turned into a message and an exit status once, in
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -27,13 +28,16 @@ from partnergraph.errors import (
     QueryError,
     StoreBusyError,
 )
+from partnergraph.formats.xlsx_export import partner_workbook
 from partnergraph.graphfiles import discover
 from partnergraph.inventory import inventory
+from partnergraph.namespaces import PREFIXES
 from partnergraph.partners import partners as find_partners
-from partnergraph.saved_queries import SavedQuery, as_terms, saved_queries
+from partnergraph.saved_queries import SavedQuery, as_terms, get_saved_query, saved_queries
 from partnergraph.settings import Settings
+from partnergraph.sparql.safety import check_query
 from partnergraph.store import GraphStore
-from partnergraph.tables import render_csv, render_json, render_table
+from partnergraph.tables import TABLE_WIDTH, render_csv, render_json, render_table
 from partnergraph.terms import plain
 
 app = typer.Typer(
@@ -51,6 +55,16 @@ class TableFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
+
+
+class PartnerFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    xlsx = "xlsx"
+
+
+FULL_HELP = "Show every cell in full instead of fitting the table in 100 columns."
 
 
 class QueryFormat(StrEnum):
@@ -155,6 +169,7 @@ def query(
         list[str] | None,
         typer.Option("--param", "-p", help="NAME=VALUE for a saved query's parameter; repeatable."),
     ] = None,
+    full: Annotated[bool, typer.Option("--full", help=FULL_HELP)] = False,
 ) -> None:
     """Run a SPARQL query over the graph (the default graph is the union of all graphs).
 
@@ -164,9 +179,13 @@ def query(
     store = _store()
     saved = _saved_query(sparql, store.settings.graph_dir)
     if saved is None:
+        if _SAVED_NAME.fullmatch(sparql) and not Path(sparql).exists():
+            # Looks like a saved query's name, not SPARQL: say it is unknown, with close names.
+            get_saved_query(saved_queries(store.settings.graph_dir), sparql)
         if param:
             raise InvalidInputError("--param needs a saved query (graph/queries/NAME.rq)", "param")
         text, bindings = _query_text(sparql), {}
+        check_query(text, PREFIXES)  # a syntax error reads as on the web, with a caret
     else:
         raw = dict(_pair(p) for p in param or [])
         text, bindings = saved.text, as_terms(saved.bind(raw, Directory.load(store)))
@@ -179,12 +198,19 @@ def query(
     elif format in (QueryFormat.table, QueryFormat.csv):
         header = [v.value for v in result.variables]
         rows = [[plain(s[h]) for h in header] for s in result]
-        typer.echo((render_table if format is QueryFormat.table else render_csv)(header, rows))
+        if format is QueryFormat.table:
+            typer.echo(render_table(header, rows, None if full else TABLE_WIDTH))
+        else:
+            typer.echo(render_csv(header, rows))
     else:
         tabular = (
             ox.QueryResultsFormat.TSV if format is QueryFormat.tsv else ox.QueryResultsFormat.JSON
         )
         typer.echo((result.serialize(format=tabular) or b"").decode())
+
+
+#: What a saved query's name looks like (a file stem), as opposed to SPARQL text.
+_SAVED_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 
 def _saved_query(arg: str, graph_dir: Path) -> SavedQuery | None:
@@ -228,13 +254,35 @@ def partners(
     as_of: Annotated[
         str | None, typer.Option(help="Only ties that had begun on this date (YYYY-MM-DD).")
     ] = None,
-    format: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
+    format: Annotated[PartnerFormat, typer.Option("--format", "-f")] = PartnerFormat.table,
+    sort: Annotated[
+        str | None,
+        typer.Option(
+            help="relation (default: formal agreements first, then energy supply, memberships, "
+            "forums; by date within each), date, code or name."
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (needed for xlsx).")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="xlsx headings: ja or en.")] = "ja",
+    full: Annotated[bool, typer.Option("--full", help=FULL_HELP)] = False,
 ) -> None:
     """List the partners of a body with the relations that tie them and their sources."""
     store = _store()
     org = Directory.load(store).resolve(organization)
-    found = find_partners(store, org, types=type, as_of=_date(as_of, "--as-of"))
-    if format is TableFormat.json:
+    if format is PartnerFormat.xlsx:
+        if output is None:
+            raise InvalidInputError("--format xlsx writes a file: give it with -o FILE", "output")
+        if lang not in ("ja", "en"):
+            raise InvalidInputError(f"--lang takes ja or en, got {lang!r}", "lang")
+        types = list(type) if type else None
+        book = partner_workbook(store, org.id, types=types, as_of=as_of, sort=sort, lang=lang)
+        output.write_bytes(book)
+        typer.echo(f"{org.display}: wrote {output}")
+        return
+    found = find_partners(store, org, types=type, as_of=_date(as_of, "--as-of"), sort=sort)
+    if format is PartnerFormat.json:
         payload = {"organization": org.as_dict(), "partners": [p.as_dict() for p in found]}
         typer.echo(render_json(payload), nl=False)
         return
@@ -252,12 +300,12 @@ def partners(
         for p in found
         for r in p.relations
     ]
-    if format is TableFormat.csv:
+    if format is PartnerFormat.csv:
         typer.echo(render_csv(header, rows), nl=False)
         return
     typer.echo(f"{org.display}: {len(found)} partner(s)")
     if rows:
-        typer.echo(render_table(header, rows), nl=False)
+        typer.echo(render_table(header, rows, None if full else TABLE_WIDTH), nl=False)
 
 
 def _date(value: str | None, option: str) -> dt.date | None:

@@ -21,11 +21,9 @@ from typing import cast
 import pyoxigraph as ox
 
 from partnergraph.citations import Citation, all_citations, document_titles
-from partnergraph.directory import Directory, Organization
 from partnergraph.errors import NotFoundError
 from partnergraph.namespaces import PREFIXES, RDF, entity_prefixes
 from partnergraph.namespaces import sparql_prefixes as _prefixes
-from partnergraph.partners import Relation, partners, relation_types
 from partnergraph.store import GraphStore, Term
 from partnergraph.term_labels import GROUPS, TERM_LABELS, group_of
 from partnergraph.terms import curie
@@ -263,25 +261,3 @@ def _inbound(store: GraphStore, node: ox.NamedNode, language: str, limit: int) -
         link.label = label_of(store, link.subject, language)
         link.property_label = label_of(store, link.property, language)
     return links
-
-
-def partners_by_type(
-    store: GraphStore, iri: str
-) -> list[tuple[str, list[tuple[Organization, list[Relation]]]]] | None:
-    """An organization's partners grouped by relation type (types in a fixed order).
-
-    None for an IRI that is not an organization of the directory; an empty
-    list for one without partners.
-    """
-    organization = Directory.load(store).by_id.get(iri)
-    if organization is None:
-        return None
-    grouped: dict[str, list[tuple[Organization, list[Relation]]]] = defaultdict(list)
-    for found in partners(store, organization):
-        by_type: dict[str, list[Relation]] = defaultdict(list)
-        for relation in found.relations:
-            by_type[relation.type].append(relation)
-        for kind, relations in by_type.items():
-            grouped[kind].append((found.partner, relations))
-    order = relation_types(store)
-    return sorted(grouped.items(), key=lambda item: order.index(item[0]))

@@ -23,6 +23,7 @@ from partnergraph.dates import date_range, within
 from partnergraph.directory import Directory, Organization
 from partnergraph.errors import InvalidInputError
 from partnergraph.namespaces import sparql_prefixes
+from partnergraph.partner_order import check_sort, relation_key, sort_partners
 from partnergraph.store import GraphStore
 from partnergraph.titles import relation_titles
 
@@ -142,8 +143,13 @@ def partners(
     as_of: dt.date | None = None,
     since: str | None = None,
     until: str | None = None,
+    sort: str | None = None,
 ) -> list[Partner]:
-    """The partners of ``organization``, each with the relations that tie them, sorted by name.
+    """The partners of ``organization``, each with the relations that tie them.
+
+    Ordered by ``sort`` (see :mod:`partnergraph.partner_order`; by default
+    formal agreements first, then energy supply, memberships, forums, each by
+    date); each partner's relations in that same weight-then-date order.
 
     ``as_of`` keeps the ties that had begun on that day; ``since`` and
     ``until`` (YYYY, YYYY-MM or YYYY-MM-DD, inclusive) keep the ties whose
@@ -152,6 +158,7 @@ def partners(
     out by any of the three.
     """
     types = check_types(store, types)
+    sort = check_sort(sort)  # a bad sort is reported before any work
     since, until = date_range(since, until)
     result = []
     for found in _all_partners(store, organization.id):
@@ -164,7 +171,7 @@ def partners(
         ]
         if kept:
             result.append(Partner(found.partner, kept))
-    return result
+    return sort_partners(result, sort)
 
 
 def _all_partners(store: GraphStore, organization: str) -> tuple[Partner, ...]:
@@ -203,7 +210,7 @@ def _build(store: GraphStore, organization: str) -> tuple[Partner, ...]:
             existing.start = start
     result = []
     for partner_id, relations in grouped.items():
-        kept = sorted(relations.values(), key=lambda r: (r.type, r.start or "", r.via))
+        kept = sorted(relations.values(), key=relation_key)
         result.append(Partner(directory.by_id[partner_id], kept))
     result.sort(key=lambda p: (p.partner.code is None, p.partner.code or "", p.partner.id))
     return tuple(result)

@@ -11,6 +11,7 @@ and at least two spaces)::
     # param: org organization "連携先を調べる団体 / the body" example=川場村
     # param: from year "開始年 / from year" default=1900
     # param: as_of date "基準日 / in force on" optional example=2000-01-01
+    # column: partner_name "連携先 / Partner"
 
 ``title``, ``title@en``, ``description`` and ``description@en`` are required.
 A ``param`` line is ``NAME TYPE "LABEL" [default=V] [example=V] [optional]``:
@@ -31,6 +32,11 @@ A ``param`` line is ``NAME TYPE "LABEL" [default=V] [example=V] [optional]``:
   ``BOUND(?v)`` does not see a substituted value).
 - ``example`` is a value worth trying (shown by the API, used by the tests);
   a required parameter must have one.
+
+A ``column`` line is ``VAR "見出し / Heading"``: the Japanese and English heading
+of a projected variable, shown instead of the variable's name by the workbench
+and the API (``columns`` of the query's description). ``VAR`` must be projected
+(loading checks it); columns without a line keep their variable name.
 
 >>> queries = load_saved_queries(Path("graph"))                       # doctest: +SKIP
 >>> queries["partners-by-type"].bind({"org": "川場村"}, directory)     # doctest: +SKIP
@@ -67,7 +73,7 @@ PARAM_TYPES = ("organization", "iri", "string", "year", "integer", "date", "agre
 RESERVED = frozenset({"format"})
 BOM = "\ufeff".encode()
 
-_KEYS = ("title", "title@en", "description", "description@en", "param")
+_KEYS = ("title", "title@en", "description", "description@en", "param", "column")
 _HEADER = re.compile(r"#\s*([A-Za-z@-]+):\s*(.*)$")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
 _INTEGER = re.compile(r"[+-]?\d{1,18}$")
@@ -117,6 +123,8 @@ class SavedQuery:
     params: tuple[Param, ...]
     text: str
     path: Path
+    #: Projected variable → {"ja": heading, "en": heading}, from the ``# column:`` lines.
+    columns: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def bind(self, raw: Mapping[str, str], directory: Directory) -> dict[str, str]:
         """N-Triples terms for the parameters, from the strings a user gave.
@@ -155,6 +163,7 @@ class SavedQuery:
             "title": dict(self.title),
             "description": dict(self.description),
             "params": [p.as_dict() for p in self.params],
+            "columns": {k: dict(v) for k, v in self.columns.items()},
         }
 
 
@@ -263,7 +272,9 @@ def _parse(path: Path, choices: Mapping[str, str]) -> SavedQuery:
     text = path.read_text(encoding="utf-8")
     values: dict[str, str] = {}
     params: list[Param] = []
+    columns: dict[str, dict[str, str]] = {}
     lines: dict[str, int] = {}
+    column_lines: dict[str, int] = {}
     last: str | None = None
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.startswith("#"):
@@ -283,6 +294,11 @@ def _parse(path: Path, choices: Mapping[str, str]) -> SavedQuery:
             params.append(_param(path, number, value, choices, params))
             lines[params[-1].name] = number
             last = None
+        elif key == "column":
+            variable, heading = _column(path, number, value, columns)
+            columns[variable] = heading
+            column_lines[variable] = number
+            last = None
         elif key in values:
             raise GraphSourceError(str(path), number, f"{key} given twice")
         else:
@@ -291,7 +307,7 @@ def _parse(path: Path, choices: Mapping[str, str]) -> SavedQuery:
     missing = [k for k in _KEYS[:4] if not values.get(k)]
     if missing:
         raise GraphSourceError(str(path), None, f"header lacks {', '.join(missing)}")
-    _check_query(path, text, params, lines)
+    _check_query(path, text, params, lines, column_lines)
     return SavedQuery(
         name=path.stem,
         title={"ja": values["title"], "en": values["title@en"]},
@@ -299,7 +315,29 @@ def _parse(path: Path, choices: Mapping[str, str]) -> SavedQuery:
         params=tuple(params),
         text=text,
         path=path,
+        columns=columns,
     )
+
+
+def _column(
+    path: Path, number: int, spec: str, seen: Mapping[str, object]
+) -> tuple[str, dict[str, str]]:
+    """``VAR "見出し / Heading"`` → (VAR, {"ja": 見出し, "en": Heading})."""
+    try:
+        words = shlex.split(spec)
+    except ValueError as exc:
+        raise GraphSourceError(str(path), number, f"column: {exc}") from None
+    if len(words) != 2 or not _NAME.match(words[0]):
+        raise GraphSourceError(str(path), number, 'column: expected VAR "見出し / Heading"')
+    variable, label = words
+    if variable in seen:
+        raise GraphSourceError(str(path), number, f"column: {variable!r} given twice")
+    ja, sep, en = (part.strip() for part in label.partition(" / "))
+    if not ja or not sep or not en:
+        raise GraphSourceError(
+            str(path), number, f'column: {variable!r} needs "見出し / Heading" (both languages)'
+        )
+    return variable, {"ja": ja, "en": en}
 
 
 def _param(
@@ -348,13 +386,28 @@ def _param(
     return param
 
 
-def _check_query(path: Path, text: str, params: list[Param], lines: dict[str, int]) -> None:
-    """Parse ``text`` and run it on an empty store with every parameter bound."""
+def _check_query(
+    path: Path,
+    text: str,
+    params: list[Param],
+    lines: dict[str, int],
+    column_lines: Mapping[str, int] | None = None,
+) -> None:
+    """Parse ``text`` and run it on an empty store with every parameter bound.
+
+    Every ``column`` line must name a projected variable.
+    """
     subs: dict[ox.Variable, Term | ox.Triple] = {ox.Variable(p.name): _dummy(p) for p in params}
     try:
         result = ox.Store().query(text, substitutions=subs or None, prefixes=PREFIXES)
         if not isinstance(result, ox.QuerySolutions):
             raise GraphSourceError(str(path), None, "a saved query must be a SELECT query")
+        projected = {v.value for v in result.variables}
+        for variable, number in (column_lines or {}).items():
+            if variable not in projected:
+                raise GraphSourceError(
+                    str(path), number, f"column: {variable!r} is not in the SELECT clause"
+                )
         list(result)
     except SyntaxError as exc:
         match = _POSITION.search(str(exc))

@@ -256,3 +256,39 @@ def test_openapi_documents_the_endpoints_with_examples(client: TestClient) -> No
     schemas_ = spec["components"]["schemas"]
     assert schemas_["PartnerList"]["examples"][0]["organization"]["code"] == "131121"
     assert schemas_["Organization"]["examples"]
+
+
+def test_partners_default_order_and_sort(client: TestClient) -> None:
+    body = client.get("/api/v1/organizations/104442/partners").json()
+    assert body["sort"] == "relation"
+    first = body["partners"][0]
+    assert first["partner"]["code"] == "131121"
+    assert (first["relations"][0]["type"], first["relations"][0]["start"]) == (
+        "engagement-accord",
+        "1981-11",
+    )
+    by_code = client.get("/api/v1/organizations/104442/partners", params={"sort": "code"}).json()
+    codes = [p["partner"]["code"] for p in by_code["partners"] if p["partner"]["code"]]
+    assert codes == sorted(codes) and by_code["sort"] == "code"
+    assert problem(
+        client.get("/api/v1/organizations/104442/partners", params={"sort": "x"}), 400
+    )["field"] == "sort"  # fmt: skip
+
+
+def test_partners_as_xlsx(client: TestClient) -> None:
+    import openpyxl
+
+    response = client.get("/api/v1/organizations/104442/partners", params={"format": "xlsx"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert "attachment" in response.headers["content-disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["表紙", "連携先", "出典"]
+    assert book["連携先"]["A2"].value == "世田谷区"
+    english = client.get(
+        "/api/v1/organizations/104442/partners", params={"format": "xlsx", "lang": "en"}
+    )
+    assert openpyxl.load_workbook(io.BytesIO(english.content)).sheetnames[0] == "Cover"
+    assert client.get(
+        "/api/v1/organizations/nowhere-at-all/partners", params={"format": "xlsx"}
+    ).status_code == 404  # fmt: skip

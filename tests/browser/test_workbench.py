@@ -41,6 +41,8 @@ ROWS_JS = """() => [...document.querySelectorAll('#results-table tbody tr')].map
 HEADER_JS = """() => [...document.querySelectorAll('#results-table thead th')]
   .map(th => th.dataset.column)"""
 EDITOR_JS = "() => document.querySelector('.CodeMirror').CodeMirror.getValue()"
+#: Columns that say where a fact comes from (query.js merges rows differing only in these).
+SOURCE_COLUMNS = {"document", "document_title", "url", "section", "page", "quote"}
 
 
 # ---------------------------------------------------------------- helpers
@@ -88,6 +90,8 @@ def pick_saved_query(base: str) -> tuple[dict[str, Any], list[str], list[list[st
         if response.status_code != 200:
             continue
         names, rows = api_rows(response.json())
+        if SOURCE_COLUMNS & set(names):
+            continue  # its rows are merged per fact on the page (see test_facts_show_once)
         if 1 <= len(rows) <= 300:
             candidates.append((not item.get("params"), item["name"], (item, names, rows)))
     if not candidates:
@@ -329,4 +333,36 @@ def test_english_page(browser_page: BrowserPage, live_server: str) -> None:
     page.click('.lang-switch a[data-lang="ja"]')
     page.wait_for_selector('html[lang="ja"]')
     assert page.locator("h1").text_content() == "クエリ・ワークベンチ"
+    assert_clean(browser_page)
+
+
+def test_facts_show_once_with_headings_and_all_their_sources(
+    browser_page: BrowserPage, live_server: str
+) -> None:
+    page = open_workbench(browser_page, live_server)
+    page.select_option("#saved-select", "agreements")
+    page.click("#run")
+    wait_done(page)
+    headings = page.eval_on_selector_all(
+        "#results-table thead th .sort-button span:first-child", "s => s.map(x => x.textContent)"
+    )
+    assert headings[:4] == ["種別", "種別名", "協定", "協定名"]
+    assert "type_label" not in headings
+    response = httpx.get(
+        live_server + "api/v1/queries/agreements", params={"format": "json"}, timeout=30
+    )
+    names, rows = api_rows(response.json())
+    title = "世田谷区・川場村 縁組協定"
+    per_source = [r for r in rows if title in r[names.index("agreement_name")]]
+    assert len(per_source) >= 2  # the API keeps one row per source
+    shown = [r for r in page.evaluate(ROWS_JS) if title in r[headings.index("協定名")]]
+    assert len(shown) == 1  # the page shows the fact once...
+    documents = page.locator("#results-table tbody tr", has_text=title).locator(
+        f"td:nth-child({names.index('document') + 1}) .source-line"
+    )
+    quotes = {r[names.index("quote")] for r in per_source if r[names.index("quote")]}
+    quote_lines = page.locator("#results-table tbody tr", has_text=title).locator(
+        f"td:nth-child({names.index('quote') + 1}) .source-line"
+    )
+    assert documents.count() >= 1 and quote_lines.count() == len(quotes)  # ...with every source
     assert_clean(browser_page)

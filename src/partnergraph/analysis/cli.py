@@ -202,11 +202,24 @@ def path(
 ) -> None:
     """A shortest chain of relations between two bodies, each hop with its relations."""
     from partnergraph.analysis.paths import shortest_path
+    from partnergraph.citations import document_titles
 
     f = _filters(type, as_of, prefecture, region, False)
-    result = shortest_path(_store(), source, target, f)
+    store = _store()
+    result = shortest_path(store, source, target, f)
     names = " → ".join(str(n["name_ja"] or n["name_en"]) for n in result.nodes)
-    _emit(result, format, f"{names} ({len(result.hops)} hop(s))")
+    if format is not OutputFormat.table:
+        _emit(result, format, f"{names} ({len(result.hops)} hop(s))")
+        return
+    # People read titles: the tie's own title (its IRI only when it has none), source titles.
+    titles = document_titles(store)
+    rows = [
+        [*row[:4], row[4] or row[3], row[5], [titles.get(s, (s,))[0] for s in row[6] or []]]
+        for row in result.table()
+    ]
+    typer.echo(f"{names} ({len(result.hops)} hop(s))")
+    if rows:
+        typer.echo(render_table(result.header, rows), nl=False)
 
 
 @app.command()

@@ -3,10 +3,10 @@
 Everything the page draws is decided here, in Python, and handed to the
 browser as plain JSON in the shape vis-network takes (``id``, ``label``,
 ``x``/``y``, ``size``, ``color``, ``shape``; ``from``/``to``, ``dashes``,
-``arrows``). pyvis is not used: its ``Network.add_node``/``add_edge`` only fill
-such dicts (with a linear duplicate scan per call) and everything else it does,
-its unescaped template and CDN links, is what the explorer must avoid; building
-the same dicts directly keeps one code path and no hidden HTML.
+``arrows``). The node and edge dicts are built through pyvis's
+``Network`` model (:mod:`.pyvis_model`, which also gives notebooks
+``to_pyvis(view)``); pyvis's HTML template and CDN links are never used, the
+page has its own escaped template.
 
 * **Scopes** (:mod:`.view`): ``curated`` (the bodies with at least one
   relation), ``nation`` (every local government plus the curated bodies) and
@@ -14,7 +14,8 @@ the same dicts directly keeps one code path and no hidden HTML.
 * **Building** (:mod:`.build`): the cached base view with every alternative;
   how kinds and relation types look (:mod:`.style`).
 * **Layouts** (:mod:`.layout`), both precomputed so the browser never runs
-  physics: ``force`` (a seeded Fruchterman–Reingold spring layout) and ``geo``.
+  physics: ``force`` (networkx's seeded spring layout over numpy, dense
+  clusters spread apart) and ``geo``.
 * **Overlays**: node size by degree, PageRank or betweenness
   (:func:`partnergraph.analysis.measures.centrality`), colour by kind or by
   Louvain community (:func:`partnergraph.analysis.structure.louvain`, seeded),

@@ -23,6 +23,7 @@ from partnergraph.analysis.scope import Filters
 from partnergraph.analysis.structure import louvain
 from partnergraph.citations import document_titles
 from partnergraph.explore.layout import force_positions, geo_positions
+from partnergraph.explore.pyvis_model import network_model
 from partnergraph.explore.style import (
     KIND_STYLE,
     NODE_SIZE,
@@ -86,6 +87,7 @@ def build_view(
     geo = geo_positions(nodes, edges)
     for node in nodes:
         node["positions"] = {"force": force[node["iri"]], "geo": geo[node["iri"]]}
+    nodes, edges = network_model(nodes, edges)
     years = [e["year"] for e in edges if e["year"] is not None]
     sources = _source_titles(store, edges)
     return {

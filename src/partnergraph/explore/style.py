@@ -12,36 +12,44 @@ UNCOLOURED = "#b8bec6"
 #: Smallest and largest node radius, in pixels.
 NODE_SIZE = (6.0, 30.0)
 
+# Colours follow Okabe & Ito's colour-blind-safe palette (#E69F00 orange, #56B4E9 sky blue,
+# #009E73 bluish green, #0072B2 blue, #D55E00 vermillion, #CC79A7 reddish purple, black) plus
+# a few darker colours chosen to keep every pair within a legend at a CIEDE2000 difference of
+# at least 20 (a browser test checks it on the page; the old red, green and grey pairs were
+# 14, 13 and 8). Shapes (kinds) and dash
+# patterns (relation types) are the second cue, for readers who cannot tell the colours apart.
+
 #: kind → (ja, en, colour, vis-network shape).
 KIND_STYLE: dict[str, tuple[str, str, str, str]] = {
-    "prefecture": ("都道府県", "prefecture", "#8e44ad", "hexagon"),
-    "city": ("市", "city", "#2e86de", "dot"),
-    "special-ward": ("特別区", "special ward", "#10ac84", "dot"),
-    "town": ("町", "town", "#ee5253", "dot"),
-    "village": ("村", "village", "#ff9f43", "dot"),
-    "university": ("大学", "university", "#5f27cd", "square"),
-    "agency": ("行政機関", "government agency", "#576574", "star"),
-    "council": ("協議会", "council", "#c8d6e5", "diamond"),
-    "cooperative": ("協同組合", "cooperative", "#01a3a4", "diamond"),
-    "platform": ("プラットフォーム", "platform", "#f368e0", "diamond"),
-    "foreign-local-government": ("海外の自治体", "foreign local government", "#222f3e", "triangle"),
-    "unit": ("部局・施設", "unit", "#8395a7", "triangleDown"),
-    "organization": ("団体", "organization", "#8395a7", "diamond"),
+    "prefecture": ("都道府県", "prefecture", "#882255", "hexagon"),
+    "city": ("市", "city", "#0072B2", "dot"),
+    "special-ward": ("特別区", "special ward", "#009E73", "dot"),
+    "town": ("町", "town", "#D55E00", "dot"),
+    "village": ("村", "village", "#E69F00", "dot"),
+    "university": ("大学", "university", "#CC79A7", "square"),
+    "agency": ("行政機関", "government agency", "#664400", "star"),
+    "council": ("協議会", "council", "#56B4E9", "diamond"),
+    "cooperative": ("協同組合", "cooperative", "#446600", "diamond"),
+    "platform": ("プラットフォーム", "platform", "#8844EE", "diamond"),
+    "foreign-local-government": ("海外の自治体", "foreign local government", "#000000", "triangle"),
+    "unit": ("部局・施設", "unit", "#AAAAAA", "triangleDown"),
+    "organization": ("団体", "organization", "#AACC44", "diamond"),
 }
-#: relation type → (colour, dashes): dashed for forums, dotted for memberships.
+#: relation type → (colour, dashes): formal agreements solid or long-dashed, the looser ties
+#: (energy supply, membership, forum) each with a pattern of its own.
 TYPE_STYLE: dict[str, tuple[str, bool | list[int]]] = {
-    "engagement-accord": ("#d35400", False),
-    "disaster-mutual-aid": ("#c0392b", False),
-    "renewable-energy": ("#27ae60", False),
-    "energy-supply": ("#16a085", False),
-    "comprehensive-partnership": ("#2980b9", False),
-    "employment": ("#8e44ad", False),
-    "sister-city": ("#f39c12", False),
-    "university-platform": ("#6c5ce7", False),
-    "membership": ("#7f8c8d", [2, 4]),
-    "forum": ("#95a5a6", [8, 6]),
+    "engagement-accord": ("#D55E00", False),
+    "disaster-mutual-aid": ("#0072B2", False),
+    "renewable-energy": ("#009E73", False),
+    "comprehensive-partnership": ("#CC79A7", False),
+    "sister-city": ("#E69F00", [14, 5]),
+    "employment": ("#56B4E9", [14, 5]),
+    "university-platform": ("#000000", [14, 5, 3, 5]),
+    "energy-supply": ("#666622", [7, 4]),
+    "membership": ("#AA0044", [2, 4]),
+    "forum": ("#999999", [10, 3, 2, 3]),
 }
-OTHER_TYPE_STYLE: tuple[str, bool | list[int]] = ("#34495e", False)
+OTHER_TYPE_STYLE: tuple[str, bool | list[int]] = ("#34495e", [4, 4])
 #: Colours of the Louvain communities (size ≥ 2), in order of size; they cycle.
 COMMUNITY_PALETTE = (
     "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4",

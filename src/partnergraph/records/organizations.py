@@ -14,6 +14,7 @@ from partnergraph.dates import full_date
 from partnergraph.directory import KINDS, Directory, Organization
 from partnergraph.errors import InvalidInputError, InvalidReferenceError, NotFoundError
 from partnergraph.formats.csv_export import Column, citations_text, field
+from partnergraph.partner_order import check_sort
 from partnergraph.partners import partners
 from partnergraph.store import GraphStore
 from partnergraph.text.normalize import search_key
@@ -155,8 +156,13 @@ def partner_listing(
     as_of: str | None = None,
     since: str | None = None,
     until: str | None = None,
+    sort: str | None = None,
 ) -> dict[str, Any]:
-    """``{"organization": ..., "partners": [...]}`` for the body ``key`` names.
+    """``{"organization": ..., "sort": ..., "partners": [...]}`` for the body ``key`` names.
+
+    ``sort`` is one of :data:`partnergraph.partner_order.SORTS`; by default
+    formal agreements first, then energy supply, memberships and forums, each
+    group earliest first.
 
     Dates arrive as text and are checked here, so a malformed one is an
     :class:`InvalidInputError` naming its parameter whoever the caller is.
@@ -164,16 +170,23 @@ def partner_listing(
     result as read-only.
     """
     day = full_date(as_of, "as_of")
+    order = check_sort(sort)
     found = Directory.load(store).resolve(key)
 
     def build() -> dict[str, Any]:
-        listed = partners(store, found, types=types, as_of=day, since=since, until=until)
-        return {"organization": found.as_dict(), "partners": [p.as_dict() for p in listed]}
+        listed = partners(
+            store, found, types=types, as_of=day, since=since, until=until, sort=order
+        )
+        return {
+            "organization": found.as_dict(),
+            "sort": order,
+            "partners": [p.as_dict() for p in listed],
+        }
 
     if types or day or since or until:
         return build()
     # The unfiltered listing is what is asked most; keep its JSON-ready form (read-only).
-    return store.cached(f"records.partners:{found.id}", build)
+    return store.cached(f"records.partners:{found.id}:{order}", build)
 
 
 def partner_rows(listing: dict[str, Any]) -> list[dict[str, Any]]:

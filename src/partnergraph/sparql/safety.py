@@ -35,6 +35,7 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.term import Variable
 
 from partnergraph.errors import QueryError, QueryRefusedError, QuerySyntaxError
+from partnergraph.text.caret import point_at
 
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 
@@ -101,7 +102,7 @@ def analyse(text: str, prefixes: Mapping[str, str] | None = None) -> QueryInfo:
     except ParseBaseException as exc:
         if _is_update(text):
             raise QueryRefusedError(UPDATE_REFUSED) from None
-        raise _syntax_error(exc) from None
+        raise _syntax_error(exc, text) from None
     except RecursionError:
         raise _too_complex() from None
     if _mentions_service(parsed):
@@ -134,11 +135,14 @@ def _is_update(text: str) -> bool:
     return bool(dict.get(update, "request"))
 
 
-def _syntax_error(exc: ParseBaseException) -> QuerySyntaxError:
+def _syntax_error(exc: ParseBaseException, text: str) -> QuerySyntaxError:
     # str(exc) reads "Expected X, found 'y'  (at char n), (line:l, col:c)"; keep its first part.
     message = str(exc).split("  (at char", 1)[0].strip() or str(exc.msg)
+    # The line itself with a caret under the column (the CLI prints the same text).
+    where = point_at(text, exc.lineno, exc.col)
     return QuerySyntaxError(
-        f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {message}",
+        f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {message}"
+        + (f"\n{where}" if where else ""),
         line=exc.lineno,
         column=exc.col,
     )
