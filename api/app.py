@@ -21,6 +21,7 @@ from partnergraph.settings import Settings
 from partnergraph.sparql.pool import QueryPool
 from partnergraph.store import GraphStore
 from partnergraph.web import problems
+from partnergraph.web.caching import RevisionCaching
 from partnergraph.web.limits import BodySizeLimit
 from partnergraph.web.routes import (
     analysis,
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=2048)
+    app.add_middleware(RevisionCaching)  # outermost: 304s and kept answers skip the rest
     problems.install(app)
     app.include_router(meta.router)
     app.include_router(sparql.router)
