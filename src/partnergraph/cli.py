@@ -285,7 +285,8 @@ def info(
         return
     typer.echo(f"store:         {inv.store_path}")
     typer.echo(f"graph version: {inv.graph_version}")
-    typer.echo(f"triples:       {inv.triples:,}\n")
+    typer.echo(f"triples:       {inv.triples:,}")
+    typer.echo(f"local governments with an agreement: {inv.local_governments_with_agreements:,}\n")
     rows = list(inv.by_class.items())
     if format is TableFormat.csv:
         typer.echo(render_csv(["class", "count"], rows), nl=False)
