@@ -319,18 +319,10 @@ def main() -> None:
                 f"{ship_rss[0]:.0f} MB (peak {ship_rss[1]:.0f})"
             )
 
-            section("/explore?scope=nation first frame, headless Chromium (first = fresh view)")
-            frames = nation_first_frame(base, args.frame_runs, args.view_timeout)
-            print(
-                "first frame ms: "
-                + ", ".join(
-                    f"{f:.0f}" if f is not None else f"> {args.view_timeout:g} s" for f in frames
-                )
-            )
-
             section("after a write: next /explore (curated), ten at once, writes meanwhile")
             got = after_write(base, syn.codes, "explore", args.view_timeout)
             limit = args.view_timeout
+            print(f"/explore once before (view built): {fmt_s(got['warm'], limit)}")
             print(f"write alone, median of 3: {fmt_s(median_or_none(got['write_idle']), limit)}")
             print(f"next /explore after a write: {fmt_s(got['single'], limit)}")
             print(
@@ -342,6 +334,19 @@ def main() -> None:
                 f"writes while they ran, median of 3: "
                 f"{fmt_s(median_or_none(got['write_during']), limit)}"
             )
+            rss = rss_mb(server.pid)
+            print(f"server RSS {rss[0]:.0f} MB (peak {rss[1]:.0f}); restarting it for a fresh view")
+            stop(server, timeout=30)
+            server = serve(store_path, port, graph_dir=syn.graph_dir, env=TOKENS, timeout=600)
+            section("/explore?scope=nation first frame, headless Chromium (first = fresh view)")
+            frames = nation_first_frame(base, args.frame_runs, args.view_timeout)
+            print(
+                "first frame ms: "
+                + ", ".join(
+                    f"{f:.0f}" if f is not None else f"> {args.view_timeout:g} s" for f in frames
+                )
+            )
+
             rss = rss_mb(server.pid)
             print(f"server RSS at the end {rss[0]:.0f} MB (peak {rss[1]:.0f})")
         finally:

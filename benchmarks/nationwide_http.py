@@ -137,11 +137,17 @@ def get_within(base: str, path: str, timeout: float) -> float | None:
 def after_write(
     base: str, codes: list[str], path: str, timeout: float, concurrent: int = 10
 ) -> dict[str, object]:
-    """Write, then one GET of ``path``; write again, then ``concurrent`` GETs at once while
-    writes go on beside them: the latencies of all of it."""
+    """The view built once (warm-up); writes with nothing else going on; a write, then one GET
+    of ``path``; another write, then ``concurrent`` GETs at once while writes go on beside
+    them. The latencies of all of it; the concurrent part is skipped if the single GET did
+    not answer (the server would still be busy with it)."""
+    warm = get_within(base, path, timeout)
     idle = [write_one(base, codes, 900_000 + i, timeout) for i in range(3)]
     write_one(base, codes, 900_010, timeout)
     single = get_within(base, path, timeout)
+    result: dict[str, object] = {"warm": warm, "write_idle": idle, "single": single}
+    if single is None:
+        return {**result, "concurrent": [], "concurrent_wall": None, "write_during": []}
     write_one(base, codes, 900_011, timeout)
     with ThreadPoolExecutor(concurrent + 1) as pool:
         started = time.perf_counter()
@@ -150,8 +156,7 @@ def after_write(
         answers = [f.result() for f in views]
         wall = time.perf_counter() - started
     return {
-        "write_idle": idle,
-        "single": single,
+        **result,
         "concurrent": answers,
         "concurrent_wall": wall if all(a is not None for a in answers) else None,
         "write_during": during,

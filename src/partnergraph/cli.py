@@ -11,7 +11,7 @@ import datetime as dt
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import pyoxigraph as ox
 import typer
@@ -28,11 +28,13 @@ from partnergraph.errors import (
 from partnergraph.graphfiles import discover
 from partnergraph.inventory import inventory
 from partnergraph.partners import partners as find_partners
-from partnergraph.saved_queries import SavedQuery, as_terms, saved_queries
 from partnergraph.settings import Settings
 from partnergraph.store import GraphStore
 from partnergraph.tables import render_csv, render_json, render_table
 from partnergraph.terms import plain
+
+if TYPE_CHECKING:
+    from partnergraph.saved_queries import SavedQuery
 
 app = typer.Typer(
     help="A cited knowledge graph of partnerships between Japanese local governments.",
@@ -158,6 +160,8 @@ def query(
             raise InvalidInputError("--param needs a saved query (graph/queries/NAME.rq)", "param")
         text, bindings = _query_text(sparql), {}
     else:
+        from partnergraph.saved_queries import as_terms
+
         raw = dict(_pair(p) for p in param or [])
         text, bindings = saved.text, as_terms(saved.bind(raw, Directory.load(store)))
     result = store.query(text, bindings, prefixes=True)
@@ -176,6 +180,9 @@ def query(
 
 
 def _saved_query(arg: str, graph_dir: Path) -> SavedQuery | None:
+    # Imported here: it brings rdflib's SPARQL parser, which the other commands never need.
+    from partnergraph.saved_queries import saved_queries
+
     queries = saved_queries(graph_dir)
     path = Path(arg)
     if arg in queries:
