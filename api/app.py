@@ -24,6 +24,7 @@ from partnergraph.settings import Settings
 from partnergraph.sparql.pool import QueryPool
 from partnergraph.store import GraphStore
 from partnergraph.web import openapi, problems
+from partnergraph.web.caching import RevisionCaching
 from partnergraph.web.limits import BodySizeLimit
 from partnergraph.web.routes import (
     analysis,
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts(), www_redirect=False
     )
+    app.add_middleware(RevisionCaching)  # outermost: 304s and kept answers skip the rest
     problems.install(app)
     app.include_router(meta.router)
     app.include_router(sparql.router)

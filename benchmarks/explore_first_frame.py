@@ -36,14 +36,16 @@ def offline(route: Route) -> None:
         route.abort()
 
 
-def first_frame(browser, url: str) -> float:  # type: ignore[no-untyped-def]
+def first_frame(browser, url: str, timeout_s: float = 60) -> float:  # type: ignore[no-untyped-def]
     """Milliseconds from navigation start to the first drawn frame, in a fresh context."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         context.route("**/*", offline)
         page = context.new_page()
-        page.goto(url)
-        page.wait_for_function("() => window.__firstFrameMs !== undefined", timeout=60_000)
+        page.goto(url, timeout=timeout_s * 1000)
+        page.wait_for_function(
+            "() => window.__firstFrameMs !== undefined", timeout=timeout_s * 1000
+        )
         return float(page.evaluate("() => window.__firstFrameMs"))
     finally:
         context.close()

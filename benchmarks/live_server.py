@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
@@ -24,16 +25,28 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(store: Path, port: int, *, timeout: float = 60) -> subprocess.Popen[bytes]:
-    """uvicorn on 127.0.0.1:port over ``store`` and graph/; returns once /healthz answers."""
+def serve(
+    store: Path,
+    port: int,
+    *,
+    timeout: float = 60,
+    graph_dir: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    app: str = "partnergraph.web.app:create_app",
+) -> subprocess.Popen[bytes]:
+    """uvicorn on 127.0.0.1:port over ``store`` and graph/ (or ``graph_dir``); returns once
+    /healthz answers. ``env`` adds variables (tokens); ``app`` names another app factory."""
     base = f"http://127.0.0.1:{port}/"
     env = {
         **os.environ,
         "PARTNERGRAPH_STORE": str(store),
-        "PARTNERGRAPH_GRAPH_DIR": str(REPO / "graph"),
+        "PARTNERGRAPH_GRAPH_DIR": str(graph_dir or REPO / "graph"),
         "PARTNERGRAPH_BASE_IRI": base,
+        **(env or {}),
     }
-    cmd = [sys.executable, "-m", "uvicorn", "--factory", "partnergraph.web.app:create_app"]
+    cmd = [sys.executable, "-m", "uvicorn", "--factory", app]
+    if not app.startswith("partnergraph."):
+        cmd += ["--app-dir", str(REPO / "benchmarks")]
     cmd += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
     proc = subprocess.Popen(cmd, env=env, cwd=REPO)
     deadline = time.monotonic() + timeout

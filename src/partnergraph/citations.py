@@ -20,7 +20,7 @@ SELECT ?node ?c ?document ?section ?page ?quote WHERE {
   OPTIONAL { ?c pg:quote ?quote }
 }"""
 )
-_DOCUMENTS = (
+DOCUMENTS = (
     sparql_prefixes()
     + """
 SELECT ?document ?p ?name WHERE {
@@ -65,7 +65,7 @@ def document_titles(store: GraphStore) -> dict[str, tuple[str, str | None]]:
     rank = {"title": 0, "label": 2}
     best: dict[str, tuple[int, str]] = {}
     urls: dict[str, str] = {}
-    for row in store.select(_DOCUMENTS):
+    for row in store.select(DOCUMENTS):
         doc, prop, name = row["document"].value, row["p"].value, row["name"]
         if prop.endswith("url"):
             urls[doc] = name.value

@@ -12,7 +12,7 @@ import re
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import pyoxigraph as ox
 import typer
@@ -33,12 +33,14 @@ from partnergraph.graphfiles import discover
 from partnergraph.inventory import inventory
 from partnergraph.namespaces import PREFIXES
 from partnergraph.partners import partners as find_partners
-from partnergraph.saved_queries import SavedQuery, as_terms, get_saved_query, saved_queries
 from partnergraph.settings import Settings
 from partnergraph.sparql.safety import check_query
 from partnergraph.store import GraphStore
 from partnergraph.tables import TABLE_WIDTH, render_csv, render_json, render_table
 from partnergraph.terms import plain
+
+if TYPE_CHECKING:
+    from partnergraph.saved_queries import SavedQuery
 
 app = typer.Typer(
     help="A cited knowledge graph of partnerships between Japanese local governments.",
@@ -181,12 +183,16 @@ def query(
     if saved is None:
         if _SAVED_NAME.fullmatch(sparql) and not Path(sparql).exists():
             # Looks like a saved query's name, not SPARQL: say it is unknown, with close names.
+            from partnergraph.saved_queries import get_saved_query, saved_queries
+
             get_saved_query(saved_queries(store.settings.graph_dir), sparql)
         if param:
             raise InvalidInputError("--param needs a saved query (graph/queries/NAME.rq)", "param")
         text, bindings = _query_text(sparql), {}
         check_query(text, PREFIXES)  # a syntax error reads as on the web, with a caret
     else:
+        from partnergraph.saved_queries import as_terms
+
         raw = dict(_pair(p) for p in param or [])
         text, bindings = saved.text, as_terms(saved.bind(raw, Directory.load(store)))
     result = store.query(text, bindings, prefixes=True)
@@ -214,6 +220,9 @@ _SAVED_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 
 def _saved_query(arg: str, graph_dir: Path) -> SavedQuery | None:
+    # Imported here: it brings rdflib's SPARQL parser, which the other commands never need.
+    from partnergraph.saved_queries import saved_queries
+
     queries = saved_queries(graph_dir)
     path = Path(arg)
     if arg in queries:
@@ -345,7 +354,8 @@ def info(
         return
     typer.echo(f"store:         {inv.store_path}")
     typer.echo(f"graph version: {inv.graph_version}")
-    typer.echo(f"triples:       {inv.triples:,}\n")
+    typer.echo(f"triples:       {inv.triples:,}")
+    typer.echo(f"local governments with an agreement: {inv.local_governments_with_agreements:,}\n")
     rows = list(inv.by_class.items())
     if format is TableFormat.csv:
         typer.echo(render_csv(["class", "count"], rows), nl=False)

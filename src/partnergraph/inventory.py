@@ -1,10 +1,14 @@
-"""What the store holds: counts by class and by source document, the version, the path."""
+"""What the store holds: counts by class and by source document, the version, the path.
+
+The questions are plain SPARQL constants (:data:`QUERIES`), so a benchmark can put
+exactly the same ones to a raw pyoxigraph store and compare.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from partnergraph.citations import document_titles
+from partnergraph.citations import DOCUMENTS, document_titles
 from partnergraph.namespaces import META_GRAPH, ONTOLOGY_GRAPH, sparql_prefixes
 from partnergraph.store import GraphStore
 from partnergraph.terms import curie
@@ -25,6 +29,22 @@ _BY_GRAPH = f"""
 SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{META_GRAPH}>) }}
 GROUP BY ?g ORDER BY ?g"""
 
+#: Local governments (bodies with a ``pg:lgCode``) that are party to at least one agreement.
+_LG_WITH_AGREEMENTS = (
+    sparql_prefixes()
+    + """
+SELECT (COUNT(DISTINCT ?lg) AS ?n) WHERE {
+  ?a a pg:Agreement ; pg:party ?lg . ?lg pg:lgCode ?code
+}"""
+)
+#: Every question ``info`` asks of the store, by name.
+QUERIES = {
+    "by_class": _BY_CLASS,
+    "by_graph": _BY_GRAPH,
+    "documents": DOCUMENTS,
+    "local_governments_with_agreements": _LG_WITH_AGREEMENTS,
+}
+
 
 @dataclass(frozen=True)
 class Inventory:
@@ -35,12 +55,14 @@ class Inventory:
     triples: int
     by_class: dict[str, int]
     by_source: dict[str, tuple[str, int]]
+    local_governments_with_agreements: int
 
     def as_dict(self) -> dict[str, object]:
         return {
             "store_path": self.store_path,
             "graph_version": self.graph_version,
             "triples": self.triples,
+            "local_governments_with_agreements": self.local_governments_with_agreements,
             "by_class": self.by_class,
             "by_source": {g: {"title": t, "triples": n} for g, (t, n) in self.by_source.items()},
         }
@@ -63,4 +85,5 @@ def inventory(store: GraphStore) -> Inventory:
         triples=total,
         by_class=by_class,
         by_source=by_source,
+        local_governments_with_agreements=int(store.select(_LG_WITH_AGREEMENTS)[0]["n"].value),
     )

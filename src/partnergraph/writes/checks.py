@@ -20,7 +20,7 @@ import difflib
 import logging
 import time
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import URIRef
@@ -40,7 +40,7 @@ from partnergraph.namespaces import (
     RDFS,
     SKOS,
 )
-from partnergraph.store import GraphStore
+from partnergraph.store import GraphStore, Term
 from partnergraph.terms import curie, lexical
 from partnergraph.validation import format_violation, validate
 from partnergraph.writes.models import AgreementIn, check_slug
@@ -114,10 +114,15 @@ _REFERENCES = """SELECT ?s ?p ?g ?node ?history WHERE {
   GRAPH ?g { ?s ?p ?node }
   FILTER(?g != ?history && ?s != ?node)
 } ORDER BY ?s LIMIT 5"""
-_SAME_AGREEMENT = f"""SELECT ?a ?type ?title ?signed WHERE {{
-  ?a a <{PG}Agreement> ; <{PG}agreementType> ?type ; <{RDFS}label> ?title ; <{PG}signedOn> ?d .
-  FILTER(STR(?d) = STR(?signed))
-}}"""
+_LABEL = ox.NamedNode(RDFS + "label")
+_AGREEMENT = ox.NamedNode(PG + "Agreement")
+_TYPE = ox.NamedNode(PG + "agreementType")
+_SIGNED = ox.NamedNode(PG + "signedOn")
+
+
+def _has(store: GraphStore, s: ox.NamedNode | ox.BlankNode, p: ox.NamedNode, o: Term) -> bool:
+    return next(store.raw.quads_for_pattern(s, p, o), None) is not None
+
 
 # ---------------------------------------------------------------------------
 # Checks against the store
@@ -137,7 +142,8 @@ def _graphs_of(store: GraphStore, iri: str) -> set[str]:
 
 
 def _file_graphs(store: GraphStore) -> set[str]:
-    return set(store.loaded_graphs())
+    """The graphs loaded from ``graph/`` (thousands at nationwide size): read once a revision."""
+    return store.cached("file_graphs", lambda: set(store.loaded_graphs()))
 
 
 def curie_of(iri: str, base: str) -> str:
@@ -270,23 +276,25 @@ def agreement_type(store: GraphStore, notation: str) -> str:
 def no_duplicate(
     store: GraphStore, payload: AgreementIn, parties: list[str], type_iri: str
 ) -> None:
-    """Refuse a second copy of an agreement (same title, type, signing date and parties)."""
-    rows = [
-        row
-        for row in store.select(
-            _SAME_AGREEMENT,
-            type=named(type_iri),
-            title=ox.Literal(payload.title_ja, language="ja"),
-            signed=ox.Literal(payload.signed),
+    """Refuse a second copy of an agreement (same title, type, signing date and parties).
+
+    Looked up from the title (an index lookup on the literal), so the cost does
+    not grow with the number of agreements in the store.
+    """
+    title = ox.Literal(payload.title_ja, language="ja")
+    kind, wanted = named(type_iri), set(parties)
+    same = sorted(
+        a
+        for a in {q.subject for q in store.raw.quads_for_pattern(None, _LABEL, title)}
+        if _has(store, a, A, _AGREEMENT)
+        and _has(store, a, _TYPE, kind)
+        and any(
+            q.object.value == payload.signed for q in store.raw.quads_for_pattern(a, _SIGNED, None)
         )
-        if {
-            lexical(q.object)
-            for q in store.raw.quads_for_pattern(cast(ox.NamedNode, row["a"]), _PARTY, None)
-        }
-        >= set(parties)
-    ]
-    if rows:
-        name = curie_of(rows[0]["a"].value, store.settings.base_iri)
+        and {lexical(q.object) for q in store.raw.quads_for_pattern(a, _PARTY, None)} >= wanted
+    )
+    if same:
+        name = curie_of(same[0].value, store.settings.base_iri)
         raise ConflictError(
             f"the same agreement (title, type, parties, date signed) is already in the graph "
             f"as {name}"

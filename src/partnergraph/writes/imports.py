@@ -16,7 +16,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from partnergraph.agreement_types import agreement_types
-from partnergraph.directory import Directory
+from partnergraph.codes import check_digit, is_valid_code
+from partnergraph.directory import KINDS, Directory, Organization
 from partnergraph.errors import (
     ConflictError,
     InvalidInputError,
@@ -111,7 +112,7 @@ def _plan_csv(
 ) -> Plan:
     text, encoding = decode_text(data, charset)
     table = read_table(text)
-    directory = Directory.load(store)
+    directory = RowDirectory(store)
     owner_key = None
     if owner:
         try:
@@ -181,6 +182,49 @@ def _plan_csv(
         graphs=sorted(graphs),
         where=where,
     )
+
+
+class RowDirectory(Directory):
+    """The directory as an import uses it, at a cost that does not grow with the store.
+
+    A cell holding a code or a slug is looked up by the one IRI it names; the
+    whole :class:`Directory` (every body's names, rebuilt after each write) is
+    built only when a cell names a body by name, and answers everything else.
+    """
+
+    def __init__(self, store: GraphStore) -> None:  # the full directory is built on demand
+        self._store = store
+        self._minter = Minter(store.settings.base_iri)
+        self._full: Directory | None = None
+
+    def _directory(self) -> Directory:
+        if self._full is None:
+            self._full = Directory.load(self._store)
+        return self._full
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._directory(), name)
+
+    def resolve(self, key: str) -> Organization:
+        return self._by_key(key.strip()) or self._directory().resolve(key)
+
+    def _by_key(self, key: str) -> Organization | None:
+        """The body a 6-digit code (5 without check digit) or a slug names, if it is one."""
+        code = slug = None
+        if key.isascii() and key.isdigit():
+            code = key + str(check_digit(key)) if len(key) == 5 else key
+            if not is_valid_code(code):
+                return None
+            iri = self._minter.local_government(code)
+        elif re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", key):
+            slug, iri = key, self._minter.organization(key)
+        else:
+            return None
+        types = {q.object.value for q in self._store.raw.quads_for_pattern(named(iri), A, None)}
+        kinds = [kind for t, kind in KINDS.items() if t in types]
+        if not kinds:
+            return None
+        return Organization(id=iri, kind=kinds[0], code=code, slug=slug)
 
 
 _RESERVED = ("history", "change/", "agent/")

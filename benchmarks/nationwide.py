@@ -1,0 +1,358 @@
+"""The nationwide benchmark: a SYNTHETIC graph of 10 k to 1 M triples, every figure beside its
+reference, in one run.
+
+Run from the repository root (CI runs the smoke size; 1 M takes a long while, use nice):
+
+    .venv/bin/python benchmarks/nationwide.py --triples 10000          # CI smoke run
+    nice -n 10 .venv/bin/python benchmarks/nationwide.py --triples 1000000
+
+``--triples`` synthetic quads (:mod:`synthetic_nationwide`: invented agreements,
+titled 合成データ / SYNTHETIC) are added to a copy of ``graph/`` in a temporary
+directory; ``graph/`` itself is never touched. Then, side by side:
+
+1. load: ``partnergraph load`` vs raw pyoxigraph ``bulk_load`` of the same files vs rdflib
+   (rdflib by default up to 200 k triples, or with ``--rdflib``), wall time and peak RSS;
+2. ``partnergraph info`` vs raw pyoxigraph answering the same inventory (CLI and in-process);
+3. every saved query (example parameters) over HTTP vs raw pyoxigraph;
+4. server ready vs a bare FastAPI app opening the same store; the first partner lists after
+   start; partner lists req/s and single-client p99 vs a bare app returning the same bytes;
+5. a 500-row CSV import on this store vs on the shipped graph;
+6. ``/explore?scope=nation`` first frame in headless Chromium (requests not to 127.0.0.1
+   aborted); time from a write to the next ``/explore``, ten at once, writes meanwhile;
+7. server RSS. Nothing is asserted: the figures are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+from live_server import REPO, free_port, serve, stop
+from nationwide_http import (
+    IDENTITY,
+    TOKENS,
+    after_write,
+    fmt_s,
+    import_rows,
+    measure_load,
+    median_or_none,
+    nation_first_frame,
+    rss_mb,
+    time_import,
+    timed_get,
+)
+from synthetic_nationwide import generate
+
+from partnergraph.directory import Directory
+from partnergraph.graphfiles import discover
+from partnergraph.inventory import QUERIES, inventory
+from partnergraph.saved_queries import as_terms, load_saved_queries
+from partnergraph.settings import Settings
+from partnergraph.store import GraphStore
+
+_RAW_LOAD = """
+import sys, pyoxigraph as ox
+store = ox.Store(sys.argv[1])
+for path, graph in zip(sys.argv[3::2], sys.argv[4::2]):
+    target = ox.NamedNode(graph) if graph != "-" else None
+    fmt = ox.RdfFormat.TURTLE if path.endswith(".ttl") else ox.RdfFormat.TRIG
+    store.bulk_load(path=path, format=fmt, base_iri=sys.argv[2], to_graph=target)
+store.flush()
+"""
+_RDFLIB_LOAD = """
+import sys, rdflib
+dataset = rdflib.Dataset(default_union=True)
+for path, graph in zip(sys.argv[2::2], sys.argv[3::2]):
+    target = dataset.graph(rdflib.URIRef(graph)) if graph != "-" else dataset
+    target.parse(path, format="turtle" if path.endswith(".ttl") else "trig", publicID=sys.argv[1])
+print(len(dataset))
+"""
+_RAW_INFO = """
+import json, sys, pyoxigraph as ox
+store = ox.Store(sys.argv[1])
+for text in json.loads(sys.argv[2]):
+    list(store.query(text, use_default_graph_as_union=True))
+"""
+
+
+def raw_inventory(store: ox.Store) -> None:
+    """The questions of ``partnergraph info``, put to raw pyoxigraph, every row read."""
+    for text in QUERIES.values():
+        list(store.query(text, use_default_graph_as_union=True))
+
+
+def child(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of a child process; exits if it fails."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, env={**os.environ, **(env or {})}, cwd=REPO, stdout=subprocess.DEVNULL
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"{cmd[:4]} exited with {proc.returncode}")
+    return time.perf_counter() - started, usage.ru_maxrss / 1024
+
+
+def ratio(a: float | None, b: float | None) -> str:
+    return f"{a / b:.2f}×" if a is not None and b else "n/a"
+
+
+def section(title: str) -> None:
+    print(f"\n== {title}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--triples", type=int, default=10_000, help="synthetic quads to add")
+    parser.add_argument("--rdflib", action=argparse.BooleanOptionalAction, default=None)
+    parser.add_argument("--requests", type=int, default=1000, help="partner-list requests")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--sequential", type=int, default=200, help="one-at-a-time requests")
+    parser.add_argument("--saved-runs", type=int, default=1, help="runs of each saved query")
+    parser.add_argument("--rows", type=int, default=500, help="CSV import rows")
+    parser.add_argument("--frame-runs", type=int, default=2)
+    parser.add_argument("--view-timeout", type=float, default=120, help="seconds per view")
+    args = parser.parse_args()
+    use_rdflib = args.rdflib if args.rdflib is not None else args.triples <= 200_000
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
+        f"{platform.python_version()}, pyoxigraph {ox.__version__}; load {os.getloadavg()}"
+    )
+
+    with tempfile.TemporaryDirectory(prefix="pg-nationwide-") as tmp:
+        port, bare_port, shipped_port = free_port(), free_port(), free_port()
+        base = f"http://127.0.0.1:{port}/"
+        started = time.perf_counter()
+        syn = generate(Path(tmp) / "graph", args.triples, base, source=REPO / "graph")
+        hub_n, med_n = syn.partners[syn.hub], syn.partners[syn.median]
+        print(
+            f"SYNTHETIC graph: {syn.quads:,} invented quads ({syn.agreements:,} agreements, "
+            f"{syn.universities} universities) added to graph/ in {tmp}, "
+            f"{time.perf_counter() - started:.1f} s; hub {syn.hub} ({hub_n} partners), "
+            f"median body {syn.median} ({med_n})"
+        )
+        store_path, raw_path = Path(tmp) / "store", Path(tmp) / "raw-store"
+        env = {
+            "PARTNERGRAPH_STORE": str(store_path),
+            "PARTNERGRAPH_GRAPH_DIR": str(syn.graph_dir),
+            "PARTNERGRAPH_BASE_IRI": base,
+        }
+        files: list[str] = []
+        for f in discover(syn.graph_dir):
+            files += [str(f.path), f.graph or "-"]
+
+        section("load (wall s, peak RSS MB)")
+        load_s, load_rss = child([sys.executable, "-m", "partnergraph", "load"], env)
+        raw_s, raw_rss = child([sys.executable, "-c", _RAW_LOAD, str(raw_path), base, *files])
+        print(f"partnergraph load        {load_s:7.1f} s {load_rss:7.0f} MB")
+        print(
+            f"raw pyoxigraph bulk_load {raw_s:7.1f} s {raw_rss:7.0f} MB   "
+            f"load / raw = {ratio(load_s, raw_s)}"
+        )
+        if use_rdflib:
+            rdf_s, rdf_rss = child([sys.executable, "-c", _RDFLIB_LOAD, base, *files])
+            print(f"rdflib Dataset parse     {rdf_s:7.1f} s {rdf_rss:7.0f} MB")
+        else:
+            print("rdflib                   skipped (--rdflib to include)")
+
+        section("partnergraph info vs raw pyoxigraph, same inventory")
+        info_s, _ = child([sys.executable, "-m", "partnergraph", "info"], env)
+        raw_info_s, _ = child(
+            [sys.executable, "-c", _RAW_INFO, str(raw_path), json.dumps(list(QUERIES.values()))]
+        )
+        print(
+            f"CLI process   partnergraph info {info_s:6.2f} s   raw {raw_info_s:6.2f} s   "
+            f"{ratio(info_s, raw_info_s)}"
+        )
+        raw = ox.Store(str(raw_path))
+        t0 = time.perf_counter()
+        raw_inventory(raw)
+        raw_inv = time.perf_counter() - t0
+        settings = Settings(store_path=store_path, graph_dir=syn.graph_dir, base_iri=base)
+        store = GraphStore.open(settings)
+        t0 = time.perf_counter()
+        inv = inventory(store)
+        lib_inv = time.perf_counter() - t0
+        print(
+            f"in-process    inventory()       {lib_inv:6.2f} s   raw {raw_inv:6.2f} s   "
+            f"{ratio(lib_inv, raw_inv)}; {inv.triples:,} triples, "
+            f"{inv.local_governments_with_agreements:,} local governments with an agreement"
+        )
+
+        saved = load_saved_queries(syn.graph_dir)
+        directory = Directory.load(store)
+        raw_saved: dict[str, float] = {}
+        for name, q in saved.items():
+            subs = {
+                ox.Variable(k): v for k, v in as_terms(q.bind(q.example_args(), directory)).items()
+            }
+            runs = []
+            for _ in range(args.saved_runs):
+                t0 = time.perf_counter()
+                list(raw.query(q.text, use_default_graph_as_union=True, substitutions=subs))
+                runs.append(time.perf_counter() - t0)
+            raw_saved[name] = min(runs)
+        del raw, store, directory  # the servers take the locks
+
+        section("server ready (s): project vs bare FastAPI app opening the same store")
+        bodies = Path(tmp) / "bodies"
+        bodies.mkdir()
+        t0 = time.perf_counter()
+        bare = serve(
+            raw_path,
+            bare_port,
+            app="bare_app:create_app",
+            env={"BARE_STORE": str(raw_path)},
+            timeout=600,
+        )
+        bare_ready = time.perf_counter() - t0
+        stop(bare)
+        t0 = time.perf_counter()
+        server = serve(store_path, port, graph_dir=syn.graph_dir, env=TOKENS, timeout=600)
+        ready = time.perf_counter() - t0
+        first_sparql, _ = timed_get(
+            httpx.Client(base_url=base, timeout=600),
+            "/sparql",
+            params={"query": "ASK { ?s ?p ?o }"},
+        )
+        print(
+            f"project {ready:.2f} s (+ first /sparql {first_sparql:.2f} s), "
+            f"bare {bare_ready:.2f} s, {ratio(ready + first_sparql, bare_ready)}"
+        )
+        try:
+            section("partner lists")
+            paths = {
+                "hub": f"api/v1/organizations/{syn.hub}/partners",
+                "median": f"api/v1/organizations/{syn.median}/partners",
+            }
+            with httpx.Client(base_url=base, timeout=600, headers=IDENTITY) as client:
+                for label, path in paths.items():
+                    seconds, status = timed_get(client, path)
+                    body = client.get(path).content
+                    (bodies / f"{label}.json").write_bytes(body)
+                    print(
+                        f"first {label} request after start: {seconds:.2f} s ({status}, "
+                        f"{len(body) / 1e6:.2f} MB)"
+                    )
+            bare = serve(
+                raw_path,
+                bare_port,
+                app="bare_app:create_app",
+                env={"BARE_BODIES": str(bodies)},
+                timeout=120,
+            )
+            bare_base = f"http://127.0.0.1:{bare_port}/"
+            try:
+                print(
+                    f"{'':8} {'req/s':>8} {'bare req/s':>10} {'ratio':>6} {'p99 ms':>7} "
+                    f"{'bare p99':>8} {'median ms':>9} {'loaded med':>10}"
+                )
+                for label, path in paths.items():
+                    mine = measure_load(
+                        base,
+                        path,
+                        sequential=args.sequential,
+                        requests=args.requests,
+                        concurrency=args.concurrency,
+                    )
+                    ref = measure_load(
+                        bare_base,
+                        f"b/{label}",
+                        sequential=args.sequential,
+                        requests=args.requests,
+                        concurrency=args.concurrency,
+                    )
+                    print(
+                        f"{label:8} {mine.rps:8.0f} {ref.rps:10.0f} {mine.rps / ref.rps:6.0%} "
+                        f"{mine.p99_ms:7.1f} {ref.p99_ms:8.1f} {mine.median_ms:9.2f} "
+                        f"{mine.loaded_median_ms:10.1f}"
+                    )
+            finally:
+                stop(bare)
+
+            section("saved queries (s): HTTP /api/v1/queries vs raw pyoxigraph")
+            total_http = total_raw = 0.0
+            with httpx.Client(base_url=base, timeout=600, headers=IDENTITY) as client:
+                for name, q in sorted(saved.items()):
+                    runs = [
+                        timed_get(client, f"api/v1/queries/{name}", params=q.example_args())
+                        for _ in range(args.saved_runs)
+                    ]
+                    http_s, status = min(runs)
+                    total_http += http_s
+                    total_raw += raw_saved[name]
+                    print(
+                        f"{name:36} {http_s:8.3f} {raw_saved[name]:8.3f} "
+                        f"{ratio(http_s, raw_saved[name]):>7} {status}"
+                    )
+            mix = ratio(total_http, total_raw)
+            print(f"{'whole mix':36} {total_http:8.3f} {total_raw:8.3f} {mix:>7}")
+
+            section(f"CSV import of {args.rows} rows: this store vs the shipped graph")
+            big_s, big_status = time_import(base, import_rows(syn.codes, args.rows, "big"))
+            shipped = serve(Path(tmp) / "shipped-store", shipped_port, env=TOKENS, timeout=120)
+            try:
+                ship_base = f"http://127.0.0.1:{shipped_port}/"
+                ship_s, ship_status = time_import(
+                    ship_base, import_rows(syn.codes, args.rows, "ship")
+                )
+                ship_rss = rss_mb(shipped.pid)
+            finally:
+                stop(shipped)
+            print(
+                f"this store {big_s:.2f} s ({big_status}), shipped {ship_s:.2f} s ({ship_status}), "
+                f"{ratio(big_s, ship_s)}"
+            )
+            rss = rss_mb(server.pid)
+            print(
+                f"server RSS now {rss[0]:.0f} MB (peak {rss[1]:.0f}); shipped-graph server "
+                f"{ship_rss[0]:.0f} MB (peak {ship_rss[1]:.0f})"
+            )
+
+            section("after a write: next /explore (curated), ten at once, writes meanwhile")
+            got = after_write(base, syn.codes, "explore", args.view_timeout)
+            limit = args.view_timeout
+            print(f"/explore once before (view built): {fmt_s(got['warm'], limit)}")
+            print(f"write alone, median of 3: {fmt_s(median_or_none(got['write_idle']), limit)}")
+            print(f"next /explore after a write: {fmt_s(got['single'], limit)}")
+            print(
+                f"ten /explore at once after a write: all answered in "
+                f"{fmt_s(got['concurrent_wall'], limit)}; each: "
+                + ", ".join(fmt_s(v, limit) for v in got["concurrent"])
+            )
+            print(
+                f"writes while they ran, median of 3: "
+                f"{fmt_s(median_or_none(got['write_during']), limit)}"
+            )
+            rss = rss_mb(server.pid)
+            print(f"server RSS {rss[0]:.0f} MB (peak {rss[1]:.0f}); restarting it for a fresh view")
+            stop(server, timeout=30)
+            server = serve(store_path, port, graph_dir=syn.graph_dir, env=TOKENS, timeout=600)
+            section("/explore?scope=nation first frame, headless Chromium (first = fresh view)")
+            frames = nation_first_frame(base, args.frame_runs, args.view_timeout)
+            print(
+                "first frame ms: "
+                + ", ".join(
+                    f"{f:.0f}" if f is not None else f"> {args.view_timeout:g} s" for f in frames
+                )
+            )
+
+            rss = rss_mb(server.pid)
+            print(f"server RSS at the end {rss[0]:.0f} MB (peak {rss[1]:.0f})")
+        finally:
+            stop(server, timeout=30)
+    print(f"\nload average at the end: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()
