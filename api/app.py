@@ -91,11 +91,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.openapi = lambda: openapi.document(app)  # type: ignore[method-assign]
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=2048)
+    app.add_middleware(RevisionCaching)  # 304s and kept answers skip everything inside it
     # Added last, so it runs first: a made-up Host gets 400 before anything builds a URL from it.
     app.add_middleware(
         TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts(), www_redirect=False
     )
-    app.add_middleware(RevisionCaching)  # outermost: 304s and kept answers skip the rest
     problems.install(app)
     app.include_router(meta.router)
     app.include_router(sparql.router)
