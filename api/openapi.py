@@ -76,10 +76,8 @@ def _correct(path: str, operation: dict[str, Any]) -> None:
         needed.append(404)
     if "requestBody" in operation:
         needed.append(413)
-    for status in needed:
-        responses.setdefault(
-            str(status), {"description": _GENERIC[status], "content": PROBLEM_CONTENT}
-        )
+    for code in needed:
+        responses.setdefault(str(code), {"description": _GENERIC[code], "content": PROBLEM_CONTENT})
     for parameter in parameters:
         if (path, parameter["name"]) in _NON_EMPTY:
             _set_min_length(parameter["schema"])

@@ -164,15 +164,18 @@ def list_partners(
     ties answers 200 with an empty list. CSV has one row per relation.
     """
     store = request.app.state.store
-    filters = {"types": type, "as_of": as_of, "since": since, "until": until, "sort": sort}
     if format == "xlsx":
-        book = xlsx_export.partner_workbook(store, key, lang=lang, **filters)
+        book = xlsx_export.partner_workbook(
+            store, key, lang=lang, types=type, as_of=as_of, since=since, until=until, sort=sort
+        )
         return Response(
             book,
             media_type=xlsx_export.MEDIA_TYPE,
             headers={"Content-Disposition": 'attachment; filename="partners.xlsx"'},
         )
-    listing = records.partner_listing(store, key, **filters)
+    listing = records.partner_listing(
+        store, key, types=type, as_of=as_of, since=since, until=until, sort=sort
+    )
     return list_response(
         request,
         format,

@@ -47,7 +47,7 @@ def organization_summary(store: GraphStore, iri: str, lang: str) -> dict[str, An
     rel = relations(store)
     found = partners(store, body)
     groups: dict[str, list[dict[str, Any]]] = {}
-    timeline = []
+    timeline: list[dict[str, Any]] = []
     for p in found:
         for r in p.relations:
             row = {

@@ -212,9 +212,14 @@ def path(
         _emit(result, format, f"{names} ({len(result.hops)} hop(s))")
         return
     # People read titles: the tie's own title (its IRI only when it has none), source titles.
+
+    def sources(row: list[object]) -> list[str]:
+        cited = row[6]
+        return [str(s) for s in cited] if isinstance(cited, list | tuple) else []
+
     titles = document_titles(store)
     rows = [
-        [*row[:4], row[4] or row[3], row[5], [titles.get(s, (s,))[0] for s in row[6] or []]]
+        [*row[:4], row[4] or row[3], row[5], [titles.get(s, (s,))[0] for s in sources(row)]]
         for row in result.table()
     ]
     typer.echo(f"{names} ({len(result.hops)} hop(s))")

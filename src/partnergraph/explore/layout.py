@@ -61,7 +61,7 @@ def spring_layout(
         return {}
     if len(nodes) == 1:
         return {nodes[0]: (0.0, 0.0)}
-    graph = nx.Graph()
+    graph: nx.Graph[str] = nx.Graph()
     graph.add_nodes_from(nodes)
     for u, v, w in edges:
         if graph.has_edge(u, v):

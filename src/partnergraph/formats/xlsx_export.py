@@ -254,7 +254,7 @@ def _citation(source: dict[str, Any], en: bool) -> str:
     return " ".join(parts)
 
 
-def _put(sheet: Worksheet, row: int, column: int, value: object) -> Any:
+def _put(sheet: Worksheet, row: int, column: int, value: str | float | None) -> Any:
     """Write one cell; text is never a formula, and characters XML cannot hold are dropped."""
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)

@@ -283,15 +283,21 @@ def no_duplicate(
     """
     title = ox.Literal(payload.title_ja, language="ja")
     kind, wanted = named(type_iri), set(parties)
+    labelled = {q.subject for q in store.raw.quads_for_pattern(None, _LABEL, title)}
     same = sorted(
-        a
-        for a in {q.subject for q in store.raw.quads_for_pattern(None, _LABEL, title)}
-        if _has(store, a, A, _AGREEMENT)
-        and _has(store, a, _TYPE, kind)
-        and any(
-            q.object.value == payload.signed for q in store.raw.quads_for_pattern(a, _SIGNED, None)
-        )
-        and {lexical(q.object) for q in store.raw.quads_for_pattern(a, _PARTY, None)} >= wanted
+        (
+            a
+            for a in labelled
+            if isinstance(a, ox.NamedNode)
+            and _has(store, a, A, _AGREEMENT)
+            and _has(store, a, _TYPE, kind)
+            and any(
+                lexical(q.object) == payload.signed
+                for q in store.raw.quads_for_pattern(a, _SIGNED, None)
+            )
+            and {lexical(q.object) for q in store.raw.quads_for_pattern(a, _PARTY, None)} >= wanted
+        ),
+        key=lambda a: a.value,
     )
     if same:
         name = curie_of(same[0].value, store.settings.base_iri)

@@ -206,9 +206,9 @@ class RowDirectory(Directory):
         return getattr(self._directory(), name)
 
     def resolve(self, key: str) -> Organization:
-        return self._by_key(key.strip()) or self._directory().resolve(key)
+        return self._named_directly(key.strip()) or self._directory().resolve(key)
 
-    def _by_key(self, key: str) -> Organization | None:
+    def _named_directly(self, key: str) -> Organization | None:
         """The body a 6-digit code (5 without check digit) or a slug names, if it is one."""
         code = slug = None
         if key.isascii() and key.isdigit():
@@ -220,7 +220,7 @@ class RowDirectory(Directory):
             slug, iri = key, self._minter.organization(key)
         else:
             return None
-        types = {q.object.value for q in self._store.raw.quads_for_pattern(named(iri), A, None)}
+        types = {lexical(q.object) for q in self._store.raw.quads_for_pattern(named(iri), A, None)}
         kinds = [kind for t, kind in KINDS.items() if t in types]
         if not kinds:
             return None
