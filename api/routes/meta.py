@@ -12,7 +12,11 @@ router = APIRouter(tags=["meta"])
 @router.get("/healthz", summary="Liveness and graph version")
 def healthz(request: Request) -> dict[str, object]:
     store = request.app.state.store
-    return {"status": "ok", "graph_version": store.stored_version()}
+    return {
+        "status": "ok",
+        "graph_version": store.stored_version(),
+        "sparql": request.app.state.pool.status(),
+    }
 
 
 @router.get("/docs", include_in_schema=False)
