@@ -7,10 +7,12 @@ limit: only killing the process that runs it does.
 
 The engine is the only parser: the text is refused first by
 :func:`~partnergraph.sparql.safety.check_text` (no SERVICE anywhere), then
-handed unchanged to :meth:`pyoxigraph.Store.query`, whose answer type gives
-the query form and whose errors become :class:`QueryError` (400) with the
-engine's message. Evaluation is lazy, so the form is known (and the format
-negotiated) before any row is computed.
+handed unchanged to :meth:`pyoxigraph.Store.query`, whose errors become
+:class:`QueryError` (400) with the engine's message. The engine parses it
+twice: first over an empty store, which costs nothing to evaluate (the
+engine evaluates ASK and aggregates as soon as it is asked), to learn the
+form (to negotiate the format) and the SELECT projection (to check
+bindings); then over the real store, to run.
 
 The dataset follows the SPARQL 1.1 Protocol: with neither
 ``default-graph-uri`` nor ``named-graph-uri`` and no FROM in the query, the
@@ -91,11 +93,14 @@ def execute(store: ox.Store, request: QueryRequest, row_limit: int) -> QueryResu
     if request.result_format is not None and request.result_format not in FORMATS:
         raise QueryError(f"unknown result format {request.result_format!r}")
     check_text(request.query)
-    result = _start(store, request)
-    form = form_of(result, request.query)
+    dataset = _dataset(request)
+    probe = _parse(ox.Store(), request, dataset, None)
+    form = form_of(probe, request.query)
     fmt = _format(request, form)
     if fmt.graph != form.is_graph:
         raise QueryError(f"a {form.value} query cannot be answered as {fmt.media_type}")
+    substitutions = _bindings(request, probe) if request.bindings else None
+    result = _parse(store, request, dataset, substitutions)
     try:
         written = _write(result, fmt.key, row_limit)
     except (ValueError, RuntimeError, OSError) as exc:
@@ -118,16 +123,21 @@ def form_of(result: Result, text: str) -> QueryForm:
     return QueryForm.CONSTRUCT
 
 
-def _start(store: ox.Store, request: QueryRequest) -> Result:
-    """Parse the query with the engine and start evaluating it (lazily, except ASK)."""
+def _parse(
+    store: ox.Store,
+    request: QueryRequest,
+    dataset: dict[str, object],
+    substitutions: dict[ox.Variable, Term] | None,
+) -> Result:
+    """Parse the query with the engine and start evaluating it over ``store``."""
     prefixes = PREFIXES if request.prefixes else None
-    dataset = _dataset(request)
     try:
-        substitutions = None
-        if request.bindings:
-            plain = store.query(request.query, prefixes=prefixes, **dataset)
-            substitutions = _bindings(request, plain)
-        return store.query(request.query, prefixes=prefixes, substitutions=substitutions, **dataset)
+        return store.query(
+            request.query,
+            prefixes=prefixes,
+            substitutions=substitutions or None,
+            **dataset,  # type: ignore[arg-type]
+        )
     except SyntaxError as exc:
         if is_update(request.query):
             raise QueryRefusedError(UPDATE_REFUSED) from None
