@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import threading
@@ -28,36 +27,11 @@ from pathlib import Path
 
 import httpx
 from live_server import REPO, free_port, stop
+from sparql_server import serve
 
 sys.path.insert(0, str(REPO))
 from tests.api.service_variants import variants
 from tests.api.test_sparql_service_fuzz import MARKER, Listener, send
-
-
-def serve(python: str, checkout: Path, store: Path, port: int) -> subprocess.Popen[bytes]:
-    base = f"http://127.0.0.1:{port}/"
-    env = {
-        **os.environ,
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PARTNERGRAPH_STORE": str(store),
-        "PARTNERGRAPH_GRAPH_DIR": str(checkout / "graph"),
-        "PARTNERGRAPH_BASE_IRI": base,
-        "PARTNERGRAPH_SPARQL_ISOLATION": "optional",
-    }
-    cmd = [python, "-m", "uvicorn", "--factory", "partnergraph.web.app:create_app"]
-    cmd += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, env=env, cwd=checkout)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"uvicorn exited with {proc.returncode}")
-        try:
-            if httpx.get(base + "healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            time.sleep(0.2)
-    stop(proc)
-    raise SystemExit("uvicorn did not start")
 
 
 def probe(client: httpx.Client, listener: Listener, queries: list[tuple[str, str]]) -> str:
@@ -86,7 +60,13 @@ def main() -> None:
     issue = f"SELECT * WHERE {{ # hidden\r SERVICE <http://127.0.0.1:{port}/x> {{ ?s ?p ?o }}\n}}"
     with tempfile.TemporaryDirectory() as tmp:
         server_port = free_port()
-        proc = serve(args.python, args.checkout.resolve(), Path(tmp) / "store", server_port)
+        proc = serve(
+            args.python,
+            args.checkout.resolve(),
+            Path(tmp) / "store",
+            server_port,
+            sparql_isolation="optional",
+        )
         try:
             with httpx.Client(base_url=f"http://127.0.0.1:{server_port}/", timeout=60) as client:
                 health = client.get("/healthz").json()
