@@ -47,7 +47,7 @@ class Settings:
     row_limit: int = 10_000
     query_workers: int = 2
     #: Address-space cap of each SPARQL query worker, in MB (0: none); see the README.
-    query_memory_mb: int = 1536
+    query_memory_mb: int = 1024
     #: ``required``: refuse public SPARQL when the query workers cannot leave the network;
     #: ``optional``: serve it anyway (a WARNING is logged and /healthz says so).
     sparql_isolation: str = "required"

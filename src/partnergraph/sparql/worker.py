@@ -103,8 +103,9 @@ def main(conn: Connection, row_limit: int, memory_bytes: int) -> None:
     thread = threading.Thread(target=server.serve, args=(isolation_failure,), name="sparql-worker")
     thread.start()
     thread.join()
-    if server.out_of_memory:
-        os._exit(EXIT_MEMORY)
+    # No interpreter shutdown: its garbage collection would drop the engine's result objects
+    # on this thread, which pyoxigraph refuses (they belong to the query thread).
+    os._exit(EXIT_MEMORY if server.out_of_memory else 0)
 
 
 def _watch_parent() -> None:
