@@ -41,6 +41,8 @@ DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
 #: Threads that may wait on the pool at once, per worker process.
 THREADS_PER_WORKER = 8
+#: Calls on threads one client address may have at once.
+THREADS_PER_CLIENT = 2
 T = TypeVar("T")
 
 DESCRIPTION = """SPARQL 1.1 Protocol endpoint, **query only** (updates are refused with 403).
@@ -224,19 +226,32 @@ async def _answer(
 
 
 async def _in_thread(request: Request, call: Callable[[], T], deadline: float, limit: float) -> T:
-    """Run a blocking pool call on a thread, at most a few per worker at a time, by ``deadline``.
+    """Run a blocking pool call on a thread by ``deadline``: a few per worker, two per client.
 
     The pool blocks while its workers are busy; without a limiter of its own a
     burst of slow queries could take every thread of the shared pool that the
-    other (synchronous) routes also need. Waiting for the limiter counts
-    against the request's time limit like everything else.
+    other (synchronous) routes also need. A client address has at most
+    :data:`THREADS_PER_CLIENT` calls on threads (one running, one next in
+    line); its further requests wait here, so that a burst from one address
+    cannot fill the threads others need to reach the pool. Every wait counts
+    against the request's time limit.
     """
     state = request.app.state
     limiter = getattr(state, "sparql_limiter", None)
     if limiter is None:
         limiter = state.sparql_limiter = anyio.CapacityLimiter(THREADS_PER_WORKER * state.pool.size)
-    with anyio.move_on_after(max(0.0, deadline - time.monotonic())) as scope:
-        return await anyio.to_thread.run_sync(call, limiter=limiter)
+    clients: dict[str, anyio.CapacityLimiter] | None = getattr(state, "sparql_clients", None)
+    if clients is None:
+        clients = state.sparql_clients = {}
+    address = request.client.host if request.client else ""
+    own = clients.setdefault(address, anyio.CapacityLimiter(THREADS_PER_CLIENT))
+    try:
+        with anyio.move_on_after(max(0.0, deadline - time.monotonic())) as scope:
+            async with own:
+                return await anyio.to_thread.run_sync(call, limiter=limiter)
+    finally:
+        if own.borrowed_tokens == 0 and own.statistics().tasks_waiting == 0:
+            clients.pop(address, None)
     if scope.cancelled_caught:
         raise QueryTimeoutError(
             f"the query waited past the {limit:g} s time limit; try again later"

@@ -418,27 +418,40 @@ class QueryPool:
             self._gone.notify_all()
 
     def _discard(self, w: worker.Handle, client: Hashable) -> None:
-        """Kill ``w`` now and, unless the pool is closing, start a replacement in the background."""
-        w.kill()
+        """Kill ``w`` now; reap it and start a replacement in the background (unless closing).
+
+        Reaping waits for the process to go, which takes a moment on a busy
+        machine: the caller answers its client meanwhile.
+        """
+        w.interrupt()
         self.snapshots.release(w.snapshot)
         w.snapshot = None
         with self._lock:
             self._unhold(client)
-            self._all.discard(w)
-            self._gone.notify_all()
-            if self._closed:
-                return
-            if w is self._fast:
-                self._fast = None
-                if self._spare is not None:
-                    spare, self._spare = self._spare, None
-                    self._place(spare)
-            self._dispatch()
-            thread = threading.Thread(target=self._replace, name="sparql-worker-start", daemon=True)
-            self._starting.add(thread)
+            closed = self._closed
+            if not closed:
+                self._all.discard(w)
+                self._gone.notify_all()
+                if w is self._fast:
+                    self._fast = None
+                    if self._spare is not None:
+                        spare, self._spare = self._spare, None
+                        self._place(spare)
+                self._dispatch()
+                thread = threading.Thread(
+                    target=self._replace, args=(w,), name="sparql-worker-start", daemon=True
+                )
+                self._starting.add(thread)
+        if closed:
+            w.kill()
+            with self._lock:
+                self._all.discard(w)
+                self._gone.notify_all()
+            return
         thread.start()
 
-    def _replace(self) -> None:
+    def _replace(self, dead: worker.Handle) -> None:
+        dead.kill()
         try:
             for attempt in range(3):
                 with self._lock:
