@@ -68,7 +68,7 @@ Without `query`, `GET /sparql` answers with the SPARQL 1.1 Service Description.
   get it (`/healthz` says which holds).
 """
 
-_PROBLEM = {"application/problem+json": {}}
+_PROBLEM: dict[str, dict[str, object]] = {"application/problem+json": {}}
 RESPONSES: dict[int | str, dict[str, object]] = {
     200: {
         "description": "Query results, or the service description when there is no query",

@@ -127,7 +127,7 @@ def _parse(
     store: ox.Store,
     request: QueryRequest,
     dataset: dict[str, object],
-    substitutions: dict[ox.Variable, Term] | None,
+    substitutions: dict[ox.Variable, Term | ox.Triple] | None,
 ) -> Result:
     """Parse the query with the engine and start evaluating it over ``store``."""
     prefixes = PREFIXES if request.prefixes else None
@@ -178,12 +178,12 @@ def _write(result: Result, key: str, row_limit: int) -> Written:
     return write_boolean(bool(result), key)
 
 
-def _bindings(request: QueryRequest, parsed: Result) -> dict[ox.Variable, Term]:
+def _bindings(request: QueryRequest, parsed: Result) -> dict[ox.Variable, Term | ox.Triple]:
     """Parse each binding and check that the engine's SELECT projection has its variable."""
     if not isinstance(parsed, ox.QuerySolutions):
         raise QueryError("only SELECT queries take parameters")
     projected = [v.value for v in parsed.variables]
-    out = {}
+    out: dict[ox.Variable, Term | ox.Triple] = {}
     for raw_name, text in request.bindings.items():
         match = _VARNAME.fullmatch(raw_name)
         if match is None:
