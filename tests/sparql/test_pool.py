@@ -26,7 +26,8 @@ from partnergraph.errors import (
 )
 from partnergraph.snapshots import Snapshots
 from partnergraph.sparql import worker
-from partnergraph.sparql.pool import QueryPool, QueryRequest, _Waiter
+from partnergraph.sparql.pool import QueryPool, QueryRequest
+from partnergraph.sparql.schedule import Waiter
 from partnergraph.store import GraphStore
 from tests.conftest import BASE, small_settings
 
@@ -173,24 +174,24 @@ def test_one_client_holds_one_worker_while_others_wait(tmp_path: Path) -> None:
     p = QueryPool(Snapshots(tmp_path), workers=3, timeout=10, row_limit=1)
     free = [object(), object()]
     later = time.monotonic() + 60
-    a2, b1 = _Waiter("A", later, 1), _Waiter("B", later, 2)
+    a2, b1 = Waiter("A", later, 1), Waiter("B", later, 2)
     with p._lock:
-        p._held["A"] = 1  # A runs a query already
-        p._waiters += [a2, b1]
+        p.schedule.held["A"] = 1  # A runs a query already
+        p.schedule.waiters += [a2, b1]
         p._idle.append(free[0])
         p._dispatch()
         assert b1.granted is free[0] and a2.granted is None
         p._idle.append(free[1])
         p._dispatch()  # B holds one now, A one: both wait no more, A's second goes ahead
         assert a2.granted is free[1]
-        c1, c2, d1 = _Waiter("C", later, 3), _Waiter("C", later, 4), _Waiter("D", later, 5)
-        p._held["C"] = 1
-        p._waiters += [c1, c2, d1]
-        p._heavy.add("D")
+        c1, c2, d1 = Waiter("C", later, 3), Waiter("C", later, 4), Waiter("D", later, 5)
+        p.schedule.held["C"] = 1
+        p.schedule.waiters += [c1, c2, d1]
+        p.schedule.heavy.add("D")
         p._fast, p._fast_free = free[0], True  # type: ignore[assignment]
         p._dispatch()  # C holds one and D waits: C waits; D is heavy: not on the fast lane
         assert (c1.granted, c2.granted, d1.granted) == (None, None, None)
-        p._heavy.discard("D")
+        p.schedule.heavy.discard("D")
         p._dispatch()
         assert d1.granted is free[0] and c1.granted is None
 
@@ -211,7 +212,7 @@ def test_the_fast_lane_moves_a_slow_query_and_serves_light_ones(tmp_path: Path, 
         for thread in threads:
             thread.start()
         assert wait_for(lambda: p.stats["slices_run_out"] >= 1)
-        assert {"h1", "h2"} & p._heavy
+        assert {"h1", "h2"} & p.schedule.heavy
         answers = [
             p.run(QueryRequest("ASK { ?s ?p ?o }", "json"), client="light") for _ in range(20)
         ]

@@ -39,14 +39,12 @@ b'{"head":{},"boolean":true}'
 
 from __future__ import annotations
 
-import itertools
 import logging
 import multiprocessing
 import threading
 import time
 from collections import Counter
 from collections.abc import Hashable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from partnergraph.errors import (
@@ -59,6 +57,7 @@ from partnergraph.errors import (
 from partnergraph.snapshots import Snapshots
 from partnergraph.sparql import worker
 from partnergraph.sparql.execute import QueryRequest, QueryResult
+from partnergraph.sparql.schedule import Schedule
 
 __all__ = ["QueryPool", "QueryRequest", "QueryResult"]
 
@@ -69,17 +68,6 @@ START_TIMEOUT = 60.0
 #: The fast lane's slice: this long at most, and at most this share of the time limit.
 FAST_SLICE = 1.0
 FAST_SLICE_SHARE = 0.25
-
-
-@dataclass(eq=False)
-class _Waiter:
-    """A request waiting for a worker; ``granted`` is set under the pool's lock."""
-
-    client: Hashable
-    deadline: float
-    seq: int
-    granted: worker.Handle | None = None
-    ready: threading.Event = field(default_factory=threading.Event)
 
 
 class QueryPool:
@@ -120,10 +108,7 @@ class QueryPool:
         self._spare: worker.Handle | None = None
         self._all: set[worker.Handle] = set()  # every worker not yet killed
         self._starting: set[threading.Thread] = set()
-        self._waiters: list[_Waiter] = []
-        self._held: Counter[Hashable] = Counter()
-        self._heavy: set[Hashable] = set()
-        self._seq = itertools.count()
+        self.schedule = Schedule()
         self._closed = False
         self._started = False
         #: None when every worker left the network, else why one could not.
@@ -175,7 +160,7 @@ class QueryPool:
             self._fast, self._spare = None, None
             others = [w for w in self._all if w not in idle]
             starting = list(self._starting)
-            for waiter in self._waiters:
+            for waiter in self.schedule.waiters:
                 waiter.ready.set()
         for w in idle:
             self._forget(w)
@@ -247,18 +232,16 @@ class QueryPool:
             # The worker had died, or the fast lane's slice ran out: wait again, same deadline.
 
     def _acquire(self, client: Hashable, deadline: float) -> worker.Handle:
-        waiter = _Waiter(client, deadline, next(self._seq))
         with self._lock:
             if self._closed:
                 raise QueryWorkerError("the query pool is closed")
-            self._waiters.append(waiter)
+            waiter = self.schedule.wait(client, deadline)
             self._dispatch()
         while not waiter.ready.wait(timeout=max(0.0, deadline - time.monotonic())):
             with self._lock:
                 if waiter.granted is not None:
                     break
-                if waiter in self._waiters:
-                    self._waiters.remove(waiter)
+                self.schedule.withdraw(waiter)
                 self._dispatch()
             raise QueryTimeoutError(
                 f"no query worker was free within the {self.timeout:g} s time limit "
@@ -305,13 +288,13 @@ class QueryPool:
                 log.info("query from %s ran past the fast lane's slice; moving it", client)
                 self.stats["slices_run_out"] += 1
                 with self._lock:
-                    self._heavy.add(client)
+                    self.schedule.ran(client, quick=False)
                 self._discard(w, client)
                 return None
             if not w.conn.poll(max(0.0, deadline - time.monotonic())):
                 log.warning("query worker %s ran past its deadline; killing it", w.pid)
                 with self._lock:
-                    self._heavy.add(client)
+                    self.schedule.ran(client, quick=False)
                 self._discard(w, client)
                 raise QueryTimeoutError(
                     f"the query ran past the {self.timeout:g} s time limit and was stopped"
@@ -342,39 +325,17 @@ class QueryPool:
 
     def _dispatch(self) -> None:
         """Hand free workers to waiters: ordinary ones first, the fast lane to light clients."""
-        now = time.monotonic()
-        self._waiters = [x for x in self._waiters if x.granted is None and x.deadline > now]
+        self.schedule.expire(time.monotonic())
         while self._idle:
-            waiter = self._pick(light_only=False)
+            waiter = self.schedule.pick(light_only=False)
             if waiter is None:
                 break
-            self._grant(waiter, self._idle.pop())
+            self.schedule.grant(waiter, self._idle.pop())
         if self._fast is not None and self._fast_free:
-            waiter = self._pick(light_only=True)
+            waiter = self.schedule.pick(light_only=True)
             if waiter is not None:
                 self._fast_free = False
-                self._grant(waiter, self._fast)
-
-    def _pick(self, *, light_only: bool) -> _Waiter | None:
-        eligible = [x for x in self._waiters if not (light_only and x.client in self._heavy)]
-        for waiter in eligible:
-            if self._held[waiter.client] == 0:
-                return waiter
-        clients = {x.client for x in self._waiters}
-        if eligible and len(clients) == 1:
-            return eligible[0]
-        return None
-
-    def _grant(self, waiter: _Waiter, w: worker.Handle) -> None:
-        self._waiters.remove(waiter)
-        self._held[waiter.client] += 1
-        waiter.granted = w
-        waiter.ready.set()
-
-    def _unhold(self, client: Hashable) -> None:
-        self._held[client] -= 1
-        if self._held[client] <= 0:
-            del self._held[client]
+                self.schedule.grant(waiter, self._fast)
 
     def _place(self, w: worker.Handle) -> None:
         """Put a new or freed worker where it belongs and serve the waiters."""
@@ -393,11 +354,8 @@ class QueryPool:
     def _release(self, w: worker.Handle, client: Hashable, started: float) -> None:
         """A query ended normally on ``w`` (not under the lock)."""
         with self._lock:
-            self._unhold(client)
-            if time.monotonic() - started <= self.slice:
-                self._heavy.discard(client)
-            else:
-                self._heavy.add(client)
+            self.schedule.unhold(client)
+            self.schedule.ran(client, quick=time.monotonic() - started <= self.slice)
             if self._closed:
                 closing = True
             else:
@@ -427,7 +385,7 @@ class QueryPool:
         self.snapshots.release(w.snapshot)
         w.snapshot = None
         with self._lock:
-            self._unhold(client)
+            self.schedule.unhold(client)
             closed = self._closed
             if not closed:
                 self._all.discard(w)
