@@ -21,6 +21,7 @@ from starlette.types import ASGIApp
 from partnergraph import __version__
 from partnergraph.assets import VENDOR_FILES, require_assets
 from partnergraph.settings import Settings
+from partnergraph.snapshots import Snapshots
 from partnergraph.sparql.pool import QueryPool
 from partnergraph.store import GraphStore
 from partnergraph.web import openapi, problems
@@ -62,14 +63,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = GraphStore.open(settings)
+        # Query workers read checkpoints, never the live store: one now, one after each change.
+        snapshots = Snapshots.beside(settings.store_path)
+        if not store.read_only:
+            snapshots.reset()
+            snapshots.take(store.raw)
+            store.on_change(lambda revision: snapshots.take(store.raw))
         pool = QueryPool(
-            settings.store_path,
+            snapshots,
             workers=settings.query_workers,
             timeout=settings.query_timeout,
             row_limit=settings.row_limit,
+            memory_mb=settings.query_memory_mb,
+            require_isolation=settings.sparql_isolation == "required",
         )
         pool.start()
-        store.on_change(lambda revision: pool.refresh())
         app.state.store = store
         app.state.pool = pool
         try:

@@ -23,6 +23,7 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (errors.InvalidInputError, 400, "Invalid input"),
     (errors.PayloadTooLargeError, 413, "Request body too large"),
     (errors.QueryTimeoutError, 503, "Query timed out"),
+    (errors.QueryLimitError, 503, "Query not run"),
     (errors.StoreBusyError, 503, "Store unavailable"),
     (errors.PartnergraphError, 500, "Internal error"),
 ]

@@ -544,7 +544,7 @@ class InProcessPool:
         self.store, self.row_limit = store, row_limit
         self.requests: list[QueryRequest] = []
 
-    def run(self, request: QueryRequest, *, timeout: float | None = None) -> QueryResult:
+    def run(self, request: QueryRequest, **options: object) -> QueryResult:
         self.requests.append(request)
         return execute(self.store.raw, request, self.row_limit)
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from partnergraph.errors import GraphSourceError, QueryError
+from partnergraph.errors import GraphSourceError, QueryError, StoreBusyError
+from partnergraph.snapshots import Snapshots
 from partnergraph.store import GraphStore
 from tests.conftest import BASE, small_settings
 
@@ -106,6 +107,10 @@ def test_second_process_opens_read_only_while_first_holds_the_store(
 ) -> None:
     root = graph_dir(kawaba=KAWABA)
     holder = GraphStore.open(small_settings(tmp_path, root))
+    with pytest.raises(StoreBusyError, match="publishes no checkpoint"):
+        GraphStore.open(small_settings(tmp_path, root))
+    # The reader opens the holder's newest checkpoint, never the live store beside its writer.
+    Snapshots.beside(holder.settings.store_path).take(holder.raw)
     reader = GraphStore.open(small_settings(tmp_path, root))
     assert reader.read_only and not holder.read_only
     assert villages(reader) == 1

@@ -52,7 +52,11 @@ DOCS_ASSETS = ("swagger-ui-dist/swagger-ui.css", "swagger-ui-dist/swagger-ui-bun
 @router.get("/healthz", summary="Liveness and graph version")
 def healthz(request: Request) -> dict[str, object]:
     store = request.app.state.store
-    return {"status": "ok", "graph_version": store.stored_version()}
+    return {
+        "status": "ok",
+        "graph_version": store.stored_version(),
+        "sparql": request.app.state.pool.status(),
+    }
 
 
 @router.get("/docs", include_in_schema=False)

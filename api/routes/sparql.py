@@ -1,11 +1,13 @@
 """``/sparql``: the SPARQL 1.1 Protocol, query operation only.
 
 The route reads the protocol's forms (GET ``?query=``, POST form, POST
-``application/sparql-query``), asks the worker pool for the query form to
-negotiate a format, runs the query there and shapes the HTTP answer. All the
-work (checking, evaluating, serialising) happens in the library and its
-worker processes, called off the event loop so that a slow query never
-holds up other requests. Updates are refused with 403.
+``application/sparql-query``), hands the query with the client's Accept and
+``format=`` to the worker pool, and shapes the HTTP answer. All the work
+(checking, negotiating the format once the form is known, evaluating,
+serialising) happens in the library and its worker processes, called off the
+event loop so that a slow query never holds up other requests. The time
+limit starts when the request arrives: waiting for a thread or a worker
+counts against it. Updates are refused with 403.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from functools import partial
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -24,6 +26,7 @@ from starlette.datastructures import FormData
 from partnergraph.errors import (
     InvalidInputError,
     QueryRefusedError,
+    QueryTimeoutError,
     UnsupportedMediaTypeError,
 )
 from partnergraph.sparql.formats import FORMATS, negotiate
@@ -36,10 +39,10 @@ router = APIRouter(tags=["sparql"])
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
-#: The least time a query gets, whatever the safety check used of the budget.
-MIN_RUN_SECONDS = 0.1
 #: Threads that may wait on the pool at once, per worker process.
-THREADS_PER_WORKER = 4
+THREADS_PER_WORKER = 8
+#: Calls on threads one client address may have at once.
+THREADS_PER_CLIENT = 2
 T = TypeVar("T")
 
 DESCRIPTION = """SPARQL 1.1 Protocol endpoint, **query only** (updates are refused with 403).
@@ -54,13 +57,18 @@ Without `query`, `GET /sparql` answers with the SPARQL 1.1 Service Description.
 * **Formats**: SELECT/ASK as SPARQL JSON (default), XML, CSV or TSV; CONSTRUCT/DESCRIBE as
   Turtle (default), N-Triples, JSON-LD or RDF/XML. Chosen by the `Accept` header (q-values and
   wildcards honoured) or by `format=json|xml|csv|tsv|ttl|nt|jsonld|rdfxml`, which wins.
-* **Limits**: each query is stopped after the configured time limit (503). Answers stop after
-  the row limit: then `Partnergraph-Truncated: true` and a `Warning` header say so;
-  `Partnergraph-Row-Limit` always gives the limit.
-* `SERVICE` (federated query) is refused with 403.
+* **Limits**: each query is stopped after the configured time limit, counted from its arrival
+  (503), or when it needs more than a worker's memory limit (503). One client address holds at
+  most one worker while others wait. Answers stop after the row limit: then
+  `Partnergraph-Truncated: true` and a `Warning` header say so; `Partnergraph-Row-Limit`
+  always gives the limit.
+* `SERVICE` (federated query) is refused with 403, as is any query holding the letters
+  `service` anywhere (any case, after `\\u` escapes), even in a string or comment.
+* 503 as well when the server requires network isolation for its query workers and could not
+  get it (`/healthz` says which holds).
 """
 
-_PROBLEM: dict[str, Any] = {"application/problem+json": {}}
+_PROBLEM: dict[str, dict[str, object]] = {"application/problem+json": {}}
 RESPONSES: dict[int | str, dict[str, object]] = {
     200: {
         "description": "Query results, or the service description when there is no query",
@@ -81,7 +89,11 @@ RESPONSES: dict[int | str, dict[str, object]] = {
     406: {"description": "No offered format is acceptable", "content": _PROBLEM},
     413: {"description": "Request body too large", "content": _PROBLEM},
     415: {"description": "POST body of another media type", "content": _PROBLEM},
-    503: {"description": "The query ran past the time limit and was stopped", "content": _PROBLEM},
+    503: {
+        "description": "The query ran or waited past the time limit, or hit the memory limit, "
+        "and was stopped; or public SPARQL is off (no network isolation)",
+        "content": _PROBLEM,
+    },
 }
 
 DefaultGraphs = Annotated[
@@ -197,33 +209,54 @@ async def _answer(
     formats: list[str],
 ) -> Response:
     pool: QueryPool = request.app.state.pool
-    started = time.monotonic()
-    form = await _in_thread(request, partial(pool.check, query, prefixes=True))
-    fmt = negotiate(form, request.headers.get("accept"), formats)
-    remaining = max(pool.timeout - (time.monotonic() - started), MIN_RUN_SECONDS)
+    deadline = time.monotonic() + pool.timeout
     job = QueryRequest(
         query=query,
-        result_format=fmt.key,
+        result_format=None,
+        accept=request.headers.get("accept"),
+        formats=tuple(formats),
         default_graphs=tuple(default_graphs),
         named_graphs=tuple(named_graphs),
         prefixes=True,
     )
-    result: QueryResult = await _in_thread(request, partial(pool.run, job, timeout=remaining))
+    client = request.client.host if request.client else None
+    call = partial(pool.run, job, client=client, deadline=deadline)
+    result: QueryResult = await _in_thread(request, call, deadline, pool.timeout)
     return Response(result.body, media_type=result.media_type, headers=_headers(result, pool))
 
 
-async def _in_thread(request: Request, call: Callable[[], T]) -> T:
-    """Run a blocking pool call on a thread, at most a few per worker at a time.
+async def _in_thread(request: Request, call: Callable[[], T], deadline: float, limit: float) -> T:
+    """Run a blocking pool call on a thread by ``deadline``: a few per worker, two per client.
 
     The pool blocks while its workers are busy; without a limiter of its own a
     burst of slow queries could take every thread of the shared pool that the
-    other (synchronous) routes also need.
+    other (synchronous) routes also need. A client address has at most
+    :data:`THREADS_PER_CLIENT` calls on threads (one running, one next in
+    line); its further requests wait here, so that a burst from one address
+    cannot fill the threads others need to reach the pool. Every wait counts
+    against the request's time limit.
     """
     state = request.app.state
     limiter = getattr(state, "sparql_limiter", None)
     if limiter is None:
         limiter = state.sparql_limiter = anyio.CapacityLimiter(THREADS_PER_WORKER * state.pool.size)
-    return await anyio.to_thread.run_sync(call, limiter=limiter)
+    clients: dict[str, anyio.CapacityLimiter] | None = getattr(state, "sparql_clients", None)
+    if clients is None:
+        clients = state.sparql_clients = {}
+    address = request.client.host if request.client else ""
+    own = clients.setdefault(address, anyio.CapacityLimiter(THREADS_PER_CLIENT))
+    try:
+        with anyio.move_on_after(max(0.0, deadline - time.monotonic())) as scope:
+            async with own:
+                return await anyio.to_thread.run_sync(call, limiter=limiter)
+    finally:
+        if own.borrowed_tokens == 0 and own.statistics().tasks_waiting == 0:
+            clients.pop(address, None)
+    if scope.cancelled_caught:
+        raise QueryTimeoutError(
+            f"the query waited past the {limit:g} s time limit; try again later"
+        )
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _headers(result: QueryResult, pool: QueryPool) -> dict[str, str]:

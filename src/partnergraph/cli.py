@@ -31,10 +31,8 @@ from partnergraph.errors import (
 from partnergraph.formats.xlsx_export import partner_workbook
 from partnergraph.graphfiles import discover
 from partnergraph.inventory import inventory
-from partnergraph.namespaces import PREFIXES
 from partnergraph.partners import partners as find_partners
 from partnergraph.settings import Settings
-from partnergraph.sparql.safety import check_query
 from partnergraph.store import GraphStore
 from partnergraph.tables import TABLE_WIDTH, render_csv, render_json, render_table
 from partnergraph.terms import plain
@@ -189,13 +187,12 @@ def query(
         if param:
             raise InvalidInputError("--param needs a saved query (graph/queries/NAME.rq)", "param")
         text, bindings = _query_text(sparql), {}
-        check_query(text, PREFIXES)  # a syntax error reads as on the web, with a caret
     else:
         from partnergraph.saved_queries import as_terms
 
         raw = dict(_pair(p) for p in param or [])
         text, bindings = saved.text, as_terms(saved.bind(raw, Directory.load(store)))
-    result = store.query(text, bindings, prefixes=True)
+    result = store.query(text, bindings, prefixes=True)  # a syntax error is worded as on the web
     if isinstance(result, ox.QueryBoolean):
         typer.echo("true" if bool(result) else "false")
     elif isinstance(result, ox.QueryTriples):

@@ -56,8 +56,20 @@ class QueryRefusedError(QueryError):
     """A well-formed query the public endpoint will not run (an update, SERVICE, ...)."""
 
 
-class QueryTimeoutError(PartnergraphError):
-    """A query ran past the time limit and was stopped."""
+class QueryLimitError(PartnergraphError):
+    """The endpoint did not run a query to its end: a limit stopped it, or SPARQL is off (503)."""
+
+
+class QueryTimeoutError(QueryLimitError):
+    """A query ran (or waited for a worker) past the time limit and was stopped."""
+
+
+class QueryMemoryError(QueryLimitError):
+    """A query needed more memory than a query worker may have; the worker was replaced."""
+
+
+class SparqlUnavailableError(QueryLimitError):
+    """Public SPARQL is refused: the query workers could not leave the network."""
 
 
 class PayloadTooLargeError(PartnergraphError):
@@ -87,7 +99,7 @@ class NotAcceptableError(PartnergraphError):
         return (type(self), (str(self), self.offered))
 
 
-class QueryWorkerError(PartnergraphError):
+class QueryWorkerError(QueryLimitError):
     """A query worker process died while running a query (memory, stack); it was replaced."""
 
 

@@ -460,7 +460,7 @@ def run_saved_query(
     request = QueryRequest(
         query=query.text, result_format=result_format, bindings=bindings, prefixes=True
     )
-    result = pool.run(request)
+    result = pool.run(request, public=False)  # the project's own text, parameters bound
     if result_format == "csv":
         result = dataclasses.replace(result, body=with_bom(result.body))
     return result

@@ -75,6 +75,11 @@ class Settings:
     query_timeout: float = 10.0
     row_limit: int = 10_000
     query_workers: int = 2
+    #: Address-space cap of each SPARQL query worker, in MB (0: none); see the README.
+    query_memory_mb: int = 1024
+    #: ``required``: refuse public SPARQL when the query workers cannot leave the network;
+    #: ``optional``: serve it anyway (a WARNING is logged and /healthz says so).
+    sparql_isolation: str = "required"
     max_body_bytes: int = 1_000_000
     #: Write tokens, ``name:secret,name2:secret2``; empty means writes are off. Kept out of repr.
     tokens: str = dataclasses.field(default="", repr=False)
@@ -132,3 +137,10 @@ class Settings:
         for name in positive:
             if getattr(self, name) <= 0:
                 raise SettingsError(f"PARTNERGRAPH_{name.upper()} must be positive")
+        if self.query_memory_mb < 0:
+            raise SettingsError("PARTNERGRAPH_QUERY_MEMORY_MB must be 0 (no cap) or positive")
+        if self.sparql_isolation not in ("required", "optional"):
+            raise SettingsError(
+                "PARTNERGRAPH_SPARQL_ISOLATION must be 'required' or 'optional', "
+                f"got {self.sparql_isolation!r}"
+            )

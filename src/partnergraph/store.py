@@ -6,6 +6,7 @@ hash, the *graph version*, differs from the one recorded in the store. Every
 other module reads the graph through :class:`GraphStore`.
 
 >>> from partnergraph.settings import Settings
+from partnergraph.sparql.safety import syntax_error
 >>> store = GraphStore.in_memory(Settings())          # doctest: +SKIP
 >>> store.select("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")[0]["n"].value  # doctest: +SKIP
 '41234'
@@ -69,8 +70,10 @@ class GraphStore:
     ) -> GraphStore:
         """Open the on-disk store, building or rebuilding it if ``graph/`` changed.
 
-        When another process (a running server) holds the store, it is opened
-        read-only; that works only while it is current.
+        When another process (a running server) holds the store, the newest
+        checkpoint it published is opened read-only instead (never the live
+        store: see :mod:`partnergraph.snapshots`); that works only while it is
+        current.
         """
         path = Path(settings.store_path)
         path.mkdir(parents=True, exist_ok=True)
@@ -234,8 +237,8 @@ class GraphStore:
                 substitutions=subs or None,
                 prefixes=PREFIXES if prefixes else None,
             )
-        except SyntaxError as exc:
-            raise QueryError(f"SPARQL syntax error: {exc}") from None
+        except SyntaxError as exc:  # the line quoted with a caret, as the endpoint words it
+            raise syntax_error(exc, sparql) from None
 
     def select(self, sparql: str, **bindings: Term) -> list[dict[str, Term]]:
         """Rows of a SELECT query as dicts of variable name → term (unbound ones left out)."""
@@ -279,18 +282,19 @@ def _quads_text(quads: list[ox.Quad]) -> str:
     )
 
 
-def open_read_only(path: Path | str, attempts: int = 5) -> ox.Store:
-    """Open the on-disk store read-only beside the process that writes it.
+def open_read_only(path: Path | str) -> ox.Store:
+    """Open, read-only, the newest checkpoint of the store that another process writes.
 
-    RocksDB read-only handles may catch the writer mid-compaction (a table
-    file listed in the manifest is already gone: a "Corruption" error), so
-    the open is retried a few times with a short pause.
+    A read-only handle on the live store beside its writer is undefined
+    behaviour in pyoxigraph; a checkpoint is never written, so reading it is
+    defined. Raises :class:`StoreBusyError` when the writer published none.
     """
-    for attempt in range(attempts):
-        try:
-            return ox.Store.read_only(str(path))
-        except (OSError, RuntimeError):
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.05 * 2**attempt)
-    raise AssertionError("unreachable")
+    from partnergraph.snapshots import Snapshots
+
+    newest = Snapshots.beside(Path(path)).newest()
+    if newest is None:
+        raise StoreBusyError(
+            f"the store at {path} is held by another process that publishes no checkpoint; "
+            "stop it or use its HTTP API"
+        )
+    return ox.Store.read_only(str(newest))

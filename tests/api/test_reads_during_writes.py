@@ -1,9 +1,10 @@
 """SPARQL answers stay correct while writes land: workers read beside the writing server.
 
-The query workers hold read-only handles on the store the server writes; after
-each write they reopen it. This streams writes and queries at the same time
-against a real server and checks every query answered and saw a count that
-only grows, ending at the number of acknowledged writes.
+The query workers read checkpoints the server takes after each write, never
+the live store, and move to the newest one before each query. This streams
+writes and queries at the same time against a real server and checks every
+query answered and saw a count that only grows, ending at the number of
+acknowledged writes.
 """
 
 from __future__ import annotations

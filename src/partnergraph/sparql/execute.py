@@ -1,9 +1,18 @@
-"""Run one checked query against a pyoxigraph store and serialise the answer.
+"""Run one query against a pyoxigraph store and serialise the answer.
 
 This is what a pool worker does for each request, kept apart from the
 process management in :mod:`partnergraph.sparql.pool` so that it can be
 called in-process too (tests, benchmarks). Nothing here enforces a time
 limit: only killing the process that runs it does.
+
+The engine is the only parser: the text is refused first by
+:func:`~partnergraph.sparql.safety.check_text` (no SERVICE anywhere), then
+handed unchanged to :meth:`pyoxigraph.Store.query`, whose errors become
+:class:`QueryError` (400) with the engine's message. The engine parses it
+twice: first over an empty store, which costs nothing to evaluate (the
+engine evaluates ASK and aggregates as soon as it is asked), to learn the
+form (to negotiate the format) and the SELECT projection (to check
+bindings); then over the real store, to run.
 
 The dataset follows the SPARQL 1.1 Protocol: with neither
 ``default-graph-uri`` nor ``named-graph-uri`` and no FROM in the query, the
@@ -18,26 +27,37 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 import pyoxigraph as ox
 
-from partnergraph.errors import QueryError
+from partnergraph.errors import QueryError, QueryRefusedError
 from partnergraph.namespaces import PREFIXES
-from partnergraph.sparql.formats import FORMATS
+from partnergraph.sparql.formats import FORMATS, ResultFormat, negotiate
 from partnergraph.sparql.results import Written, write_boolean, write_solutions, write_triples
-from partnergraph.sparql.safety import QueryForm, QueryInfo, analyse
+from partnergraph.sparql.safety import (
+    UPDATE_REFUSED,
+    QueryForm,
+    check_text,
+    is_update,
+    names_dataset,
+    readings,
+    syntax_error,
+)
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
+Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 _VARNAME = re.compile(r"[?$]?([A-Za-z0-9_\u00B7\u00C0-\U000EFFFF]+)")
+_DESCRIBE = re.compile(r"\bdescribe\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class QueryRequest:
     """One query to run, as the SPARQL protocol delivers it.
 
-    ``result_format`` is a key of :data:`partnergraph.sparql.formats.FORMATS`.
+    ``result_format`` is a key of :data:`partnergraph.sparql.formats.FORMATS`;
+    when it is None, the format is negotiated from ``accept`` (the Accept
+    header) and ``formats`` (``format=`` values) once the form is known.
     ``bindings`` map variable names to terms in N-Triples syntax
     (``<http://...>``, ``"text"@ja``, ``"3"^^<...#integer>``); they are bound
     through pyoxigraph substitutions, never pasted into the query text.
@@ -45,11 +65,13 @@ class QueryRequest:
     """
 
     query: str
-    result_format: str
+    result_format: str | None = "json"
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     bindings: Mapping[str, str] = field(default_factory=dict)
     prefixes: bool = False
+    accept: str | None = None
+    formats: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,48 +84,81 @@ class QueryResult:
     count: int | None
 
 
-def execute(
-    store: ox.Store, request: QueryRequest, row_limit: int, *, info: QueryInfo | None = None
-) -> QueryResult:
+def execute(store: ox.Store, request: QueryRequest, row_limit: int) -> QueryResult:
     """Check, bind, evaluate and serialise ``request`` against ``store``.
 
     Raises :class:`QueryError` (or its refusal and syntax subclasses) for
-    anything wrong with the request; the check runs before evaluation unless
-    ``info``, the result of :func:`~partnergraph.sparql.safety.analyse` on
-    this very query and prefixes, is given.
+    anything wrong with the request, and what format negotiation raises.
     """
-    fmt = FORMATS.get(request.result_format)
-    if fmt is None:
+    if request.result_format is not None and request.result_format not in FORMATS:
         raise QueryError(f"unknown result format {request.result_format!r}")
-    if info is None:
-        info = analyse(request.query, PREFIXES if request.prefixes else None)
-    if fmt.graph != info.form.is_graph:
-        raise QueryError(f"a {info.form.value} query cannot be answered as {fmt.media_type}")
-    substitutions: dict[ox.Variable, Term | ox.Triple] = {
-        ox.Variable(name): term for name, term in _bindings(request, info).items()
-    }
+    check_text(request.query)
+    dataset = _dataset(request)
+    probe = _parse(ox.Store(), request, dataset, None)
+    form = form_of(probe, request.query)
+    fmt = _format(request, form)
+    if fmt.graph != form.is_graph:
+        raise QueryError(f"a {form.value} query cannot be answered as {fmt.media_type}")
+    substitutions = _bindings(request, probe) if request.bindings else None
+    result = _parse(store, request, dataset, substitutions)
     try:
-        result = store.query(
-            request.query,
-            prefixes=PREFIXES if request.prefixes else None,
-            substitutions=substitutions or None,
-            **_dataset(request, info),
-        )
-        written = _write(result, info.form, fmt.key, row_limit)
-    except SyntaxError as exc:
-        raise QueryError(f"SPARQL syntax error: {exc}") from None
-    except (ValueError, RuntimeError) as exc:
+        written = _write(result, fmt.key, row_limit)
+    except (ValueError, RuntimeError, OSError) as exc:
         raise QueryError(f"the query could not be evaluated: {exc}") from None
     return QueryResult(written.body, fmt.media_type, written.truncated, written.count)
 
 
-def _dataset(request: QueryRequest, info: QueryInfo) -> dict[str, Any]:
+def form_of(result: Result, text: str) -> QueryForm:
+    """The form of the query the engine parsed, from the type of its answer.
+
+    The engine answers CONSTRUCT and DESCRIBE alike; the word DESCRIBE in the
+    text tells them apart for messages only (both take the same formats).
+    """
+    if isinstance(result, ox.QuerySolutions):
+        return QueryForm.SELECT
+    if isinstance(result, ox.QueryBoolean):
+        return QueryForm.ASK
+    if any(_DESCRIBE.search(reading) for reading in readings(text)):
+        return QueryForm.DESCRIBE
+    return QueryForm.CONSTRUCT
+
+
+def _parse(
+    store: ox.Store,
+    request: QueryRequest,
+    dataset: dict[str, object],
+    substitutions: dict[ox.Variable, Term | ox.Triple] | None,
+) -> Result:
+    """Parse the query with the engine and start evaluating it over ``store``."""
+    prefixes = PREFIXES if request.prefixes else None
+    try:
+        return store.query(
+            request.query,
+            prefixes=prefixes,
+            substitutions=substitutions or None,
+            **dataset,  # type: ignore[arg-type]
+        )
+    except SyntaxError as exc:
+        if is_update(request.query):
+            raise QueryRefusedError(UPDATE_REFUSED) from None
+        raise syntax_error(exc, request.query) from None
+    except (ValueError, RuntimeError, OSError) as exc:
+        raise QueryError(f"the query could not be evaluated: {exc}") from None
+
+
+def _format(request: QueryRequest, form: QueryForm) -> ResultFormat:
+    if request.result_format is None:
+        return negotiate(form, request.accept, request.formats)
+    return FORMATS[request.result_format]
+
+
+def _dataset(request: QueryRequest) -> dict[str, object]:
     if request.default_graphs or request.named_graphs:
         return {
             "default_graph": [_graph_iri(g) for g in request.default_graphs],
             "named_graphs": [_graph_iri(g) for g in request.named_graphs],
         }
-    if info.has_dataset:
+    if names_dataset(request.query):
         return {}
     return {"use_default_graph_as_union": True}
 
@@ -115,7 +170,7 @@ def _graph_iri(value: str) -> ox.NamedNode:
         raise QueryError(f"graph IRI {value!r} is not a valid absolute IRI") from None
 
 
-def _write(result: object, form: QueryForm, key: str, row_limit: int) -> Written:
+def _write(result: Result, key: str, row_limit: int) -> Written:
     if isinstance(result, ox.QuerySolutions):
         return write_solutions(result, key, row_limit)
     if isinstance(result, ox.QueryTriples):
@@ -123,22 +178,23 @@ def _write(result: object, form: QueryForm, key: str, row_limit: int) -> Written
     return write_boolean(bool(result), key)
 
 
-def _bindings(request: QueryRequest, info: QueryInfo) -> dict[str, Term]:
-    """Parse each binding and check that the query mentions (and projects) its variable."""
-    out = {}
+def _bindings(request: QueryRequest, parsed: Result) -> dict[ox.Variable, Term | ox.Triple]:
+    """Parse each binding and check that the engine's SELECT projection has its variable."""
+    if not isinstance(parsed, ox.QuerySolutions):
+        raise QueryError("only SELECT queries take parameters")
+    projected = [v.value for v in parsed.variables]
+    out: dict[ox.Variable, Term | ox.Triple] = {}
     for raw_name, text in request.bindings.items():
         match = _VARNAME.fullmatch(raw_name)
         if match is None:
             raise QueryError(f"{raw_name!r} is not a SPARQL variable name")
         name = match.group(1)
-        if name not in info.variables:
-            raise QueryError(f"cannot bind ?{name}: the query has no variable of that name")
-        if info.projected is not None and name not in info.projected:
+        if name not in projected:
             raise QueryError(
-                f"cannot bind ?{name}: it is not in the SELECT projection "
-                f"({' '.join('?' + v for v in info.projected) or 'none'})"
+                f"cannot bind ?{name}: the query has no variable of that name in its SELECT "
+                f"projection ({' '.join('?' + v for v in projected) or 'none'})"
             )
-        out[name] = parse_term(text)
+        out[ox.Variable(name)] = parse_term(text)
     return out
 
 

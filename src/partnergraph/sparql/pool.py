@@ -1,27 +1,37 @@
-"""Worker processes that run SPARQL queries under a time limit that really ends the work.
+"""Worker processes that run SPARQL queries under limits that really end the work, fairly.
 
 pyoxigraph's Python API has no query timeout, and a Python thread cannot be
-stopped, so a runaway query on a thread would keep a CPU busy for as long as
-it likes. Queries therefore run in worker processes (``spawn`` start method:
-no inherited locks or store handles), and a worker that runs past the limit
-is killed with SIGKILL and replaced by a fresh one.
+stopped, so queries run in worker processes (``spawn``: no inherited locks
+or store handles); a worker that runs past the limit is killed with SIGKILL
+and replaced. Workers read store checkpoints (:mod:`partnergraph.snapshots`),
+never the live store; each request names the newest one.
 
-Each worker opens the on-disk store with :meth:`pyoxigraph.Store.read_only`
-beside the server's read-write handle. A read-only handle sees the store as
-it was when opened, so :meth:`QueryPool.refresh` bumps a generation number
-and each worker reopens the store before its next query.
+Scheduling (why a request is answered, and by whom):
 
-The safety check (:mod:`partnergraph.sparql.safety`) runs in the worker too,
-under the same limit: parsing is pure Python, can take seconds on a large
-query, and would otherwise hold the server's GIL. :meth:`QueryPool.check`
-runs it alone so that the caller can negotiate a format from the query form;
-the worker remembers the result, and :meth:`QueryPool.run` checks again
-before evaluating. As defence in depth behind the refusal of SERVICE, a
-worker moves itself into a new, empty network namespace at start
-(``unshare(CLONE_NEWNET)``, which needs root; without it the worker carries
-on), and it exits on its own if the server process dies.
+* **Deadline.** A request's time limit starts when it arrives: waiting for a
+  worker counts against it, and a request never waits or runs past it
+  (:class:`QueryTimeoutError`, 503).
+* **One worker per client while others wait.** A free worker goes to the
+  earliest waiter whose client (the caller's key, the client address on
+  the web) holds no worker; a client gets a second one only when nobody else
+  waits.
+* **A fast lane.** With two or more workers, one is kept for queries that
+  finish quickly: it serves only clients whose last query did not run past
+  the *slice* (a short time, at most a quarter of the limit). A query that
+  is still running there at the end of its slice is stopped (the worker is
+  killed), its client counts as heavy until one of its queries finishes
+  within a slice, and the request goes on waiting for an ordinary worker
+  with what is left of its deadline. A warm spare process takes the fast
+  lane's place at once, so light queries are not held up by the restart.
+* **Memory.** Each worker's address space is capped (``RLIMIT_AS``); a query
+  that hits the cap gets :class:`QueryMemoryError` (503) and the worker is
+  replaced.
+* **No network.** Workers leave the network (:func:`worker.isolate_network`);
+  :attr:`QueryPool.isolation` says whether that worked, and with
+  ``require_isolation`` public queries are refused when it did not.
 
->>> pool = QueryPool(Path("var/store"), workers=2, timeout=10, row_limit=10_000)  # doctest: +SKIP
+>>> pool = QueryPool(Snapshots.beside(Path("var/store")), workers=2, timeout=10,
+...                  row_limit=10_000)                                       # doctest: +SKIP
 >>> pool.start()                                                              # doctest: +SKIP
 >>> pool.run(QueryRequest("ASK { ?s ?p ?o }", "json")).body                   # doctest: +SKIP
 b'{"head":{},"boolean":true}'
@@ -31,56 +41,90 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import queue
 import threading
 import time
+from collections import Counter
+from collections.abc import Hashable
 from pathlib import Path
-from typing import Any
 
-from partnergraph.errors import PartnergraphError, QueryTimeoutError, QueryWorkerError
+from partnergraph.errors import (
+    PartnergraphError,
+    QueryMemoryError,
+    QueryTimeoutError,
+    QueryWorkerError,
+    SparqlUnavailableError,
+)
+from partnergraph.snapshots import Snapshots
 from partnergraph.sparql import worker
 from partnergraph.sparql.execute import QueryRequest, QueryResult
-from partnergraph.sparql.safety import QueryForm
+from partnergraph.sparql.schedule import Schedule
 
 __all__ = ["QueryPool", "QueryRequest", "QueryResult"]
 
 log = logging.getLogger(__name__)
 
-#: How long a new worker may take to import, open the store and say it is ready.
+#: How long a new worker may take to import and say it is ready.
 START_TIMEOUT = 60.0
+#: The fast lane's slice: this long at most, and at most this share of the time limit.
+FAST_SLICE = 1.0
+FAST_SLICE_SHARE = 0.25
 
 
 class QueryPool:
-    """A fixed number of pre-started worker processes; :meth:`run` is blocking and thread-safe.
+    """Pre-started worker processes; :meth:`run` is blocking and thread-safe.
 
-    ``timeout`` bounds the work on each request (it is killed after that
-    long); waiting for a free worker is bounded by the same amount.
+    ``workers`` ordinary workers run queries (one of them is the fast lane
+    when there are two or more, plus a warm spare process); ``timeout`` is
+    each request's limit from arrival; ``memory_mb`` caps each worker's
+    address space (0: no cap).
     """
 
-    def __init__(self, store_path: Path, *, workers: int, timeout: float, row_limit: int) -> None:
-        if workers < 1 or timeout <= 0 or row_limit < 1:
+    def __init__(
+        self,
+        snapshots: Snapshots,
+        *,
+        workers: int,
+        timeout: float,
+        row_limit: int,
+        memory_mb: int = 0,
+        require_isolation: bool = False,
+    ) -> None:
+        if workers < 1 or timeout <= 0 or row_limit < 1 or memory_mb < 0:
             raise ValueError("workers, timeout and row_limit must be positive")
-        self.store_path = Path(store_path)
+        self.snapshots = snapshots
         self.size = workers
         self.timeout = timeout
         self.row_limit = row_limit
+        self.memory_mb = memory_mb
+        self.require_isolation = require_isolation
+        self.slice = min(FAST_SLICE, timeout * FAST_SLICE_SHARE)
+        self.lanes = workers >= 2
         self._ctx = multiprocessing.get_context("spawn")
-        self._idle: queue.LifoQueue[worker.Handle] = queue.LifoQueue()
-        self._all: set[worker.Handle] = set()  # every worker not yet killed: idle, busy or starting
-        self._starting: set[threading.Thread] = set()
         self._lock = threading.Lock()
         self._gone = threading.Condition(self._lock)
-        self._generation = 0
+        self._idle: list[worker.Handle] = []  # ordinary workers, free
+        self._fast: worker.Handle | None = None  # the fast lane's worker (free or busy)
+        self._fast_free = False
+        self._spare: worker.Handle | None = None
+        self._all: set[worker.Handle] = set()  # every worker not yet killed
+        self._starting: set[threading.Thread] = set()
+        self.schedule = Schedule()
         self._closed = False
         self._started = False
+        #: None when every worker left the network, else why one could not.
+        self.isolation: str | None = None
+        #: Counts for monitoring and tests: fast-lane slices that ran out, memory stops.
+        self.stats: Counter[str] = Counter()
+
+    # --- life cycle -------------------------------------------------------------------
 
     def start(self) -> None:
-        """Start every worker and wait until each has opened the store."""
+        """Start every worker and wait until each is ready."""
         with self._lock:
             if self._started:
                 return
             self._started = True
-            fresh = [self._spawn() for _ in range(self.size)]
+            fresh = [self._spawn() for _ in range(self.size + (1 if self.lanes else 0))]
         try:
             for w in fresh:
                 w.wait_ready(START_TIMEOUT)
@@ -89,19 +133,35 @@ class QueryPool:
                 self._forget(w)
             self.close()
             raise
+        failures = [w.isolation for w in fresh if w.isolation]
+        self.isolation = failures[0] if failures else None
+        if self.isolation:
+            log.warning(
+                "SPARQL query workers could not leave the network (%s); %s",
+                self.isolation,
+                "public SPARQL queries are refused"
+                if self.require_isolation
+                else "public SPARQL queries run with network access",
+            )
         with self._lock:
             for w in fresh:
-                self._idle.put(w)
+                self._place(w)
 
     def close(self) -> None:
         """Stop every worker, idle, busy or starting; no child process is left behind."""
         with self._lock:
             self._closed = True
-            idle = []
-            while not self._idle.empty():
-                idle.append(self._idle.get_nowait())
+            idle = list(self._idle)
+            if self._fast is not None and self._fast_free:
+                idle.append(self._fast)
+            if self._spare is not None:
+                idle.append(self._spare)
+            self._idle.clear()
+            self._fast, self._spare = None, None
             others = [w for w in self._all if w not in idle]
             starting = list(self._starting)
+            for waiter in self.schedule.waiters:
+                waiter.ready.set()
         for w in idle:
             self._forget(w)
         for w in others:
@@ -121,106 +181,235 @@ class QueryPool:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def refresh(self) -> None:
-        """Make every worker reopen the store before its next query (after a rebuild or write)."""
-        with self._lock:
-            self._generation += 1
-
     def pids(self) -> list[int]:
-        """Process ids of the current workers (for monitoring and tests)."""
+        """Process ids of the current workers, spare included (for monitoring and tests)."""
         with self._lock:
             return sorted(w.pid for w in self._all if w.pid is not None)
 
-    def check(
-        self, query: str, *, prefixes: bool = False, timeout: float | None = None
-    ) -> QueryForm:
-        """Run the safety check in a worker and return the query form (to negotiate a format).
+    def status(self) -> dict[str, object]:
+        """What a health check shows: isolation, workers, the memory cap."""
+        return {
+            "workers": self.size,
+            "network_isolation": self.isolation is None,
+            "isolation_problem": self.isolation,
+            "public_queries": self.isolation is None or not self.require_isolation,
+            "memory_limit_mb": self.memory_mb or None,
+        }
 
-        Raises what :func:`partnergraph.sparql.safety.check_query` raises, or
-        :class:`QueryTimeoutError`.
+    # --- running queries ----------------------------------------------------------------
+
+    def run(
+        self,
+        request: QueryRequest,
+        *,
+        client: Hashable | None = None,
+        deadline: float | None = None,
+        public: bool = True,
+    ) -> QueryResult:
+        """Run ``request`` in a worker by ``deadline`` (monotonic; default: now + timeout).
+
+        ``client`` identifies who asks (an address) for fair scheduling; None
+        counts as a client of its own. ``public`` marks text from outside the
+        project, refused when isolation is required and missing. Raises
+        :class:`QueryTimeoutError` when the deadline passed (waiting or
+        running), :class:`QueryMemoryError`, :class:`QueryError` for a bad or
+        refused query, :class:`QueryWorkerError` if the worker died and
+        :class:`SparqlUnavailableError`.
         """
-        return QueryForm(self._call("check", (query, prefixes), timeout))
+        if public and self.require_isolation and self.isolation:
+            raise SparqlUnavailableError(
+                "public SPARQL is off on this server: its query workers could not leave the "
+                f"network ({self.isolation}); see /healthz"
+            )
+        if deadline is None:
+            deadline = time.monotonic() + self.timeout
+        key: Hashable = object() if client is None else client
+        while True:
+            w = self._acquire(key, deadline)
+            outcome = self._send(w, key, request, deadline)
+            if outcome is not None:
+                return outcome
+            # The worker had died, or the fast lane's slice ran out: wait again, same deadline.
 
-    def run(self, request: QueryRequest, *, timeout: float | None = None) -> QueryResult:
-        """Check and evaluate ``request`` in a worker; kill the worker if it runs past the limit.
+    def _acquire(self, client: Hashable, deadline: float) -> worker.Handle:
+        with self._lock:
+            if self._closed:
+                raise QueryWorkerError("the query pool is closed")
+            waiter = self.schedule.wait(client, deadline)
+            self._dispatch()
+        while not waiter.ready.wait(timeout=max(0.0, deadline - time.monotonic())):
+            with self._lock:
+                if waiter.granted is not None:
+                    break
+                self.schedule.withdraw(waiter)
+                self._dispatch()
+            raise QueryTimeoutError(
+                f"no query worker was free within the {self.timeout:g} s time limit "
+                "(the endpoint is busy); try again later"
+            )
+        if waiter.granted is None:
+            raise QueryWorkerError("the query pool was closed")
+        return waiter.granted
 
-        Raises :class:`QueryTimeoutError` when it took too long (or no worker
-        was free in that time), :class:`QueryError` for a bad or refused
-        query and :class:`QueryWorkerError` if the worker died.
-        """
-        return self._call("run", request, timeout)
-
-    def _call(self, kind: str, payload: object, timeout: float | None) -> Any:
-        limit = self.timeout if timeout is None else timeout
-        w = self._acquire(limit)
+    def _send(
+        self, w: worker.Handle, client: Hashable, request: QueryRequest, deadline: float
+    ) -> QueryResult | None:
+        """Run on ``w``; None when it had died or the fast lane's slice ran out (it is gone)."""
+        started = time.monotonic()
+        if not w.process.is_alive():
+            log.warning("query worker %s had died while idle; replacing it", w.pid)
+            self._discard(w, client)
+            return None
         try:
-            w.conn.send((kind, self._generation, payload))
-            if not w.conn.poll(max(limit, 0.0)):
-                log.warning("query worker %s ran past %.3g s; killing it", w.pid, limit)
-                self._discard(w)
+            snapshot = self.snapshots.checkout()
+        except FileNotFoundError as exc:
+            self._release(w, client, started)
+            raise QueryWorkerError(f"the store has no checkpoint to read: {exc}") from None
+        previous, w.snapshot = w.snapshot, snapshot
+        try:
+            return self._exchange(w, client, request, deadline, started, snapshot)
+        finally:  # the worker has moved on from (or died with) its previous checkpoint
+            self.snapshots.release(previous)
+
+    def _exchange(
+        self,
+        w: worker.Handle,
+        client: Hashable,
+        request: QueryRequest,
+        deadline: float,
+        started: float,
+        snapshot: Path,
+    ) -> QueryResult | None:
+        on_fast_lane = w.fast
+        try:
+            w.conn.send((str(snapshot), request))
+            sliced = on_fast_lane and self.slice < deadline - started
+            if sliced and not w.conn.poll(self.slice):
+                log.info("query from %s ran past the fast lane's slice; moving it", client)
+                self.stats["slices_run_out"] += 1
+                with self._lock:
+                    self.schedule.ran(client, quick=False)
+                self._discard(w, client)
+                return None
+            if not w.conn.poll(max(0.0, deadline - time.monotonic())):
+                log.warning("query worker %s ran past its deadline; killing it", w.pid)
+                with self._lock:
+                    self.schedule.ran(client, quick=False)
+                self._discard(w, client)
                 raise QueryTimeoutError(
                     f"the query ran past the {self.timeout:g} s time limit and was stopped"
                 )
             status, value = w.conn.recv()
         except (EOFError, OSError) as exc:
-            self._discard(w)
+            memory = w.died_of_memory()
+            self._discard(w, client)
             if self._closed:
                 raise QueryWorkerError("the query pool was closed during the query") from exc
+            if memory:
+                self.stats["memory_stops"] += 1
+                raise QueryMemoryError(worker.memory_message(self.memory_mb * 2**20)) from None
             raise QueryWorkerError(
                 "the query worker stopped while running the query (it may have run out of "
-                "memory or stack); try a simpler query"
+                "stack); try a simpler query"
             ) from exc
-        self._release(w)
+        if status == "fatal":
+            self.stats["memory_stops"] += 1
+            self._discard(w, client)
+            raise value
+        self._release(w, client, started)
         if status == "error":
             raise value
-        return value
+        return value  # type: ignore[no-any-return]
 
-    def _acquire(self, limit: float) -> worker.Handle:
-        deadline = time.monotonic() + limit
-        while True:
-            if self._closed:
-                raise QueryWorkerError("the query pool is closed")
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise QueryTimeoutError(
-                    f"all {self.size} query workers stayed busy for {limit:g} s; try again later"
-                )
-            try:  # short waits, so that close() is noticed
-                w = self._idle.get(timeout=min(remaining, 0.25))
-            except queue.Empty:
-                continue
-            if w.process.is_alive():
-                return w
-            log.warning("query worker %s had died while idle; replacing it", w.pid)
-            self._discard(w)
+    # --- scheduling (every method below with the lock held unless it says otherwise) -------
 
-    def _release(self, w: worker.Handle) -> None:
+    def _dispatch(self) -> None:
+        """Hand free workers to waiters: ordinary ones first, the fast lane to light clients."""
+        self.schedule.expire(time.monotonic())
+        while self._idle:
+            waiter = self.schedule.pick(light_only=False)
+            if waiter is None:
+                break
+            self.schedule.grant(waiter, self._idle.pop())
+        if self._fast is not None and self._fast_free:
+            waiter = self.schedule.pick(light_only=True)
+            if waiter is not None:
+                self._fast_free = False
+                self.schedule.grant(waiter, self._fast)
+
+    def _place(self, w: worker.Handle) -> None:
+        """Put a new or freed worker where it belongs and serve the waiters."""
+        if self._closed:
+            return
+        if self.lanes and self._fast is None:
+            w.fast, self._fast, self._fast_free = True, w, True
+        elif w is self._fast:
+            self._fast_free = True
+        elif self.lanes and self._spare is None:
+            self._spare = w
+        else:
+            self._idle.append(w)
+        self._dispatch()
+
+    def _release(self, w: worker.Handle, client: Hashable, started: float) -> None:
+        """A query ended normally on ``w`` (not under the lock)."""
         with self._lock:
-            if not self._closed:
-                self._idle.put(w)
-                return
-        self._forget(w)
+            self.schedule.unhold(client)
+            self.schedule.ran(client, quick=time.monotonic() - started <= self.slice)
+            if self._closed:
+                closing = True
+            else:
+                closing = False
+                self._place(w)
+        if closing:
+            self._forget(w)
+
+    # --- workers (not under the lock) -------------------------------------------------------
 
     def _forget(self, w: worker.Handle) -> None:
         """Stop ``w`` for good and let close() know it is gone."""
         w.stop()
+        self.snapshots.release(w.snapshot)
+        w.snapshot = None
         with self._lock:
             self._all.discard(w)
             self._gone.notify_all()
 
-    def _discard(self, w: worker.Handle) -> None:
-        """Kill ``w`` now and, unless the pool is closing, start a replacement in the background."""
-        w.kill()
+    def _discard(self, w: worker.Handle, client: Hashable) -> None:
+        """Kill ``w`` now; reap it and start a replacement in the background (unless closing).
+
+        Reaping waits for the process to go, which takes a moment on a busy
+        machine: the caller answers its client meanwhile.
+        """
+        w.interrupt()
+        self.snapshots.release(w.snapshot)
+        w.snapshot = None
         with self._lock:
-            self._all.discard(w)
-            self._gone.notify_all()
-            if self._closed:
-                return
-            thread = threading.Thread(target=self._replace, name="sparql-worker-start", daemon=True)
-            self._starting.add(thread)
+            self.schedule.unhold(client)
+            closed = self._closed
+            if not closed:
+                self._all.discard(w)
+                self._gone.notify_all()
+                if w is self._fast:
+                    self._fast = None
+                    if self._spare is not None:
+                        spare, self._spare = self._spare, None
+                        self._place(spare)
+                self._dispatch()
+                thread = threading.Thread(
+                    target=self._replace, args=(w,), name="sparql-worker-start", daemon=True
+                )
+                self._starting.add(thread)
+        if closed:
+            w.kill()
+            with self._lock:
+                self._all.discard(w)
+                self._gone.notify_all()
+            return
         thread.start()
 
-    def _replace(self) -> None:
+    def _replace(self, dead: worker.Handle) -> None:
+        dead.kill()
         try:
             for attempt in range(3):
                 with self._lock:
@@ -236,7 +425,12 @@ class QueryPool:
                     log.error("could not replace a query worker (attempt %d): %s", attempt + 1, exc)
                     time.sleep(1.0)
                     continue
-                self._release(fresh)
+                with self._lock:
+                    closed = self._closed
+                    if not closed:
+                        self._place(fresh)
+                if closed:
+                    self._forget(fresh)
                 return
         finally:
             with self._lock:
@@ -244,6 +438,6 @@ class QueryPool:
 
     def _spawn(self) -> worker.Handle:
         """Start a worker process and register it; the caller holds the lock."""
-        w = worker.Handle(self._ctx, self.store_path, self.row_limit, self._generation)
+        w = worker.Handle(self._ctx, self.row_limit, self.memory_mb * 2**20)
         self._all.add(w)
         return w

@@ -61,8 +61,9 @@ class Written:
 def write_solutions(solutions: ox.QuerySolutions, key: str, row_limit: int) -> Written:
     """A SELECT answer in format ``key`` (json, xml, csv, tsv), at most ``row_limit`` rows."""
     names = [v.value for v in solutions.variables]
-    solution_rows: Iterator[Row] = ([s[i] for i in range(len(names))] for s in solutions)
-    rows, truncated = _take(solution_rows, row_limit)
+    cells = ([s[i] for i in range(len(names))] for s in solutions)
+    found, truncated = _take(cells, row_limit)
+    rows: list[Row] = list(found)
     writer = {"json": _json, "xml": _xml, "csv": _csv, "tsv": _tsv}.get(key)
     if writer is None:
         raise QueryError(f"a SELECT query cannot be answered as {FORMATS[key].media_type}")

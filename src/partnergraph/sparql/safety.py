@@ -1,48 +1,55 @@
-"""Decide, before anything is evaluated, whether the public endpoint may run a query.
+"""Decide what the public endpoint refuses, so that what is checked is exactly what runs.
 
-The check parses the text with rdflib's SPARQL grammar and walks the
-resulting algebra, rather than looking for keywords: a keyword test misses
-``service`` in lower case or spelt ``\\u0053ERVICE`` (SPARQL expands ``\\u``
-escapes before parsing, and so does rdflib), and refuses harmless queries
-that merely mention the word in a string. pyoxigraph does fetch ``SERVICE``
-IRIs over the network, so a query naming one is refused here; the worker
-processes are also cut off from the network as a second line of defence.
+**Why a keyword test and not a parse.** The engine (pyoxigraph) is the only
+parser whose reading of a query matters, and its Python API exposes no parse
+tree to inspect. Checking another parser's tree (rdflib's, as before) let
+through queries the two read differently: rdflib ends a ``#`` comment at
+``\\n``, pyoxigraph at ``\\r``, so ``# x\\r SERVICE <…>`` was a comment to the
+checker and a federated call to the engine. Re-serialising a checked parse
+for the engine would need a serialiser that pyoxigraph does not expose and
+rdflib does not get right. So the check does not parse at all:
+:func:`refuse_service` refuses a query whose text, raw or after any number of
+``\\u``/``\\U`` unescapings, holds the letters ``service`` in any case
+*anywhere*: in a comment, a string, an IRI or a name alike. No reading of the
+text by any parser can then find the keyword, whatever the comment, string
+or escape rules, at the price of refusing a query that merely mentions the
+word (the message says how to spell such a string).
 
-rdflib only parses and translates here; it never evaluates, so it never
-loads the graphs a ``FROM <file:...>`` or ``FROM <http://...>`` names (and
-:data:`rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS` is switched off anyway).
+Updates cannot run whatever anyone's reading: the engine is only ever called
+through :meth:`pyoxigraph.Store.query`, whose grammar has no update
+operation (INSERT, DELETE, LOAD, CLEAR, …), and FROM names graphs of the
+store, never a URL to fetch. :func:`is_update` only words the answer (403
+"read-only" rather than a syntax error) for text the engine already refused.
 
-The grammar is recursive in the number of triple patterns, so deep or long
-queries need a high recursion limit: the worker processes raise it, and in a
-process that did not, such a query is refused as too complex rather than
-crashing. Parsing is pure Python and can be slow on very large queries,
-which is why the query pool runs it in a worker, under the time limit.
-
->>> check_query("select * where { ?s ?p ?o }")
-<QueryForm.SELECT: 'SELECT'>
+>>> refuse_service("select * where { ?s ?p ?o }")
+>>> refuse_service("SELECT * { \\\\u0053ERVICE <http://127.0.0.1/> { ?s ?p ?o } }")
+Traceback (most recent call last):
+...
+partnergraph.errors.QueryRefusedError: SERVICE (federated query) is not accepted: ...
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-
-import rdflib.plugins.sparql
-from pyparsing import ParseBaseException, ParseResults
-from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-from rdflib.term import Variable
+import re
 
 from partnergraph.errors import QueryError, QueryRefusedError, QuerySyntaxError
 from partnergraph.text.caret import point_at
 
-rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
-
 UPDATE_REFUSED = "updates are not accepted: this endpoint is read-only"
 SERVICE_REFUSED = (
-    "SERVICE (federated query) is not accepted: this endpoint only queries its own graph"
+    "SERVICE (federated query) is not accepted: this endpoint only queries its own graph. "
+    "Queries are refused when the letters 'service' appear anywhere in them, in any case, "
+    "after \\u escapes (also in strings, names and comments); spell such a string with an "
+    'escape-free CONCAT, e.g. CONCAT("serv", "ice")'
 )
+
+_FORBIDDEN = "service"
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+#: pyoxigraph's syntax errors read "error at LINE:COLUMN: message".
+_POSITION = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.DOTALL)
+#: Unescaping stops after this many rounds (each round removes at least one escape).
+_MAX_ROUNDS = 16
 
 
 class QueryForm(enum.Enum):
@@ -59,120 +66,99 @@ class QueryForm(enum.Enum):
         return self in (QueryForm.CONSTRUCT, QueryForm.DESCRIBE)
 
 
-_FORMS = {
-    "SelectQuery": QueryForm.SELECT,
-    "AskQuery": QueryForm.ASK,
-    "ConstructQuery": QueryForm.CONSTRUCT,
-    "DescribeQuery": QueryForm.DESCRIBE,
-}
+def readings(text: str) -> list[str]:
+    """``text`` and every text it becomes by expanding ``\\u``/``\\U`` escapes, round after round.
 
-
-@dataclass(frozen=True)
-class QueryInfo:
-    """What the checker learnt: the form, the variables, whether the query names its dataset.
-
-    ``projected`` is the SELECT projection (None for the other forms);
-    ``has_dataset`` is true when the query has FROM or FROM NAMED, which must
-    then decide the dataset instead of the union default graph.
+    SPARQL expands codepoint escapes once, before parsing; expanding again
+    until nothing changes also covers an escaped backslash that forms a new
+    escape (``\\u005Cu0053``), whichever reading an engine takes.
     """
+    out = [text]
+    for _ in range(_MAX_ROUNDS):
+        expanded = _ESCAPE.sub(_expand, out[-1])
+        if expanded == out[-1]:
+            break
+        out.append(expanded)
+    return out
 
-    form: QueryForm
-    variables: frozenset[str]
-    projected: tuple[str, ...] | None
-    has_dataset: bool
+
+def _expand(match: re.Match[str]) -> str:
+    code = int(match.group(1) or match.group(2), 16)
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        return match.group(0)  # not a character: the engine refuses it as a syntax error
+    return chr(code)
 
 
-def check_query(text: str, prefixes: Mapping[str, str] | None = None) -> QueryForm:
-    """The form of ``text`` if the endpoint may run it; raise otherwise.
+def refuse_service(text: str) -> None:
+    """Raise :class:`QueryRefusedError` if any reading of ``text`` holds "service" in any case."""
+    for reading in readings(text):
+        if _FORBIDDEN in reading.casefold() or _FORBIDDEN in reading.lower():
+            raise QueryRefusedError(SERVICE_REFUSED)
 
-    Raises :class:`QueryRefusedError` for updates and SERVICE, and
-    :class:`QuerySyntaxError` (a :class:`QueryError`) with the line and column
-    for text that does not parse. ``prefixes`` are declared for the query as
-    if it had PREFIX lines for them.
+
+def is_update(text: str) -> bool:
+    """True when ``text`` reads as a SPARQL Update (to word a refusal; nothing is run).
+
+    rdflib's update grammar answers this: a disagreement with the engine can
+    only turn a 403 into a 400 for text the engine refused anyway.
     """
-    return analyse(text, prefixes).form
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import parseUpdate
 
-
-def analyse(text: str, prefixes: Mapping[str, str] | None = None) -> QueryInfo:
-    """Like :func:`check_query`, returning the variables and dataset use as well."""
-    if not text.strip():
-        raise QueryError("the query is empty")
-    try:
-        parsed = parseQuery(text)
-    except ParseBaseException as exc:
-        if _is_update(text):
-            raise QueryRefusedError(UPDATE_REFUSED) from None
-        raise _syntax_error(exc, text) from None
-    except RecursionError:
-        raise _too_complex() from None
-    if _mentions_service(parsed):
-        raise QueryRefusedError(SERVICE_REFUSED)
-    try:
-        translated = translateQuery(parsed, initNs=dict(prefixes or {}))
-    except RecursionError:
-        raise _too_complex() from None
-    except Exception as exc:  # rdflib raises plain Exceptions (unknown prefix, ...)
-        raise QueryError(f"SPARQL error: {exc}") from None
-    algebra = translated.algebra
-    if _mentions_service(algebra):
-        raise QueryRefusedError(SERVICE_REFUSED)
-    form = _FORMS.get(algebra.name)
-    if form is None:  # pragma: no cover - the grammar has exactly these four forms
-        raise QueryError(f"unsupported query form {algebra.name}")
-    projected = None
-    if form is QueryForm.SELECT:
-        projected = tuple(str(v) for v in dict.get(algebra, "PV") or ())
-    variables = frozenset(str(n) for n in _walk(algebra) if isinstance(n, Variable))
-    return QueryInfo(form, variables, projected, bool(dict.get(algebra, "datasetClause")))
-
-
-def _is_update(text: str) -> bool:
-    """True when ``text`` is a SPARQL Update with at least one operation."""
     try:
         update = parseUpdate(text)
-    except (ParseBaseException, RecursionError):
+    except (ParseBaseException, RecursionError, ValueError, TypeError):
         return False
     return bool(dict.get(update, "request"))
 
 
-def _syntax_error(exc: ParseBaseException, text: str) -> QuerySyntaxError:
-    # str(exc) reads "Expected X, found 'y'  (at char n), (line:l, col:c)"; keep its first part.
-    message = str(exc).split("  (at char", 1)[0].strip() or str(exc.msg)
-    # The line itself with a caret under the column (the CLI prints the same text).
-    where = point_at(text, exc.lineno, exc.col)
+def names_dataset(text: str) -> bool:
+    """True when the query has FROM or FROM NAMED (they then decide the dataset).
+
+    pyoxigraph does not say whether a query it parsed names a dataset, and its
+    union-default-graph option would override FROM; rdflib's parse answers
+    when the word "from" occurs at all. A query rdflib cannot parse counts as
+    naming none: its default graph is then the union, which changes what is
+    read from the graph, never what is refused.
+    """
+    if not any("from" in reading.lower() for reading in readings(text)):
+        return False
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        parsed = parseQuery(text)
+    except (ParseBaseException, RecursionError, ValueError, TypeError):
+        return False
+    query = parsed[-1] if len(parsed) else None
+    return bool(isinstance(query, dict) and dict.get(query, "datasetClause"))
+
+
+def syntax_error(exc: SyntaxError, text: str) -> QuerySyntaxError:
+    """The engine's syntax error as a :class:`QuerySyntaxError` with its line and column.
+
+    The message quotes the line of ``text`` with a caret under the column, so the
+    CLI and the web (problem+json ``detail``) say the same thing the same way.
+    """
+    message = str(exc).strip()
+    match = _POSITION.match(message)
+    if match is None:
+        return QuerySyntaxError(f"SPARQL syntax error: {message}")
+    line, column, detail = int(match.group(1)), int(match.group(2)), match.group(3)
+    detail = " ".join(detail.split())
+    if len(detail) > 300:
+        detail = detail[:300] + " …"
+    where = point_at(text, line, column)
     return QuerySyntaxError(
-        f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {message}"
+        f"SPARQL syntax error at line {line}, column {column}: {detail}"
         + (f"\n{where}" if where else ""),
-        line=exc.lineno,
-        column=exc.col,
+        line=line,
+        column=column,
     )
 
 
-def _too_complex() -> QueryError:
-    return QueryError("the query is nested too deeply or is too long to check; simplify it")
-
-
-def _mentions_service(tree: object) -> bool:
-    return any(getattr(node, "name", None) == "ServiceGraphPattern" for node in _walk(tree))
-
-
-def _walk(tree: object) -> Iterator[object]:
-    """Every node of a parse tree or algebra, depth first, without recursion.
-
-    Values are read with ``dict`` methods: a CompValue's own ``__getitem__``
-    may try to evaluate its value against a context, which is not wanted here.
-    """
-    stack = [tree]
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        yield node
-        if isinstance(node, dict):
-            stack.extend(dict.values(node))
-        elif isinstance(node, ParseResults):
-            stack.extend(list(node))
-        elif isinstance(node, (list, tuple, set, frozenset)):
-            stack.extend(node)
+def check_text(text: str) -> None:
+    """The checks that need no engine: not empty, no SERVICE anywhere."""
+    if not text.strip():
+        raise QueryError("the query is empty")
+    refuse_service(text)

@@ -1,0 +1,94 @@
+"""When the query workers cannot leave the network: a WARNING, /healthz says so, a setting decides.
+
+The server is started inside a user namespace of its own without an id map,
+where the kernel refuses any further namespace: its workers' ``unshare``
+really fails, as it would on a kernel without unprivileged user namespaces.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from partnergraph.sparql.worker import CLONE_NEWUSER
+from tests.conftest import GRAPH_DIR
+from tests.live import base_url, free_port
+
+SAVED = "/api/v1/queries/forum-editions"
+
+
+def _unmapped_user_namespace() -> None:
+    """Runs in the child between fork and exec: move into a user namespace with no id map."""
+    if ctypes.CDLL(None, use_errno=True).unshare(CLONE_NEWUSER) != 0:
+        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWUSER) failed")
+
+
+@contextmanager
+def cornered_server(tmp: Path, isolation: str) -> Iterator[tuple[str, Path]]:
+    """uvicorn whose workers cannot get a network namespace; yields (base URL, its stderr file)."""
+    port = free_port()
+    log = tmp / f"server-{isolation}.log"
+    env = {
+        **os.environ,
+        "PARTNERGRAPH_STORE": str(tmp / f"store-{isolation}"),
+        "PARTNERGRAPH_GRAPH_DIR": str(GRAPH_DIR),
+        "PARTNERGRAPH_BASE_IRI": base_url(port),
+        "PARTNERGRAPH_SPARQL_ISOLATION": isolation,
+    }
+    cmd = [sys.executable, "-m", "uvicorn", "--factory", "partnergraph.web.app:create_app"]
+    cmd += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    with log.open("wb") as err:
+        proc = subprocess.Popen(
+            cmd, env=env, cwd=GRAPH_DIR.parent, stderr=err, preexec_fn=_unmapped_user_namespace
+        )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert proc.poll() is None, log.read_text()
+            try:
+                if httpx.get(base_url(port) + "healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+        yield base_url(port), log
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.mark.parametrize("isolation", ["required", "optional"])
+def test_without_isolation(tmp_path: Path, isolation: str) -> None:
+    with cornered_server(tmp_path, isolation) as (base, log), httpx.Client(base_url=base) as http:
+        sparql = http.get("/healthz").json()["sparql"]
+        response = http.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30)
+        saved = http.get(SAVED, timeout=30)
+    assert sparql["network_isolation"] is False
+    assert "unshare" in sparql["isolation_problem"]
+    assert saved.status_code == 200, saved.text  # the project's own queries still run
+    warning = log.read_text()
+    assert "could not leave the network" in warning
+    if isolation == "required":
+        assert sparql["public_queries"] is False
+        assert response.status_code == 503
+        detail = response.json()["detail"]
+        assert "public SPARQL is off" in detail and "/healthz" in detail
+        assert "public SPARQL queries are refused" in warning
+    else:
+        assert sparql["public_queries"] is True
+        assert response.status_code == 200 and response.json()["boolean"] is True
+        assert "run with network access" in warning
