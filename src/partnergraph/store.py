@@ -6,7 +6,6 @@ hash, the *graph version*, differs from the one recorded in the store. Every
 other module reads the graph through :class:`GraphStore`.
 
 >>> from partnergraph.settings import Settings
-from partnergraph.sparql.safety import syntax_error
 >>> store = GraphStore.in_memory(Settings())          # doctest: +SKIP
 >>> store.select("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")[0]["n"].value  # doctest: +SKIP
 '41234'
@@ -26,6 +25,7 @@ from partnergraph.errors import QueryError, StoreBusyError
 from partnergraph.graphfiles import discover, graph_version, read_quads
 from partnergraph.namespaces import META_GRAPH, PG, PREFIXES
 from partnergraph.settings import Settings
+from partnergraph.sparql.safety import syntax_error
 from partnergraph.terms import lexical
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
