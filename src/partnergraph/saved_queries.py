@@ -67,7 +67,7 @@ PARAM_TYPES = ("organization", "iri", "string", "year", "integer", "date", "agre
 RESERVED = frozenset({"format"})
 BOM = "\ufeff".encode()
 
-_KEYS = ("title", "title@en", "description", "description@en", "param")
+_KEYS = ("title", "title@en", "description", "description@en", "param", "column")
 _HEADER = re.compile(r"#\s*([A-Za-z@-]+):\s*(.*)$")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
 _INTEGER = re.compile(r"[+-]?\d{1,18}$")
@@ -283,6 +283,8 @@ def _parse(path: Path, choices: Mapping[str, str]) -> SavedQuery:
             params.append(_param(path, number, value, choices, params))
             lines[params[-1].name] = number
             last = None
+        elif key == "column":
+            last = None  # column headings: read by H14's parser (owners.md), accepted here
         elif key in values:
             raise GraphSourceError(str(path), number, f"{key} given twice")
         else:
