@@ -428,3 +428,20 @@ src:p { src:p a pg:SourceDocument ; rdfs:label "p"@ja .
     dct:source [ a pg:Citation ; pg:document src:p ] .
 }
 """
+
+
+def test_the_nationwide_explorer_draws_each_multi_party_pact_as_one_node(
+    shipped_store: GraphStore,
+) -> None:
+    from partnergraph.explore.build import build_view
+
+    view = build_view(shipped_store, "nation", "en")
+    pact = agr(shipped_store, "nationwide-prefectures-wide-area-support")
+    node = next(n for n in view["nodes"] if n["iri"] == pact)
+    assert (node["kind"], node["shape"], node["parties"]) == ("pact", "diamond", 48)
+    assert node["label"].endswith("(48 parties)")
+    lines = [e for e in view["edges"] if e["via"] == pact]
+    assert len(lines) == 48 and all(pact in (e["iri_from"], e["iri_to"]) for e in lines)
+    legend = {row["kind"]: row for row in view["legend"]["kinds"]}
+    assert legend["pact"]["label"] == "multi-party pact"
+    assert legend["pact"]["count"] == sum(1 for n in view["nodes"] if n["kind"] == "pact")
