@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from partnergraph import __version__, entity
 from partnergraph.agreement_types import agreement_types
+from partnergraph.claims import claims_summary
 from partnergraph.namespaces import ENTITY_PREFIXES, PREFIXES
 from partnergraph.web.i18n import LANGUAGES, MESSAGES
 from partnergraph.web.negotiation import ENTITY_FORMATS, choose
@@ -122,6 +123,7 @@ def _page(path: str) -> Callable[..., Response]:
             language,
             entity=described,
             partner_groups=entity.partners_by_type(store, iri),
+            claims=claims_summary(store, iri),  # where the sources differ (issue 13)
             relation_labels=_relation_labels(request, language),
         )
         return templates.TemplateResponse(request, "entity.html", context, headers=HEADERS)
