@@ -26,7 +26,8 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> GraphStore:
 
 def agreements(store: GraphStore) -> int:
     rows = store.select(
-        "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a pg:Agreement }", prefixes=True
+        "PREFIX pg: <https://w3id.org/partnergraph/ns#> "
+        "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a pg:Agreement }"
     )
     return int(rows[0]["n"].value)
 
