@@ -51,6 +51,31 @@ def _dates_agree(a: str, b: str) -> bool:
     return not a.startswith("--") and not b.startswith("--") and a[:n] == b[:n]
 
 
+def candidates(store: GraphStore, type_iri: str) -> dict[str, dict[str, set[str]]]:
+    """Agreements of one type → their parties, names, dates and documents; cached per revision.
+
+    An import asks once per row; the table is read once per type until the graph changes.
+    """
+
+    def build() -> dict[str, dict[str, set[str]]]:
+        found: dict[str, dict[str, set[str]]] = {}
+        for row in store.select(CANDIDATES_QUERY, type=ox.NamedNode(type_iri)):
+            entry = found.setdefault(
+                row["a"].value, {"parties": set(), "names": set(), "dates": set(), "docs": set()}
+            )
+            for var, bucket in (
+                ("p", "parties"),
+                ("name", "names"),
+                ("date", "dates"),
+                ("doc", "docs"),
+            ):
+                if var in row:
+                    entry[bucket].add(row[var].value)
+        return found
+
+    return store.cached(f"reconcile:{type_iri}", build)
+
+
 def known_agreement(
     store: GraphStore, payload: AgreementIn, parties: list[str], type_iri: str, doc: str
 ) -> str | None:
@@ -58,19 +83,7 @@ def known_agreement(
 
     Raises :class:`ConflictError` when that agreement already cites ``doc``.
     """
-    found: dict[str, dict[str, set[str]]] = {}
-    for row in store.select(CANDIDATES_QUERY, type=ox.NamedNode(type_iri)):
-        entry = found.setdefault(
-            row["a"].value, {"parties": set(), "names": set(), "dates": set(), "docs": set()}
-        )
-        for var, bucket in (
-            ("p", "parties"),
-            ("name", "names"),
-            ("date", "dates"),
-            ("doc", "docs"),
-        ):
-            if var in row:
-                entry[bucket].add(row[var].value)
+    found = candidates(store, type_iri)
     title = _key(payload.title_ja)
     matches = []
     for iri, entry in sorted(found.items()):
