@@ -49,8 +49,33 @@ class Agreement(BaseModel):
     revised: str | None = None
     strengthened: str | None = None
     sources: list[Citation]
+    party_list_complete: bool = Field(
+        True, description="False where the sources hide or leave out some parties"
+    )
+    disputed: list[str] = Field(
+        default_factory=list,
+        description="Properties (title, signed, revised, party_count) whose sources disagree",
+    )
 
     model_config = with_examples(AGREEMENT)
+
+
+class ClaimSource(BaseModel):
+    """A source stating a claimed value."""
+
+    document: str
+    title: str | None = None
+    url: str | None = None
+    page_kind: str | None = Field(
+        None, description="official-site, wiki-mirror, contract-database, ..."
+    )
+
+
+class ClaimValue(BaseModel):
+    """One value some sources give for a property, and those sources."""
+
+    value: str
+    sources: list[ClaimSource]
 
 
 class AgreementList(BaseModel):
@@ -65,6 +90,10 @@ class AgreementDetail(Agreement):
     comment_en: str | None = None
     programmes: list[NamedRef] = Field(description="Exchange programmes under the agreement")
     energy_supplies: list[NamedRef] = Field(description="Energy supplies resting on it")
+    claims: dict[str, list[ClaimValue]] = Field(
+        default_factory=dict,
+        description="What each source states, by property (title, signed, revised, party_count)",
+    )
 
     model_config = with_examples(
         {

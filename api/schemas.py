@@ -141,6 +141,12 @@ class Relation(BaseModel):
     title: str | None = None
     start: str | None = Field(None, description="Start at the source's precision: 1981-11")
     sources: list[Citation]
+    parties: int | None = Field(None, description="Named parties of the agreement")
+    through: Organization | None = Field(
+        None, description="The group through whose membership the body is tied (not a party itself)"
+    )
+    how_ja: str | None = Field(None, description="How the tie comes about, in Japanese")
+    how_en: str | None = Field(None, description="How the tie comes about, in English")
 
 
 RELATION = {

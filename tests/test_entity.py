@@ -36,11 +36,15 @@ def test_accord_facts_carry_the_document_they_come_from(
     assert accord.citations[source.number - 1].document == source.document
     pages = {(c.title, c.page) for c in accord.citations}
     assert (REPORT, 12) in pages
-    # Parties are asserted in both graphs, so both documents stand behind them.
+    # Parties are asserted in every graph that cites the accord, so each document stands behind
+    # them: the report, Setagaya's page, and the three pages of issue 13.
     (parties,) = [f for f in accord.groups["links"] if f.property == PG + "party"]
     assert {r.document for r in parties.values[0].sources} == {
         base + "source/setagaya-city-kawaba-engagement-accord",
         base + "source/setagaya-forum-report-2022",
+        base + "source/setagaya-kawaba-40th",
+        base + "source/kinuta-info-7312",
+        base + "source/setagaya-energy-partners",
     }
     assert {link.label for link in accord.inbound} >= {"区民健康村事業", "移動教室"}
 
@@ -63,7 +67,7 @@ def test_rdf_is_the_entity_and_its_citation_blank_nodes(
     subjects = {t.subject for t in found}
     assert ox.NamedNode(iri) in subjects
     blanks = [s for s in subjects if isinstance(s, ox.BlankNode)]
-    assert len(blanks) == 3
+    assert len(blanks) == 6  # the accord's citations: 3, and 3 more from issue 13's pages
     body, media_type = entity.serialize(shipped_store, iri, "ttl")
     assert media_type.startswith("text/turtle")
     assert len(list(ox.parse(body, format=ox.RdfFormat.TURTLE))) == len(found)
@@ -100,7 +104,7 @@ def test_summary_groups_partners_by_weighty_relation_first(
     assert summary["map"] and summary["map"]["points"]
     english = organization_summary(shipped_store, base + "lg/131121", "en")
     assert english and english["groups"][0]["rows"][0]["when"] == "Nov 1981"
-    empty = organization_summary(shipped_store, base + "lg/011002", "ja")
+    empty = organization_summary(shipped_store, base + "lg/155811", "ja")  # 関川村
     assert empty is not None and empty["groups"] == [] and empty["count"] == 0
     assert organization_summary(shipped_store, base + "agreement/x", "ja") is None
 

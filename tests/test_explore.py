@@ -122,7 +122,9 @@ def test_nation_filters_keep_isolated_local_governments(nation) -> None:
 
 def test_overlays(shipped_store, curated) -> None:
     nodes = by_id(curated)
-    assert nodes[SETAGAYA]["size"] == max(n["size"] for n in curated["nodes"])
+    # sized by degree: the body with most partners is the largest (甲府市 since issue 13's pacts)
+    largest = max(curated["nodes"], key=lambda n: n["size"])
+    assert largest["measures"]["degree"] == max(n["measures"]["degree"] for n in curated["nodes"])
     assert nodes[SETAGAYA]["community"] is not None
     coloured = explore.network_view(shipped_store, size_by="pagerank", color_by="community")
     setagaya = by_id(coloured)[SETAGAYA]
@@ -160,8 +162,8 @@ def test_ego_view(shipped_store) -> None:
     ids = {n["id"] for n in ego["nodes"]}
     assert KAWABA in ids and SETAGAYA in ids
     assert all(e["from"] in ids and e["to"] in ids for e in ego["edges"])
-    lone = explore.ego_view(shipped_store, "012025", hops=1)  # Hakodate: no recorded tie
-    assert [n["id"] for n in lone["nodes"]] == ["012025"] and lone["edges"] == []
+    lone = explore.ego_view(shipped_store, "155811", hops=1)  # Sekikawa: no recorded tie
+    assert [n["id"] for n in lone["nodes"]] == ["155811"] and lone["edges"] == []
     with pytest.raises(NotFoundError):
         explore.ego_view(shipped_store, "no such body")
     with pytest.raises(InvalidInputError):

@@ -115,7 +115,8 @@ def test_partners_as_of_a_date_count_from_the_first_day_of_the_start(run) -> Non
 
 def test_agreements_with_their_evidence(run) -> None:
     rows = run("agreements")
-    assert len({r["agreement"] for r in rows}) == 13
+    # 13 before issue 13, plus 78 from nationwide-pacts.trig
+    assert len({r["agreement"] for r in rows}) == 91
     accord = [r for r in rows if r["agreement"].endswith("setagaya-kawaba-engagement-accord")]
     assert {r["signed"] for r in accord} == {"1981-11"}
     assert {r.get("page") for r in accord} == {12, None}
@@ -126,28 +127,33 @@ def test_agreements_with_their_evidence(run) -> None:
         r for r in rows if r["agreement"].endswith("tokyo-23-wards-mutual-cooperation-support")
     )
     assert wards["revised"] == "2014-03-01" and len(wards["parties"].split("・")) == 23
-    sister = run("agreements", type="sister-city")
-    assert {r["agreement_name"] for r in sister} == {
+    sister = {r["agreement_name"] for r in run("agreements", type="sister-city")}
+    assert {n for n in sister if n.startswith("世田谷区")} == {
         "世田谷区・ウィニペグ市 姉妹都市提携",
         "世田谷区・ドーブリング区 姉妹都市提携",
         "世田谷区・バンバリー市 姉妹都市提携",
     }
+    assert len(sister) == 16  # 13 domestic ties from nationwide-pacts.md (issue 13)
 
 
 def test_agreements_between_two_years_compare_mixed_precision_dates(run) -> None:
     rows = run("agreements-between-years", **{"from": "2014", "to": "2021"})
-    assert [(r["year"], r["type"].rsplit("/", 1)[-1]) for r in rows] == [
+    found = [(r["year"], r["type"].rsplit("/", 1)[-1]) for r in rows]
+    assert [t for t in found if t[1] != "disaster-mutual-aid"] == [
         (2014, "comprehensive-partnership"),
         (2016, "renewable-energy"),
+        (2018, "exchange"),  # 秋田市・武雄市 (issue 13)
         (2018, "renewable-energy"),
         (2020, "renewable-energy"),
         (2021, "renewable-energy"),
     ]
     nineteen95 = run("agreements-between-years", **{"from": "1995", "to": "1995"})
-    assert {r["signed"] for r in nineteen95} == {"1995", "1995-12-01"}  # a gYear and a date
-    assert len(run("agreements-between-years")) == 13
-    pacts = run("agreements-between-years", type="disaster-mutual-aid")
-    assert [r["signed"] for r in pacts] == ["1995", "1995-12-01", "1996-02-16"]
+    # a gYear, a gYearMonth and a date
+    assert {r["signed"] for r in nineteen95} == {"1995", "1995-07", "1995-08", "1995-12-01"}
+    assert len(run("agreements-between-years")) == 45  # 13 before issue 13; 32 more are dated
+    pacts = [r["signed"] for r in run("agreements-between-years", type="disaster-mutual-aid")]
+    assert pacts[:6] == ["1990-06-21", "1995", "1995-07", "1995-08", "1995-12-01", "1996-02-16"]
+    assert pacts == sorted(pacts) and len(pacts) == 27
 
 
 def test_forum_editions_and_participants(run) -> None:
@@ -217,8 +223,9 @@ def test_bodies_in_a_prefecture_by_name_or_code(run) -> None:
     niigata = run("bodies-in-prefecture")
     assert len(niigata) == 31 and niigata[0]["name"] == "新潟県"
     ties = {r["name"]: r["ties"] for r in niigata}
-    assert ties["十日町市"] == 3 and ties["津南町"] == 3 and ties["南魚沼市"] == 1
-    assert ties["新潟市"] == 0
+    # issue 13: 津南町 gained the 荒川区 pact; 新潟市 the major-cities pact and designation
+    assert ties["十日町市"] == 3 and ties["津南町"] == 4 and ties["南魚沼市"] == 1
+    assert ties["新潟市"] == 2 and ties["関川村"] == 0
     for typed in ("長野", "20", "200000", "Nagano", "ナガノ"):
         rows = run("bodies-in-prefecture", prefecture=typed)
         assert {r["prefecture_name"] for r in rows} == {"長野県"}, typed

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from partnergraph import __version__, entity
 from partnergraph.agreement_types import agreement_types
+from partnergraph.claims import claims_summary
 from partnergraph.entity_summary import organization_summary
 from partnergraph.namespaces import ENTITY_PREFIXES, PREFIXES
 from partnergraph.web.i18n import LANGUAGES, MESSAGES
@@ -123,6 +124,7 @@ def _page(path: str) -> Callable[..., Response]:
             language,
             entity=described,
             summary=organization_summary(store, iri, language),
+            claims=claims_summary(store, iri),  # where the sources differ (issue 13)
             relation_labels=_relation_labels(request, language),
         )
         return templates.TemplateResponse(request, "entity.html", context, headers=HEADERS)

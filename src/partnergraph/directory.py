@@ -34,6 +34,8 @@ KINDS: dict[str, str] = {
     PG + "Cooperative": "cooperative",
     PG + "Platform": "platform",
     PG + "ForeignLocalGovernment": "foreign-local-government",
+    PG + "GovernmentGroup": "group",
+    PG + "FormerLocalGovernment": "former-local-government",
     ORG + "OrganizationalUnit": "unit",
     ORG + "FormalOrganization": "organization",
     ORG + "Organization": "organization",
@@ -54,7 +56,8 @@ SELECT ?org ?p ?name WHERE {
   FILTER EXISTS { ?org a ?t . VALUES ?t { org:Organization org:FormalOrganization
     org:OrganizationalUnit org:OrganizationalCollaboration pg:LocalGovernment pg:Prefecture
     pg:City pg:SpecialWard pg:Town pg:Village pg:University pg:GovernmentAgency pg:Council
-    pg:Cooperative pg:Platform pg:ForeignLocalGovernment } }
+    pg:Cooperative pg:Platform pg:ForeignLocalGovernment pg:GovernmentGroup
+    pg:FormerLocalGovernment } }
 }"""
 )
 _FACTS = (

@@ -9,6 +9,7 @@ from __future__ import annotations
 PG = "https://w3id.org/partnergraph/ns#"
 AGREEMENT_TYPE = "https://w3id.org/partnergraph/agreement-type/"
 ENERGY_SOURCE = "https://w3id.org/partnergraph/energy-source/"
+PAGE_KIND = "https://w3id.org/partnergraph/page-kind/"
 ONTOLOGY_GRAPH = "https://w3id.org/partnergraph/ns"
 META_GRAPH = "urn:x-partnergraph:meta"
 
@@ -28,6 +29,7 @@ PREFIXES: dict[str, str] = {
     "pg": PG,
     "pgat": AGREEMENT_TYPE,
     "pges": ENERGY_SOURCE,
+    "pgpk": PAGE_KIND,
     "org": ORG,
     "schema": SCHEMA,
     "prov": PROV,

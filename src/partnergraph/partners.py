@@ -30,9 +30,14 @@ from partnergraph.titles import relation_titles
 PARTNERS_QUERY = (
     sparql_prefixes()
     + """
-SELECT ?org ?partner ?type ?via ?start ?direction WHERE {
+SELECT ?org ?partner ?type ?via ?start ?direction ?through WHERE {
   {
     ?via a pg:Agreement ; pg:party ?org, ?partner ; pg:agreementType/skos:notation ?type .
+    OPTIONAL { ?via pg:signedOn ?start }
+  } UNION {
+    ?m a org:Membership ; org:member ?org ; org:organization ?through .
+    ?via a pg:Agreement ; pg:party ?through, ?partner ; pg:agreementType/skos:notation ?type .
+    FILTER(?partner != ?through)
     OPTIONAL { ?via pg:signedOn ?start }
   } UNION {
     ?via a pg:EnergySupply ; pg:supplier ?org ; pg:consumer ?partner .
@@ -66,6 +71,13 @@ SELECT ?org ?partner ?type ?via ?start ?direction WHERE {
 
 FIXED_TYPES = ("energy-supply", "forum", "membership")
 
+#: Number of parties of each agreement (named ones; see ``pg:partyListComplete``).
+PARTY_COUNTS_QUERY = (
+    sparql_prefixes()
+    + """
+SELECT ?via (COUNT(DISTINCT ?p) AS ?n) WHERE { ?via a pg:Agreement ; pg:party ?p } GROUP BY ?via"""
+)
+
 
 @dataclass
 class Relation:
@@ -77,6 +89,25 @@ class Relation:
     start: str | None
     direction: str | None = None
     sources: list[Citation] = field(default_factory=list)
+    #: How the tie comes about: the agreement's number of named parties, and the group
+    #: through whose membership the body is tied (None when it is a party itself).
+    parties: int | None = None
+    through: Organization | None = None
+
+    def how(self, lang: str = "ja") -> str:
+        """One phrase saying how the tie comes about, e.g. "九都県市… (9 parties)"."""
+        name = self.title or self.via.rsplit("/", 1)[-1]
+        text = name
+        if self.parties and self.parties > 2:
+            text += f"（{self.parties}者）" if lang == "ja" else f" ({self.parties} parties)"
+        if self.through is not None:
+            group = (
+                self.through.name_ja if lang == "ja" else self.through.name_en
+            ) or self.through.id
+            text += (
+                f"（{group}の会員として）" if lang == "ja" else f", through membership of {group}"
+            )
+        return text
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -86,6 +117,10 @@ class Relation:
             "start": self.start,
             "direction": self.direction,
             "sources": [c.as_dict() for c in self.sources],
+            "parties": self.parties,
+            "through": self.through.as_dict() if self.through is not None else None,
+            "how_ja": self.how("ja"),
+            "how_en": self.how("en"),
         }
 
 
@@ -174,6 +209,15 @@ def partners(
     return sort_partners(result, sort)
 
 
+def party_counts(store: GraphStore) -> dict[str, int]:
+    """Agreement IRI → number of named parties; cached until the graph changes."""
+
+    def build() -> dict[str, int]:
+        return {r["via"].value: int(r["n"].value) for r in store.select(PARTY_COUNTS_QUERY)}
+
+    return store.cached("partners.party-counts", build)
+
+
 def _all_partners(store: GraphStore, organization: str) -> tuple[Partner, ...]:
     """Every partner of one body, unfiltered; cached per body until the graph changes.
 
@@ -188,6 +232,7 @@ def _build(store: GraphStore, organization: str) -> tuple[Partner, ...]:
     directory = Directory.load(store)
     titles = relation_titles(store).ja
     citations = all_citations(store)
+    counts = party_counts(store)
     grouped: dict[str, dict[tuple[str, str], Relation]] = {}
     for row in store.select(PARTNERS_QUERY, org=ox.NamedNode(organization)):
         kind, via = row["type"].value, row["via"].value
@@ -195,8 +240,12 @@ def _build(store: GraphStore, organization: str) -> tuple[Partner, ...]:
         if partner not in directory.by_id:
             continue
         start = row["start"].value if "start" in row else None
+        through = directory.by_id.get(row["through"].value) if "through" in row else None
         relations = grouped.setdefault(partner, {})
         existing = relations.get((kind, via))
+        if existing is not None and existing.through is not None and through is None:
+            del relations[(kind, via)]  # a direct party: the tie does not need the group
+            existing = None
         if existing is None:
             relations[(kind, via)] = Relation(
                 type=kind,
@@ -205,6 +254,8 @@ def _build(store: GraphStore, organization: str) -> tuple[Partner, ...]:
                 start=start,
                 direction=row["direction"].value if "direction" in row else None,
                 sources=list(citations.get(via, [])),
+                parties=counts.get(via),
+                through=through,
             )
         elif start and (not existing.start or len(start) > len(existing.start)):
             existing.start = start

@@ -55,13 +55,17 @@ def test_centrality_as_json_csv_and_table(analyze) -> None:
     code, out, _ = analyze("centrality", "--limit", "3", "-f", "json")
     assert code == 0
     payload = json.loads(out)
-    assert payload["bodies"][0]["body"]["code"] == "131121"
+    top = payload["bodies"][0]["body"]
+    ranks = [b["pagerank"] for b in payload["bodies"]]
+    assert ranks == sorted(ranks, reverse=True)
     assert len(payload["bodies"]) == 3 and payload["betweenness_method"] == "exact"
     code, out, _ = analyze("centrality", "--limit", "3", "-f", "csv")
     rows = list(csv.reader(io.StringIO(out)))
-    assert rows[0][:3] == ["rank", "name", "code"] and rows[1][1:3] == ["世田谷区", "131121"]
+    assert rows[0][:3] == ["rank", "name", "code"] and rows[1][1] == top["name_ja"]
     code, out, _ = analyze("centrality", "--region", "関東", "--limit", "2")
-    assert "betweenness exact" in out.splitlines()[0] and "世田谷区" in out
+    lines = out.splitlines()
+    assert "betweenness exact" in lines[0] and lines[1].startswith("rank")
+    assert sum(line[:1].isdigit() for line in lines[2:]) == 2
 
 
 def test_path_explains_each_hop(analyze) -> None:
@@ -78,11 +82,14 @@ def test_suggest_ego_resilience_communities_structure(analyze) -> None:
     assert code == 0 and "within 1 hop(s)" in out
     code, out, _ = analyze("resilience", "目黒区", "-f", "csv")
     (row,) = list(csv.DictReader(io.StringIO(out)))
-    assert row["flags"] == "all-near" and row["candidates"].startswith("川場村")
+    # the 23-ward pact keeps Meguro's partners near; distant candidates now include the wards'
+    # own distant partners from issue 13 (東御市, 矢祭町) besides 川場村
+    assert row["flags"] == "all-near" and "川場村" in row["candidates"]
     code, out, _ = analyze("communities", "--prefecture", "13")
     assert code == 0 and "modularity" in out
     code, out, _ = analyze("structure", "-t", "membership", "-f", "json")
-    assert json.loads(out)["core"]["k"] == 1
+    # members of both 中核市 and a block of its pact (issue 13) make a 2-core
+    assert json.loads(out)["core"]["k"] == 2
 
 
 def test_export_writes_a_file_networkx_reads(analyze, tmp_path: Path) -> None:
@@ -106,7 +113,7 @@ def test_export_writes_a_file_networkx_reads(analyze, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["path", "世田谷区", "札幌市"], "no path between"),
+        (["path", "世田谷区", "関川村"], "no path between"),
         (["centrality", "--type", "friendship"], "unknown relation type friendship"),
         (["centrality", "--as-of", "2020-13-01"], "--as-of must be a date"),
         (["centrality", "--region", "Atlantis"], "unknown region"),

@@ -129,7 +129,8 @@ def test_the_shipped_wards_are_all_near_and_pointed_to_kawaba(shipped_store: Gra
     result = resilience(shipped_store, "目黒区")
     (meguro,) = result.entries
     assert meguro["flags"] == ["all-near"] and len(meguro["partners"]) == 22
-    assert meguro["candidates"][0]["body"]["name_ja"] == "川場村"
+    # issue 13 added the wards' distant partners (東御市 first); 川場村 is still a candidate
+    assert "川場村" in {c["body"]["name_ja"] for c in meguro["candidates"]}
     (setagaya,) = resilience(shipped_store, "世田谷区").entries
     assert setagaya["flags"] == [] and setagaya["partners"][-1]["body"]["name_ja"] == "川場村"
     assert setagaya["farthest_km"] == pytest.approx(126.5, abs=0.5)

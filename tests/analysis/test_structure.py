@@ -99,5 +99,7 @@ def test_structure_of_the_tiny_graph(tiny: GraphStore) -> None:
 def test_communities_on_the_shipped_graph_are_stable(shipped_store: GraphStore) -> None:
     first = communities(shipped_store, Filters(region="関東"))
     assert first.as_dict() == communities(shipped_store, Filters(region="関東")).as_dict()
-    wards = next(c for c in first.communities if c["types"].get("disaster-mutual-aid"))
-    assert all(m["kind"] == "special-ward" for m in wards["members"])
+    # the 23-ward pact holds most wards together; since issue 13 their distant partners join them
+    wards = next(c for c in first.communities if "千代田区" in {m["name_ja"] for m in c["members"]})
+    assert wards["types"].get("disaster-mutual-aid")
+    assert sum(m["kind"] == "special-ward" for m in wards["members"]) > len(wards["members"]) / 2

@@ -86,7 +86,7 @@ def test_path_setagaya_to_kawaba(client: TestClient) -> None:
     ("query", "status", "field", "detail"),
     [
         ("/path?from=世田谷区&to=Atlantis", 404, None, "no organization matches"),
-        ("/path?from=世田谷区&to=札幌市", 404, None, "no path between"),
+        ("/path?from=世田谷区&to=関川村", 404, None, "no path between"),
         ("/ego?org=川場村&hops=5", 400, "hops", "less than or equal to 4"),
         ("/ego?org=川場村&hops=two", 400, "hops", "hops"),
         ("/centrality?type=friendship", 400, "type", "unknown relation type friendship"),

@@ -32,7 +32,7 @@ def problem(response, status: int) -> dict[str, object]:
 
 def test_agreements_json(client: TestClient) -> None:
     body = schemas.AgreementList.model_validate(client.get("/api/v1/agreements").json())
-    assert body.total == 13 == len(body.items)
+    assert body.total == 91 == len(body.items)  # 13, plus 78 from nationwide-pacts.trig (#13)
     accord = next(a for a in body.items if a.slug == "setagaya-kawaba-engagement-accord")
     assert (accord.type, accord.signed) == ("engagement-accord", "1981-11")
     assert {p.code for p in accord.parties} == {"104442", "131121"}
@@ -42,11 +42,13 @@ def test_agreement_filters(client: TestClient) -> None:
     def slugs(params: object) -> list[str]:
         return [a["slug"] for a in client.get("/api/v1/agreements", params=params).json()["items"]]
 
-    assert slugs({"type": "sister-city"}) == [
+    sister = slugs({"type": "sister-city"})
+    assert [s for s in sister if s.startswith("setagaya-")] == [
         "setagaya-winnipeg-sister-city",
         "setagaya-doebling-sister-city",
         "setagaya-bunbury-sister-city",
     ]
+    assert len(sister) == 16  # with the domestic ties of issue 13
     assert slugs({"party": "ｶﾜﾊﾞﾑﾗ", "signed_from": "2000"}) == ["setagaya-kawaba-renewable-energy"]
     assert slugs([("type", "employment"), ("type", "comprehensive-partnership")]) == [
         "setagaya-kawasaki-comprehensive-partnership",
@@ -54,11 +56,13 @@ def test_agreement_filters(client: TestClient) -> None:
     ]
     assert slugs({"signed_to": "1981"}) == [
         "setagaya-winnipeg-sister-city",
+        "gifu-kagoshima-sister-prefectures",
+        "hyogo-okinawa-friendship",
         "setagaya-kawaba-engagement-accord",
     ]
     assert slugs({"limit": 2, "offset": 1}) == [
-        "setagaya-kawaba-engagement-accord",
-        "setagaya-doebling-sister-city",
+        "gifu-kagoshima-sister-prefectures",
+        "hyogo-okinawa-friendship",
     ]
 
 

@@ -127,9 +127,18 @@ def test_a_municipal_list_is_imported_in_one_change(store: GraphStore) -> None:
         f"ASK {{ <{created[3]}> pg:party <{base}org/seijo-university>, "
         f"<{base}org/komazawa-university>, <{base}lg/131121> }}",
     )
+    # Row 4 is Setagaya's Winnipeg tie (1970-10 in the graph): it extends that agreement rather
+    # than adding a copy; its "1970" is kept as the list's claim (issue 13, writes/reconcile.py).
+    assert created[4] == f"{base}agreement/setagaya-winnipeg-sister-city"
+    extended = [c["extended"] for c in body["created"]]  # type: ignore[union-attr]
+    assert extended == [False, False, True]
+    assert ask(
+        store,
+        f"""ASK {{ <{created[4]}> dct:source [ pg:claimedSignedOn "1970"^^xsd:gYear ;
+            pg:claimedTitle "テスト姉妹都市提携"@ja ] ; pg:signedOn "1970-10"^^xsd:gYearMonth }}""",
+    )
     # 最新締結日 equal to 初度締結日 says nothing new.
-    assert not ask(store, f"ASK {{ <{created[4]}> pg:revisedOn ?d }}")
-    assert ask(store, f'ASK {{ <{created[4]}> pg:signedOn "1970"^^xsd:gYear }}')
+    assert not ask(store, f"ASK {{ <{created[4]}> dct:source/pg:claimedRevisedOn ?d }}")
 
 
 def test_errors_are_listed_by_row_and_column_and_nothing_is_imported(store: GraphStore) -> None:

@@ -18,6 +18,12 @@ revision and filters.
   (:func:`pagerank`), so scipy is not needed; it agrees with ``nx.pagerank``.
 * ``core``: k-core number; ``articulation``: removing the body splits a component.
 
+With the default ``Filters(pacts="bipartite")`` an agreement of three or more
+parties is a node of its own: paths run body → pact → body, so a 47-party pact
+makes its parties two hops apart through one node rather than a clique of
+1,081 edges that every shortest path would use. Pact nodes are measured (they
+carry betweenness) but never listed. ``pacts="pairwise"`` gives the clique.
+
 >>> g = nx.path_graph(3)
 >>> betweenness(g)
 ({0: 0.0, 1: 1.0, 2: 0.0}, 'exact')
@@ -232,6 +238,7 @@ def _centrality(store: GraphStore, f: Filters) -> tuple[list[dict[str, object]],
             "order": i,
         }
         for i, v in enumerate(multi)
+        if multi.nodes[v].get("kind") != "pact"
     ]
     return rows, method, multi.number_of_nodes(), multi.number_of_edges()
 

@@ -12,7 +12,7 @@ agreement, the wood-biomass supply and the 2022 forum.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any
 
@@ -112,7 +112,8 @@ def shortest_path(
     Unknown names raise :class:`NotFoundError` with close matches; bodies not
     connected in the filtered graph raise :class:`NoPathError`.
     """
-    f = normalize(store, filters)
+    # each hop is a pair of bodies with the agreements between them: multi-party pacts pairwise
+    f = replace(normalize(store, filters), pacts="pairwise")
     directory = Directory.load(store)
     a, b = directory.resolve(source), directory.resolve(target)
     multi = projection(store, f)

@@ -5,7 +5,11 @@
 one edge per relation and pair of bodies:
 
 * ``agreement``: each pair of parties of a ``pg:Agreement``; the edge type is
-  the agreement type's notation (``engagement-accord``, ``disaster-mutual-aid``, ...);
+  the agreement type's notation (``engagement-accord``, ``disaster-mutual-aid``, ...).
+  With ``Filters(pacts="bipartite")`` (the default) an agreement of three or
+  more parties is instead one node (``kind`` "pact", its IRI, ``parties``) with
+  one edge to each party, weight 1: the body–agreement graph. With
+  ``pacts="pairwise"`` it is every pair of parties, weighted as below;
 * ``energy-supply``: supplier → consumer of a ``pg:EnergySupply``;
 * ``forum``: each pair of attendees of a ``pg:ForumEdition`` (one edge per edition);
 * ``membership``: member → organization of an ``org:Membership``.
@@ -47,11 +51,12 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Hashable
+from dataclasses import replace
 from typing import TypeVar
 
 import networkx as nx
 
-from partnergraph.analysis.relations import Relation, Relations, relations
+from partnergraph.analysis.relations import FIXED_TYPE_LABELS, Relation, Relations, relations
 from partnergraph.analysis.scope import Filters, area, normalize
 from partnergraph.partners import started_by
 from partnergraph.store import GraphStore
@@ -164,7 +169,10 @@ def _build(store: GraphStore, f: Filters, directed: bool) -> nx.MultiGraph:
         if (f.types is None or e.type in f.types)
         and (f.as_of is None or started_by(e.start, f.as_of))
     ]
-    keep = {n for e in edges for n in (e.u, e.v)}
+    pacts: dict[str, dict[str, object]] = {}
+    if f.pacts == "bipartite":
+        edges, pacts = pact_nodes(edges, rel)
+    keep = {n for e in edges for n in (e.u, e.v) if n not in pacts}
     if f.include_isolated:
         keep.update(rel.local_governments)
     where = area(f)
@@ -174,16 +182,54 @@ def _build(store: GraphStore, f: Filters, directed: bool) -> nx.MultiGraph:
             for n in keep
             if (code := rel.nodes[n].get("prefecture_code")) and int(str(code)[:2]) in where.numbers
         }
-        keep = located | _attached(rel, edges, keep, located)
+        bodies = [e for e in edges if e.u not in pacts and e.v not in pacts]
+        keep = located | _attached(rel, bodies, keep, located)
+    keep |= {e.v for e in edges if e.v in pacts and e.u in keep}
+    nodes = {**rel.nodes, **pacts}
     graph: nx.MultiGraph[str] = nx.MultiDiGraph() if directed else nx.MultiGraph()
     graph.graph["filters"] = f.as_dict()
-    graph.add_nodes_from((n, dict(attrs)) for n, attrs in rel.nodes.items() if n in keep)
+    graph.add_nodes_from((n, dict(attrs)) for n, attrs in nodes.items() if n in keep)
     for e in edges:
         if e.u in keep and e.v in keep:
-            graph.add_edge(e.u, e.v, key=e.key(rel.nodes), **e.attributes())
+            graph.add_edge(e.u, e.v, key=e.key(nodes), **e.attributes())
             if directed and not e.directed:
-                graph.add_edge(e.v, e.u, key=e.key(rel.nodes, reverse=True), **e.attributes())
+                graph.add_edge(e.v, e.u, key=e.key(nodes, reverse=True), **e.attributes())
     return nx.freeze(graph)
+
+
+def pact_nodes(
+    edges: list[Relation], rel: Relations
+) -> tuple[list[Relation], dict[str, dict[str, object]]]:
+    """Agreements of three or more parties as one node each, tied to every party.
+
+    Returns the edges with each such agreement's pairwise edges replaced by one
+    edge party → agreement (weight 1; the agreement's IRI is the node), and the
+    agreement nodes' attributes (``kind`` "pact", ``parties``, names = title).
+    Forums, supplies, memberships and two-party agreements are left as they are.
+    """
+    fixed = set(FIXED_TYPE_LABELS)
+    parties: dict[str, set[str]] = defaultdict(set)
+    for e in edges:
+        if e.type not in fixed:
+            parties[e.via].update((e.u, e.v))
+    multi = {via for via, members in parties.items() if len(members) > 2}
+    kept = [e for e in edges if e.via not in multi]
+    nodes: dict[str, dict[str, object]] = {}
+    first = {e.via: e for e in edges if e.via in multi}
+    for via in sorted(multi):
+        e = first[via]
+        nodes[via] = {
+            "name_ja": e.title,
+            "name_en": e.title_en or e.title,
+            "kind": "pact",
+            "code": None,
+            "parties": len(parties[via]),
+            "type": e.type,
+            "start": e.start,
+        }
+        for party in sorted(parties[via]):
+            kept.append(replace(e, u=party, v=via, weight=1.0))
+    return kept, nodes
 
 
 def _attached(

@@ -124,7 +124,9 @@ def _assess(
     store: GraphStore, f: Filters, one: str | None, radius: float, limit: int
 ) -> list[dict[str, object]]:
     rel = relations(store)
-    graph = projection(store, Filters(as_of=f.as_of, include_isolated=f.include_isolated))
+    graph = projection(
+        store, Filters(as_of=f.as_of, include_isolated=f.include_isolated, pacts="pairwise")
+    )
     where = area(f)
     assessed = (
         [one]

@@ -61,6 +61,10 @@ _REGION_ALIASES = {
 }
 
 
+#: How multi-party agreements enter a projection (see :class:`Filters`).
+PACT_MODES = ("bipartite", "pairwise")
+
+
 @dataclass(frozen=True)
 class Filters:
     """Which relations and bodies an analysis sees.
@@ -71,9 +75,13 @@ class Filters:
     (code, number or name) or ``region`` (one of :data:`REGIONS`) keeps the
     bodies located there; ``include_isolated`` adds the local governments that
     have no relation, so that nationwide measures see every municipality.
+    ``pacts`` says how an agreement of three or more parties enters the graph:
+    ``"bipartite"`` (the default) as one pact node tied to each party, so that a
+    47-party pact is 47 edges through one node; ``"pairwise"`` as an edge between
+    every two parties, each weighing 1/(parties − 1) (see :mod:`.projection`).
 
     >>> Filters(types=("forum",), region="関東").key()
-    "(('forum',), None, None, '関東', False)"
+    "(('forum',), None, None, '関東', False, 'bipartite')"
     """
 
     types: tuple[str, ...] | None = None
@@ -81,10 +89,20 @@ class Filters:
     prefecture: str | None = None
     region: str | None = None
     include_isolated: bool = False
+    pacts: str = "bipartite"
 
     def key(self) -> str:
         """A string naming these filters, for caches."""
-        return repr((self.types, self.as_of, self.prefecture, self.region, self.include_isolated))
+        return repr(
+            (
+                self.types,
+                self.as_of,
+                self.prefecture,
+                self.region,
+                self.include_isolated,
+                self.pacts,
+            )
+        )
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -93,6 +111,7 @@ class Filters:
             "prefecture": self.prefecture,
             "region": self.region,
             "include_isolated": self.include_isolated,
+            "pacts": self.pacts,
         }
 
 
@@ -119,12 +138,17 @@ def normalize(store: GraphStore, filters: Filters | None) -> Filters:
         prefecture = resolve_prefecture(store, f.prefecture)
     if f.region:
         region = resolve_region(f.region)
+    if f.pacts not in PACT_MODES:
+        raise InvalidInputError(
+            f"unknown pacts mode {f.pacts!r}; known: {', '.join(PACT_MODES)}", field="pacts"
+        )
     return Filters(
         types=tuple(sorted(set(types))) if types else None,
         as_of=f.as_of,
         prefecture=prefecture,
         region=region,
         include_isolated=f.include_isolated,
+        pacts=f.pacts,
     )
 
 

@@ -167,19 +167,24 @@ def _communities(store: GraphStore, f: Filters, seed: int, min_size: int) -> Com
         else 0.0
     )
     shown = []
-    for i, members in enumerate((c for c in found if len(c) >= min_size), 1):
-        inside = multi.subgraph(members)
+    # pact nodes (Filters.pacts == "bipartite") take part in the partition but are not members
+    bodies = [[v for v in c if multi.nodes[v].get("kind") != "pact"] for c in found]
+    for i, (community, members) in enumerate(
+        ((c, b) for c, b in zip(found, bodies, strict=True) if len(b) >= min_size), 1
+    ):
+        inside = multi.subgraph(community)
         types: Counter[str] = Counter(d["type"] for _, _, d in inside.edges(data=True))
         shown.append(
             {
                 "community": i,
                 "size": len(members),
+                "pacts": len(community) - len(members),
                 "members": [node_info(multi, v) for v in members],
                 "relations": inside.number_of_edges(),
                 "types": dict(sorted(types.items(), key=lambda t: (-t[1], t[0]))),
             }
         )
-    singletons = sum(1 for c in found if len(c) < min_size)
+    singletons = sum(1 for b in bodies if len(b) < min_size)
     return CommunitiesResult(f.as_dict(), seed, round(modularity, DIGITS), shown, singletons)
 
 

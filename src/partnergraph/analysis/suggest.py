@@ -32,7 +32,7 @@ co-attendee is, since attending is not yet a partnership.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import networkx as nx
 
@@ -93,7 +93,8 @@ def suggest(
     ``body`` is a code, slug or name; unknown names raise :class:`NotFoundError`.
     """
     check_limit(limit)
-    f = normalize(store, filters)
+    # candidates are bodies, so multi-party pacts count as ties between their parties
+    f = replace(normalize(store, filters), pacts="pairwise")
     org = Directory.load(store).resolve(body)
     graph = projection(store, f)
     if org.id not in graph:

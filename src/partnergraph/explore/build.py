@@ -23,6 +23,7 @@ from partnergraph.analysis.scope import Filters
 from partnergraph.analysis.structure import louvain
 from partnergraph.citations import document_titles
 from partnergraph.explore.layout import force_positions, geo_positions
+from partnergraph.explore.pacts import style_pact_legend, style_pact_nodes
 from partnergraph.explore.pyvis_model import network_model
 from partnergraph.explore.style import (
     KIND_STYLE,
@@ -82,6 +83,7 @@ def build_view(
         _edge(i, u, v, data, keys, rel.type_label(str(data.get("type")), lang), lang, words)
         for i, (u, v, data) in enumerate(_ordered_edges(multi, order))
     ]
+    style_pact_nodes(nodes, multi, lang)  # multi-party pacts: one node each (explore/pacts.py)
     _add_sizes(nodes)
     force = force_positions(nodes, ties)
     geo = geo_positions(nodes, edges)
@@ -90,6 +92,8 @@ def build_view(
     nodes, edges = network_model(nodes, edges)
     years = [e["year"] for e in edges if e["year"] is not None]
     sources = _source_titles(store, edges)
+    legend = _legend(nodes, edges, rel, lang)
+    style_pact_legend(legend, lang)
     return {
         "scope": scope,
         "lang": lang,
@@ -101,7 +105,7 @@ def build_view(
         "nodes": nodes,
         "edges": edges,
         "years": {"min": min(years, default=None), "max": max(years, default=None)},
-        "legend": _legend(nodes, edges, rel, lang),
+        "legend": legend,
         "prefectures": _prefectures(nodes),
         "sources": sources,
         "filters": None,

@@ -10,6 +10,7 @@ from typing import Any
 
 from partnergraph.agreement_types import agreement_types
 from partnergraph.citations import all_citations
+from partnergraph.claims import claims_summary
 from partnergraph.dates import date_range, within
 from partnergraph.directory import Directory
 from partnergraph.errors import InvalidInputError, NotFoundError
@@ -103,6 +104,7 @@ def _build(store: GraphStore) -> list[dict[str, Any]]:
                 "programmes": [_ref(labels, n) for n in sorted(links["programmes"])],
                 "energy_supplies": [_ref(labels, n) for n in sorted(links["energy_supplies"])],
                 "sources": [c.as_dict() for c in citations.get(iri, [])],
+                **claims_summary(store, iri),
             }
         )
     records.sort(key=lambda r: (r["signed"] is None, str(r["signed"] or ""), r["slug"]))
@@ -130,6 +132,8 @@ LIST_FIELDS = (
     "revised",
     "strengthened",
     "sources",
+    "party_list_complete",
+    "disputed",
 )
 
 

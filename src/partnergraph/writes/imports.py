@@ -43,6 +43,7 @@ from partnergraph.writes.idempotency import request_hash
 from partnergraph.writes.plan import Plan, WriteOutcome
 from partnergraph.writes.rdf import A, Minter, named
 from partnergraph.writes.rdf_upload import RDF_FORMATS, parse_rdf
+from partnergraph.writes.reconcile import extension_quads, known_agreement
 
 IMPORT_TYPES = (*CSV_TYPES, *RDF_FORMATS)
 
@@ -131,18 +132,26 @@ def _plan_csv(
     for row in rows:
         payload = row.agreement
         try:
-            slug, iri = agreements.mint(payload, minter)
-            if iri in row_of:
-                raise ConflictError(f"識別子 {slug} is already used by row {row_of[iri]}")
-            must_be_new(store, iri)
             parties, type_iri = agreements.resolve(store, payload)
             same = (payload.title_ja, type_iri, payload.signed, frozenset(parties))
             if same in seen:
                 raise ConflictError(f"the same agreement as row {seen[same]}")
             seen[same] = row.number
-            graph, quads = agreements.new_description(
-                store, payload, iri, parties, type_iri, minter
+            doc = minter.source(payload.source)
+            known = (
+                None if payload.slug else known_agreement(store, payload, parties, type_iri, doc)
             )
+            if known is not None:  # extends an agreement the graph knows (writes/reconcile.py)
+                iri, slug = known, minter.local_name(known)
+                graph, quads = extension_quads(store, payload, known, parties, minter)
+            else:
+                slug, iri = agreements.mint(payload, minter)
+                if iri in row_of:
+                    raise ConflictError(f"識別子 {slug} is already used by row {row_of[iri]}")
+                must_be_new(store, iri)
+                graph, quads = agreements.new_description(
+                    store, payload, iri, parties, type_iri, minter
+                )
             must_not_be_file_graph(store, graph)
         except PartnergraphError as exc:
             problems.append(f"row {row.number}: {exc}")
@@ -153,7 +162,7 @@ def _plan_csv(
                 row_of[lexical(q.subject)] = row.number
         graphs.add(graph)
         add += quads
-        created.append({"row": row.number, "id": slug, "iri": iri})
+        created.append({"row": row.number, "id": slug, "iri": iri, "extended": known is not None})
     if problems:
         raise rows_error(problems)
 
@@ -178,7 +187,7 @@ def _plan_csv(
             "graphs": sorted(graphs),
             "ignored_columns": table.ignored,
         },
-        generated=[c["iri"] for c in created],  # type: ignore[misc]
+        generated=[c["iri"] for c in created if not c["extended"]],  # type: ignore[misc]
         graphs=sorted(graphs),
         where=where,
     )
