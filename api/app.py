@@ -68,7 +68,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if not store.read_only:
             snapshots.reset()
             snapshots.take(store.raw)
-            store.on_change(lambda revision: snapshots.take(store.raw))
+
+            def checkpoint(revision: str) -> None:
+                snapshots.take(store.raw)
+
+            store.on_change(checkpoint)
         pool = QueryPool(
             snapshots,
             workers=settings.query_workers,

@@ -319,7 +319,7 @@ class QueryPool:
         self._release(w, client, started)
         if status == "error":
             raise value
-        return value  # type: ignore[no-any-return]
+        return value
 
     # --- scheduling (every method below with the lock held unless it says otherwise) -------
 

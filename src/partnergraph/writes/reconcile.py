@@ -23,7 +23,7 @@ import pyoxigraph as ox
 
 from partnergraph.errors import ConflictError
 from partnergraph.namespaces import DCT, PG, RDF, RDFS, sparql_prefixes
-from partnergraph.store import GraphStore
+from partnergraph.store import GraphStore, Term
 from partnergraph.writes.models import AgreementIn
 from partnergraph.writes.rdf import Minter, citation_quads, date_literal, source_quads
 
@@ -117,7 +117,7 @@ def extension_quads(
     doc = minter.source(payload.source)
     citation = minter.citation()
     node, graph = ox.NamedNode(iri), ox.NamedNode(doc)
-    triples: list[tuple[ox.NamedNode, ox.NamedNode, ox.Term]] = [
+    triples: list[tuple[ox.NamedNode, ox.NamedNode, Term | ox.Triple]] = [
         (node, ox.NamedNode(RDF + "type"), ox.NamedNode(PG + "Agreement")),
         (node, ox.NamedNode(DCT + "source"), ox.NamedNode(citation)),
     ]
@@ -130,7 +130,7 @@ def extension_quads(
             triples.append((node, q.predicate, q.object))
             break
     triples += [(node, ox.NamedNode(PG + "party"), ox.NamedNode(p)) for p in parties]
-    claims: list[tuple[ox.NamedNode, ox.NamedNode, ox.Term]] = [
+    claims: list[tuple[ox.NamedNode, ox.NamedNode, Term | ox.Triple]] = [
         (
             ox.NamedNode(citation),
             ox.NamedNode(PG + "claimedTitle"),
