@@ -78,7 +78,7 @@ class RevisionCaching:
             *(f"{name}={headers.get(name, '')}" for name in _KEYED),
         ]
         key = "\n".join(representation)
-        revision = store.revision()
+        revision = store.published_revision()
         tag = entity_tag(revision, representation)
         if _matches(headers.get("if-none-match"), tag):
             await _not_modified(send, tag)
@@ -119,7 +119,7 @@ class _Recorder:
             own = "cache-control" in headers or "etag" in headers or "set-cookie" in headers
             if message["status"] == 200 and not own:
                 # A write that lands while the route runs: the body may be newer than the tag.
-                if self.store.revision() == self.revision:
+                if self.store.published_revision() == self.revision:
                     headers["ETag"] = self.tag
                     self.keep = True
                 headers["Cache-Control"] = REVALIDATE

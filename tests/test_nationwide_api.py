@@ -16,7 +16,9 @@ from tests.conftest import GRAPH_DIR
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     store: Path = tmp_path_factory.mktemp("nationwide-api") / "store"
-    settings = Settings(store_path=store, graph_dir=GRAPH_DIR, query_timeout=20.0)
+    settings = Settings(
+        store_path=store, graph_dir=GRAPH_DIR, query_timeout=20.0, allowed_hosts="testserver"
+    )
     with TestClient(create_app(settings)) as c:
         yield c
 

@@ -63,6 +63,7 @@ class GraphStore:
         self.read_only = read_only
         self._cache: dict[str, tuple[str | None, object]] = {}
         self._listeners: list[Callable[[str], None]] = []
+        self._published: str | None = None
 
     @classmethod
     def open(
@@ -159,6 +160,20 @@ class GraphStore:
         revision = self.revision()
         for listener in self._listeners:
             listener(revision)
+        self._published = revision
+
+    def published_revision(self) -> str:
+        """The revision whose change listeners have all run (the query workers' checkpoint
+        among them); answers kept or tagged by revision use this one.
+
+        Between a commit and the end of its listeners, :meth:`revision` is already
+        new while the query workers still read the previous checkpoint: an answer
+        computed then and filed under the new revision would be stale for as long
+        as that revision lasts.
+        """
+        if self._published is None:
+            self._published = self.revision()
+        return self._published
 
     def revision(self) -> str:
         """Graph version plus the number of writes since: changes whenever the content does."""

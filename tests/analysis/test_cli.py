@@ -134,11 +134,13 @@ def test_bad_input_exits_2(analyze, args: list[str], message: str) -> None:
     ],
 )
 def test_a_real_process_exits_2_with_a_message_and_no_traceback(
-    env, args: list[str], message: str
+    env, tmp_path: Path, args: list[str], message: str
 ) -> None:
+    # A store of its own: this module's store is held open by the in-process tests.
+    own = {**env, "PARTNERGRAPH_STORE": str(tmp_path / "store")}
     done = subprocess.run(
         [sys.executable, "-m", "partnergraph", "analyze", *args],
-        env={**os.environ, **env},
+        env={**os.environ, **own},
         capture_output=True,
         text=True,
         timeout=120,

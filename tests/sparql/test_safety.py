@@ -93,12 +93,15 @@ def test_dataset_clauses() -> None:
 
 
 def test_engine_syntax_errors_keep_line_and_column() -> None:
+    text = "SELECT ?s WHERE {\n  ?s ?p\n}"
     with pytest.raises(SyntaxError) as raw:
-        ox.Store().query("SELECT ?s WHERE {\n  ?s ?p\n}")
-    error = syntax_error(raw.value)
+        ox.Store().query(text)
+    error = syntax_error(raw.value, text)
     assert isinstance(error, QuerySyntaxError) and isinstance(error, QueryError)
     assert error.line == 3 and error.column is not None
     assert str(error).startswith(f"SPARQL syntax error at line 3, column {error.column}:")
+    # The line itself follows, with a caret under the engine's column.
+    assert str(error).splitlines()[1:] == ["  3 | }", "    | " + " " * (error.column - 1) + "^"]
 
 
 @pytest.mark.parametrize("text", ["", "   \n"])
