@@ -59,3 +59,17 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     }
     with uvicorn_server(env, port=port) as (base, _proc):
         yield base
+
+
+@pytest.fixture(scope="module")
+def short_limit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Like ``live_server`` but with a 3 s query limit, for the tests of the limit itself."""
+    port = free_port()
+    env = {
+        "PARTNERGRAPH_STORE": str(tmp_path_factory.mktemp("live-limit") / "store"),
+        "PARTNERGRAPH_GRAPH_DIR": str(GRAPH_DIR),
+        "PARTNERGRAPH_BASE_IRI": base_url(port),
+        "PARTNERGRAPH_QUERY_TIMEOUT": "3",
+    }
+    with uvicorn_server(env, port=port) as (base, _proc):
+        yield base

@@ -298,7 +298,7 @@ def test_row_cap_headers(client: TestClient) -> None:
 # --- the time limit ---------------------------------------------------------------------
 
 
-def test_timeout_is_503_while_others_are_served(live_server: str) -> None:
+def test_timeout_is_503_while_others_are_served(short_limit_server: str) -> None:
     """Over a live server, from two client addresses: the server schedules by address, and the
     in-process test client has one address for every request."""
     light: list[tuple[int, str]] = []
@@ -306,7 +306,7 @@ def test_timeout_is_503_while_others_are_served(live_server: str) -> None:
     def send_light() -> None:
         time.sleep(0.5)
         transport = httpx.HTTPTransport(local_address="127.0.0.3")
-        with httpx.Client(base_url=live_server, timeout=30, transport=transport) as other:
+        with httpx.Client(base_url=short_limit_server, timeout=60, transport=transport) as other:
             by_code = "SELECT ?l { ?lg pg:lgCode '131121' ; rdfs:label ?l FILTER(lang(?l) = 'ja') }"
             response = other.get("/sparql", params={"query": by_code, "format": "csv"})
             light.append((response.status_code, first_value(response)))
@@ -314,7 +314,7 @@ def test_timeout_is_503_while_others_are_served(live_server: str) -> None:
     helper = threading.Thread(target=send_light)
     helper.start()
     transport = httpx.HTTPTransport(local_address="127.0.0.2")
-    with httpx.Client(base_url=live_server, timeout=30, transport=transport) as heavy:
+    with httpx.Client(base_url=short_limit_server, timeout=60, transport=transport) as heavy:
         response = heavy.get("/sparql", params={"query": HEAVY})
     helper.join()
     body = problem(response, 503)
