@@ -114,6 +114,9 @@ def test_query_text_file_and_stdin(env: dict[str, str], tmp_path: Path) -> None:
     result = json.loads(run(env, "query", str(rq), "--format", "json").stdout)
     assert result["results"]["bindings"][0]["n"]["value"] == "47"
     assert "47" in run(env, "query", "-", input=q).stdout
+    # A one-line query longer than a file name can be is still a query, not an OS error.
+    long = q.replace("WHERE", " " * 300 + "WHERE")
+    assert run(env, "query", long, "--format", "csv").stdout.splitlines()[1] == "47"
 
 
 def test_query_syntax_error_exits_2(env: dict[str, str]) -> None:

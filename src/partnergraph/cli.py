@@ -244,11 +244,19 @@ def _query_text(arg: str) -> str:
     if arg == "-":
         return sys.stdin.read()
     path = Path(arg)
-    if arg.endswith(".rq") or (len(arg) < 4096 and "\n" not in arg and path.is_file()):
-        if not path.is_file():
+    if arg.endswith(".rq") or ("\n" not in arg and _is_file(path)):
+        if not _is_file(path):
             raise QueryError(f"no such query file: {arg}")
         return path.read_text(encoding="utf-8")
     return arg
+
+
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` names a file; a query text too long to be a file name is not one."""
+    try:
+        return path.is_file()
+    except OSError:  # ENAMETOOLONG and the like: it is query text
+        return False
 
 
 @app.command()
