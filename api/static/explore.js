@@ -168,7 +168,7 @@
     return {
       id: node.id,
       label: labelled.has(node.id) ? node.label : "",
-      font: { size: labelSize },
+      font: labelFont(),
       title: tooltip(node.title),
       shape: node.shape,
       x,
@@ -200,14 +200,22 @@
   }
 
   // ---------------------------------------------------------------- labels
-  // Labels are drawn LABEL_PX high on screen whatever the zoom. Only the bodies whose label
-  // fits are labelled: the most connected first, each label kept clear of the labels placed
-  // before it and of every node drawn, inside the canvas. Zooming in makes room for more.
+  // Labels are drawn LABEL_PX high on screen whatever the zoom, outlined in white (a halo)
+  // so that they stay legible over the lines beneath. Only the bodies whose label fits are
+  // labelled: the most connected first, each label kept clear of the labels placed before it,
+  // of the labelled bodies' marks and of every mark large enough to tell apart (MARK_PX),
+  // inside the canvas. A label may cover the pinpoint dots of a dense cluster, else the
+  // busiest bodies, drawn in the middle of everything, would never get a name. Zooming in
+  // makes room for more.
 
   const LABEL_PX = 13;
   const LABEL_GAP = 4;
+  const HALO_PX = 3;
+  const HALO = "#ffffff";
+  const MARK_PX = 4;
   let labelled = new Set();
   let labelSize = LABEL_PX;
+  let haloSize = HALO_PX;
   const measure = document.createElement("canvas").getContext("2d");
 
   function labelWidth(text) {
@@ -229,45 +237,55 @@
   function planLabels(network) {
     const scale = network.getScale();
     const box = $("network").getBoundingClientRect();
-    const discs = [];
     const items = [];
     for (const node of VIEW.nodes) {
       if (!shown.nodes.has(node.id)) continue;
       const [x, y] = node.positions[state.layout];
       const at = network.canvasToDOM({ x, y });
       const r = node.sizes[state.size] * scale;
-      discs.push({ id: node.id, left: at.x - r, right: at.x + r, top: at.y - r, bottom: at.y + r });
       const w = labelWidth(node.label) + 4;
       const top = at.y + r + 2;
       items.push({
         id: node.id,
         rank: node.measures.degree,
+        mark: { left: at.x - r, right: at.x + r, top: at.y - r, bottom: at.y + r },
+        large: r >= MARK_PX,
         box: { left: at.x - w / 2, right: at.x + w / 2, top, bottom: top + LABEL_PX * 1.4 },
       });
     }
     items.sort((a, b) => b.rank - a.rank || order.get(a.id) - order.get(b.id));
+    const marks = items.filter((item) => item.large).map((item) => item.mark);
     const placed = [];
+    const kept = [];
     const chosen = new Set();
     for (const item of items) {
       const b = item.box;
       if (b.left < 0 || b.top < 0 || b.right > box.width || b.bottom > box.height) continue;
-      if (placed.some((p) => overlaps(p, b))) continue;
-      if (discs.some((d) => d.id !== item.id && overlaps(d, b))) continue;
+      if (placed.some((p) => overlaps(p, b) || overlaps(p, item.mark))) continue;
+      if (kept.some((m) => overlaps(m, b))) continue;
+      if (marks.some((m) => m !== item.mark && overlaps(m, b))) continue;
       placed.push(b);
+      kept.push(item.mark);
       chosen.add(item.id);
     }
-    return { chosen, size: LABEL_PX / scale };
+    return { chosen, size: LABEL_PX / scale, halo: HALO_PX / scale };
+  }
+
+  /** The label font at the present zoom: LABEL_PX on screen, with its halo. */
+  function labelFont() {
+    return { size: labelSize, strokeWidth: haloSize, strokeColor: HALO };
   }
 
   function applyLabels(network) {
     const plan = planLabels(network);
     labelled = plan.chosen;
     labelSize = plan.size;
+    haloSize = plan.halo;
     nodes.update(
       VIEW.nodes.map((n) => ({
         id: n.id,
         label: labelled.has(n.id) ? n.label : "",
-        font: { size: labelSize },
+        font: labelFont(),
       })),
     );
     document.body.dataset.labels = String(labelled.size);

@@ -34,6 +34,8 @@ KIND_STYLE: dict[str, tuple[str, str, str, str]] = {
     "foreign-local-government": ("海外の自治体", "foreign local government", "#000000", "triangle"),
     "unit": ("部局・施設", "unit", "#AAAAAA", "triangleDown"),
     "organization": ("団体", "organization", "#AACC44", "diamond"),
+    "group": ("自治体の連合・協議会", "group of local governments", "#004444", "square"),
+    "former-local-government": ("旧自治体", "former local government", "#666677", "dot"),
 }
 #: relation type → (colour, dashes): formal agreements solid or long-dashed, the looser ties
 #: (energy supply, membership, forum) each with a pattern of its own.
@@ -48,8 +50,10 @@ TYPE_STYLE: dict[str, tuple[str, bool | list[int]]] = {
     "energy-supply": ("#666622", [7, 4]),
     "membership": ("#AA0044", [2, 4]),
     "forum": ("#999999", [10, 3, 2, 3]),
+    "environmental-partnership": ("#115544", False),
+    "exchange": ("#552200", [14, 5]),
 }
-OTHER_TYPE_STYLE: tuple[str, bool | list[int]] = ("#34495e", [4, 4])
+OTHER_TYPE_STYLE: tuple[str, bool | list[int]] = ("#664477", [4, 4])
 #: Colours of the Louvain communities (size ≥ 2), in order of size; they cycle.
 COMMUNITY_PALETTE = (
     "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4",
