@@ -206,6 +206,50 @@ def test_serve_refuses_to_start_without_the_front_end_assets(
     assert "make assets" in out.stderr and "PARTNERGRAPH_ASSETS_DIR" in out.stderr
 
 
+def test_serve_answers_public_sparql_from_workers_off_the_network(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """``partnergraph serve`` as a user starts it: its SPARQL workers must leave the network.
+
+    They are spawned, and a spawned child re-imports the parent's main module; had the CLI
+    (with numpy's threads) stayed that module, ``unshare(CLONE_NEWUSER)`` would fail in them.
+    """
+    import time
+
+    import httpx
+
+    from tests.live import base_url, free_port
+
+    port = free_port()
+    base = base_url(port)
+    server = subprocess.Popen(
+        # The console script, as users run it (``-m partnergraph`` is not re-imported by spawn).
+        [str(Path(sys.executable).with_name("partnergraph")), "serve", "--port", str(port)],
+        env={**env, "PARTNERGRAPH_STORE": str(tmp_path / "store"), "PARTNERGRAPH_BASE_IRI": base},
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"serve exited with {server.returncode}")
+            try:
+                health = httpx.get(base + "healthz", timeout=2)
+                if health.status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:  # a deadline on a wait, not a measured duration
+                raise RuntimeError("serve did not answer within 120 s")
+            time.sleep(0.3)
+        sparql = health.json()["sparql"]
+        assert sparql["network_isolation"] is True, sparql
+        answer = httpx.get(base + "sparql", params={"query": "ASK {}"}, timeout=60)
+        assert answer.status_code == 200 and answer.json()["boolean"] is True
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def test_validate_shows_its_steps_and_exits_1_on_a_violation(
     env: dict[str, str], graph_dir: Callable[..., Path], tmp_path: Path
 ) -> None:

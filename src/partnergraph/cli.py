@@ -8,6 +8,7 @@ result; library errors are turned into a message and an exit status once, in
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import sys
 from enum import StrEnum
@@ -416,22 +417,24 @@ def serve(
 
     Refuses to start (exit 2) when the front-end assets are missing, saying how to
     install them, rather than serve pages whose scripts 404.
-    """
-    import uvicorn
 
+    uvicorn replaces this process (exec) rather than running inside it: the SPARQL
+    workers are started by ``spawn``, which re-imports the parent's main module, and
+    this CLI's imports (numpy via the explorer and analysis) start OpenBLAS threads,
+    after which a worker's ``unshare(CLONE_NEWUSER)`` fails (EINVAL) and public
+    SPARQL would be refused for want of network isolation.
+    """
     settings = Settings.from_env()
     try:
         require_assets(settings.assets_dir)
     except AssetsMissingError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    uvicorn.run(
-        "partnergraph.web.app:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level="info",
-    )
+    command = [sys.executable, "-m", "uvicorn", "--factory", "partnergraph.web.app:create_app"]
+    command += ["--host", host or settings.host, "--port", str(port or settings.port)]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, [*command, "--log-level", "info"])
 
 
 @reference_app.command("build")
