@@ -20,14 +20,15 @@ PARTIAL_DATE_PATTERN = DATE_PATTERN
 #: A relation or agreement type is a notation: a slug.
 TYPE_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
-Day = Annotated[
-    str | None,
-    Query(
+
+def day(description: str, examples: list[str] | None = None) -> object:
+    """A ``Query`` for a calendar day (YYYY-MM-DD), declared as an OpenAPI ``date``."""
+    return Query(
         pattern=DAY_PATTERN,
         json_schema_extra={"format": "date"},
-        description="A day (YYYY-MM-DD)",
-    ),
-]
+        description=description,
+        examples=examples,
+    )
 
 
 def partial_date(description: str) -> object:

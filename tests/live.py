@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 import httpx
 
@@ -32,18 +33,24 @@ def uvicorn_server(
     port: int | None = None,
     start_timeout: float = 60,
     stop_timeout: float = 10,
+    command: list[str] | None = None,
+    **popen: Any,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """uvicorn serving ``partnergraph.web.app:create_app`` on 127.0.0.1, with ``env`` added.
 
     Returns once ``/healthz`` answers 200 and yields (base URL, process); the process
     is terminated (killed after ``stop_timeout`` seconds) on exit, whatever happens.
-    Pass ``port`` when ``env`` must name the base URL before the server starts.
+    Pass ``port`` when ``env`` must name the base URL before the server starts;
+    ``command`` to start the server another way (it is given ``--port``), and
+    ``popen`` for :class:`subprocess.Popen` (``stderr``, ``preexec_fn``).
     """
     port = free_port() if port is None else port
     base = base_url(port)
-    cmd = [sys.executable, "-m", "uvicorn", "--factory", "partnergraph.web.app:create_app"]
-    cmd += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, env={**os.environ, **env}, cwd=GRAPH_DIR.parent)
+    if command is None:
+        command = [sys.executable, "-m", "uvicorn", "--factory", "partnergraph.web.app:create_app"]
+        command += ["--host", "127.0.0.1", "--log-level", "warning"]
+    cmd = [*command, "--port", str(port)]
+    proc = subprocess.Popen(cmd, env={**os.environ, **env}, cwd=GRAPH_DIR.parent, **popen)
     try:
         deadline = time.monotonic() + start_timeout
         while True:

@@ -214,40 +214,20 @@ def test_serve_answers_public_sparql_from_workers_off_the_network(
     They are spawned, and a spawned child re-imports the parent's main module; had the CLI
     (with numpy's threads) stayed that module, ``unshare(CLONE_NEWUSER)`` would fail in them.
     """
-    import time
-
     import httpx
 
-    from tests.live import base_url, free_port
+    from tests.live import base_url, free_port, uvicorn_server
 
     port = free_port()
     base = base_url(port)
-    server = subprocess.Popen(
-        # The console script, as users run it (``-m partnergraph`` is not re-imported by spawn).
-        [str(Path(sys.executable).with_name("partnergraph")), "serve", "--port", str(port)],
-        env={**env, "PARTNERGRAPH_STORE": str(tmp_path / "store"), "PARTNERGRAPH_BASE_IRI": base},
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"serve exited with {server.returncode}")
-            try:
-                health = httpx.get(base + "healthz", timeout=2)
-                if health.status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:  # a deadline on a wait, not a measured duration
-                raise RuntimeError("serve did not answer within 120 s")
-            time.sleep(0.3)
-        sparql = health.json()["sparql"]
+    # The console script, as users run it (``-m partnergraph`` is not re-imported by spawn).
+    serve = [str(Path(sys.executable).with_name("partnergraph")), "serve"]
+    own = {**env, "PARTNERGRAPH_STORE": str(tmp_path / "store"), "PARTNERGRAPH_BASE_IRI": base}
+    with uvicorn_server(own, port=port, start_timeout=120, command=serve):
+        sparql = httpx.get(base + "healthz", timeout=10).json()["sparql"]
         assert sparql["network_isolation"] is True, sparql
         answer = httpx.get(base + "sparql", params={"query": "ASK {}"}, timeout=60)
         assert answer.status_code == 200 and answer.json()["boolean"] is True
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def test_validate_shows_its_steps_and_exits_1_on_a_violation(

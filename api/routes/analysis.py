@@ -31,7 +31,7 @@ from partnergraph.analysis.suggest import suggest as run_suggest
 from partnergraph.dates import full_date
 from partnergraph.store import GraphStore
 from partnergraph.tables import render_csv
-from partnergraph.web.params import DAY_PATTERN, TypeName
+from partnergraph.web.params import TypeName, day
 
 router = APIRouter(prefix="/api/v1/analysis", tags=["analysis"])
 
@@ -63,14 +63,7 @@ Types = Annotated[
         "repeatable. Default: all.",
     ),
 ]
-AsOf = Annotated[
-    str | None,
-    Query(
-        pattern=DAY_PATTERN,
-        json_schema_extra={"format": "date"},
-        description="Only relations begun by this day (YYYY-MM-DD).",
-    ),
-]
+AsOf = Annotated[str | None, day("Only relations begun by this day (YYYY-MM-DD).")]
 Prefecture = Annotated[
     str | None, Query(description="Only bodies in this prefecture (number, code or name).")
 ]

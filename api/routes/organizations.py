@@ -23,7 +23,7 @@ from partnergraph.web.negotiation import (
     json_response,
     list_response,
 )
-from partnergraph.web.params import DAY_PATTERN, TypeName, partial_date
+from partnergraph.web.params import TypeName, day, partial_date
 
 router = APIRouter(prefix="/api/v1/organizations", tags=["organizations"])
 
@@ -123,12 +123,7 @@ def list_partners(
     ] = None,
     as_of: Annotated[
         str | None,
-        Query(
-            pattern=DAY_PATTERN,
-            json_schema_extra={"format": "date"},
-            description="Only ties begun by this day (YYYY-MM-DD)",
-            examples=["1990-01-01"],
-        ),
+        day("Only ties begun by this day (YYYY-MM-DD)", examples=["1990-01-01"]),
     ] = None,
     since: Annotated[
         str | None,

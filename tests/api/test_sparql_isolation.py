@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import ctypes
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +18,7 @@ import pytest
 
 from partnergraph.sparql.worker import CLONE_NEWUSER
 from tests.conftest import GRAPH_DIR
-from tests.live import base_url, free_port
+from tests.live import base_url, free_port, uvicorn_server
 
 SAVED = "/api/v1/queries/forum-editions"
 
@@ -44,32 +41,13 @@ def cornered_server(tmp: Path, isolation: str) -> Iterator[tuple[str, Path]]:
         "PARTNERGRAPH_BASE_IRI": base_url(port),
         "PARTNERGRAPH_SPARQL_ISOLATION": isolation,
     }
-    cmd = [sys.executable, "-m", "uvicorn", "--factory", "partnergraph.web.app:create_app"]
-    cmd += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    with log.open("wb") as err:
-        proc = subprocess.Popen(
-            cmd, env=env, cwd=GRAPH_DIR.parent, stderr=err, preexec_fn=_unmapped_user_namespace
-        )
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None, log.read_text()
-            try:
-                if httpx.get(base_url(port) + "healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:  # a deadline on a wait, not a measured duration
-                raise RuntimeError("the server did not start within 90 s")
-            time.sleep(0.2)
-        yield base_url(port), log
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with (
+        log.open("wb") as err,
+        uvicorn_server(
+            env, port=port, start_timeout=90, stderr=err, preexec_fn=_unmapped_user_namespace
+        ) as (base, _proc),
+    ):
+        yield base, log
 
 
 @pytest.mark.parametrize("isolation", ["required", "optional"])
