@@ -12,6 +12,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from partnergraph.formats import jsonld, xlsx_export
+from partnergraph.partner_order import SORTS
 from partnergraph.records import organizations as records
 from partnergraph.web import schemas
 from partnergraph.web.negotiation import (
@@ -141,6 +142,7 @@ def list_partners(
             "employment), then energy supply, memberships, forum co-attendance; within a group "
             "the earliest tie first. Also `date` (earliest tie first), `code`, `name`",
             examples=["relation"],
+            json_schema_extra={"enum": list(SORTS)},
         ),
     ] = None,
     lang: Annotated[
