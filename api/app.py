@@ -20,6 +20,7 @@ from starlette.types import ASGIApp
 
 from partnergraph import __version__
 from partnergraph.assets import VENDOR_FILES, require_assets
+from partnergraph.explore import explore_views
 from partnergraph.settings import Settings
 from partnergraph.snapshots import Snapshots
 from partnergraph.sparql.pool import QueryPool
@@ -82,11 +83,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             require_isolation=settings.sparql_isolation == "required",
         )
         pool.start()
+        # Derived views (read model, explorer) are built in the background, once per revision:
+        # the first now, without delaying readiness, the next after each change.
+        views = explore_views(store, wait=settings.view_wait)
+        store.on_change(views.on_change)
+        views.start()
         app.state.store = store
         app.state.pool = pool
+        app.state.views = views
         try:
             yield
         finally:
+            views.close()
             pool.close()
             store.close()
 
