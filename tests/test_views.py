@@ -211,3 +211,20 @@ def test_the_memo_keeps_at_most_its_size() -> None:
     for i in range(10):
         memo.get(i, lambda i=i: i)  # type: ignore[misc]
     assert memo.peek(9) == 9 and memo.peek(0) is None
+
+
+def test_wait_current_refuses_a_stale_view_after_the_bound(store: GraphStore) -> None:
+    build = GatedBuild()
+    views = built(store, build)
+    views.wait_current("a", wait=0)  # built and current: returns at once
+    build.gate.clear()
+    build.started.clear()
+    write(store, 1)
+    assert build.started.wait(DEADLINE)
+    with pytest.raises(ViewNotReadyError) as caught:
+        views.wait_current("a", wait=0.2)
+    assert caught.value.retry_after >= 1 and not build.gate.is_set()
+    build.gate.set()
+    views.wait_current("a", wait=DEADLINE)
+    assert views.get("a").value == f"a@{store.revision()}"
+    views.close()

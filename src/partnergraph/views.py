@@ -119,6 +119,28 @@ class ViewBuilder(Generic[K, V]):
                 )
             return Shown(kept[1], kept[0], stale=kept[0] != revision)
 
+    def wait_current(self, key: K, *, wait: float | None = None) -> None:
+        """Return once view ``key`` shows the current revision (built, never stale).
+
+        For answers that must be current but share the view's work (the
+        analysis API's projection and measures are built on the way to the
+        curated explorer view): waits ``wait`` seconds at most, then raises
+        :class:`ViewNotReadyError`.
+        """
+        limit = self.wait if wait is None else wait
+        with self._lock:
+            self._start_locked()
+
+            def current() -> bool:
+                kept = self._views.get(key)
+                return self._closed or (kept is not None and kept[0] == self.store.revision())
+
+            if not self._changed.wait_for(current, timeout=limit):
+                raise ViewNotReadyError(
+                    "the analysis of the current revision is still being built; ask again shortly",
+                    retry_after=self._retry_after(),
+                )
+
     def ready(self, *, wait: float | None = None) -> bool:
         """Wait up to ``wait`` seconds until every key shows the current revision."""
         limit = self.wait if wait is None else wait
