@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -19,7 +20,7 @@ from partnergraph.errors import ViewNotReadyError
 from partnergraph.readmodel import Memo
 from partnergraph.settings import Settings
 from partnergraph.store import GraphStore
-from partnergraph.views import ViewBuilder
+from partnergraph.views import ViewBuilder, ViewFiles
 
 #: A deadline against a hang, never a measure of speed.
 DEADLINE = 60.0
@@ -228,3 +229,27 @@ def test_wait_current_refuses_a_stale_view_after_the_bound(store: GraphStore) ->
     views.wait_current("a", wait=DEADLINE)
     assert views.get("a").value == f"a@{store.revision()}"
     views.close()
+
+
+def test_saved_views_are_served_after_a_restart_without_building(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    files = ViewFiles(tmp_path / "views")
+    build = GatedBuild()
+    first = ViewBuilder(store, ["a", "b"], build, wait=DEADLINE, files=files)
+    assert first.ready(wait=DEADLINE)
+    first.close()
+    assert build.calls == 2
+    build.gate.clear()  # a build now would hang until the deadline: none must run
+    again = ViewBuilder(store, ["a", "b"], build, wait=DEADLINE, files=files)
+    assert again.ready(wait=DEADLINE)
+    assert again.get("a").value == f"a@{store.revision()}" and not again.get("a").stale
+    assert build.calls == 2
+    build.gate.set()
+    old = {p.name for p in (tmp_path / "views").iterdir()}
+    store.on_change(again.on_change)
+    write(store, 1)
+    assert again.ready(wait=DEADLINE)
+    new = {p.name for p in (tmp_path / "views").iterdir()}
+    assert len(new) == 1 and not new & old  # only the newest revision is kept
+    again.close()

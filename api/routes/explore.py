@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -40,6 +41,7 @@ from starlette.concurrency import run_in_threadpool
 
 from partnergraph import explore
 from partnergraph.errors import InvalidInputError
+from partnergraph.revision_cache import RevisionCache
 from partnergraph.views import Shown, ViewBuilder
 from partnergraph.web.i18n import MESSAGES
 from partnergraph.web.routes.pages import (
@@ -90,15 +92,51 @@ def _stale_headers(shown: Shown[dict[str, Any]] | None) -> dict[str, str]:
 
 
 def _view(
-    request: Request, *, scope: str, lang: str, ego: str | None = None, hops: int = 1
+    request: Request,
+    *,
+    scope: str,
+    lang: str,
+    ego: str | None = None,
+    hops: int = 1,
+    shown: Shown[dict[str, Any]] | None = None,
 ) -> tuple[dict[str, Any], Shown[dict[str, Any]] | None]:
-    """The full view model (default layout and overlays) and, for a scope, how it was found."""
+    """The full view model (default layout and overlays) and, for a scope, how it was found
+    (``shown``, when the caller has it already)."""
     store = request.app.state.store
-    shown = None if ego else _shown(request, scope, lang)
+    if shown is None and not ego:
+        shown = _shown(request, scope, lang)
     view = explore.view_of(
         store, scope=scope, lang=lang, ego=ego, hops=hops, base=shown.value if shown else None
     )
     return view, shown
+
+
+def _kept(
+    request: Request,
+    shown: Shown[dict[str, Any]] | None,
+    language: str,
+    make: Callable[[], Response],
+) -> Response:
+    """``make()``'s response, made once per view revision and representation.
+
+    The app's revision caching replays only current answers; a stale view is
+    asked for by every reader until the new one is built, so its pages are
+    kept here, by the revision they show (a newer one drops them all).
+    """
+    if shown is None:
+        return make()
+    cache: RevisionCache[tuple[bytes, dict[str, str]]] = request.app.state.explore_responses
+    key = "\n".join(
+        (request.method, request.url.path, request.url.query, language, str(shown.stale))
+    )
+    found = cache.get(shown.revision, key)
+    if found is not None:
+        return Response(found[0], headers=found[1])
+    response = make()
+    cache.put(
+        shown.revision, key, (bytes(response.body), dict(response.headers)), size=len(response.body)
+    )
+    return response
 
 
 async def _gone(request: Request) -> bool:
@@ -138,8 +176,11 @@ async def explore_data(
     if await _gone(request):
         return Response(status_code=204)
 
-    def answer() -> JSONResponse:
+    def answer() -> Response:
         shown = None if ego else _shown(request, scope, language)
+        return _kept(request, shown, language, lambda: _data(shown))
+
+    def _data(shown: Shown[dict[str, Any]] | None) -> JSONResponse:
         view = explore.data_view(
             request.app.state.store,
             scope=scope,
@@ -226,8 +267,13 @@ async def explore_page(request: Request, scope: Scope = "curated", lang: Lang = 
         return Response(status_code=204)
 
     def page() -> Response:
-        view, shown = _view(request, scope=scope, lang=language)
-        return _render(request, language, view, {"scope": scope}, shown)
+        shown = _shown(request, scope, language)
+
+        def render() -> Response:
+            view, _ = _view(request, scope=scope, lang=language, shown=shown)
+            return _render(request, language, view, {"scope": scope}, shown)
+
+        return _kept(request, shown, language, render)
 
     return await run_in_threadpool(page)
 

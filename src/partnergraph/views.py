@@ -18,18 +18,24 @@ is done:
   for the newest revision only (intermediate revisions are skipped).
 
 A failed build is logged and leaves the earlier views in place; the next
-change (or request) tries again.
+change (or request) tries again. With a :class:`ViewFiles` the built views
+are also written to disk, keyed by revision, so that a restarted server
+serves the current revision's views at once instead of building them again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import math
+import shutil
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from pathlib import Path
+from typing import Any, Generic, TypeVar
 
 from partnergraph.errors import ViewNotReadyError
 from partnergraph.store import GraphStore
@@ -50,6 +56,47 @@ class Shown(Generic[V]):
     stale: bool
 
 
+class ViewFiles:
+    """Built views as JSON files under ``folder``, one subfolder per revision (the newest only).
+
+    A revision (graph version + number of writes) names one content of the
+    graph, so a view saved under it is that revision's view after a restart
+    too. Files are written whole and renamed into place: a crash leaves no
+    half file. Values must be JSON (tuples come back as lists).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+
+    @classmethod
+    def beside(cls, store_path: Path) -> ViewFiles:
+        """The folder ``<store>.views`` next to the store directory."""
+        store_path = Path(store_path)
+        return cls(store_path.with_name(store_path.name + ".views"))
+
+    def _path(self, revision: str, key: Hashable) -> Path:
+        name = hashlib.sha256(json.dumps(key).encode()).hexdigest()[:24]
+        return self.folder / hashlib.sha256(revision.encode()).hexdigest()[:24] / f"{name}.json"
+
+    def load(self, revision: str, key: Hashable) -> Any | None:
+        """The view saved for ``key`` at ``revision``, or None."""
+        try:
+            return json.loads(self._path(revision, key).read_bytes())
+        except (OSError, ValueError):
+            return None
+
+    def save(self, revision: str, key: Hashable, value: Any) -> None:
+        """Keep ``value`` for ``key`` at ``revision``; older revisions' files are deleted."""
+        path = self._path(revision, key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for other in self.folder.iterdir():
+            if other != path.parent and other.is_dir():
+                shutil.rmtree(other, ignore_errors=True)
+        partial = path.with_suffix(".partial")
+        partial.write_bytes(json.dumps(value, ensure_ascii=False).encode())
+        partial.replace(path)
+
+
 class ViewBuilder(Generic[K, V]):
     """Builds ``build(store, key)`` for every key of each revision in one background thread.
 
@@ -66,12 +113,14 @@ class ViewBuilder(Generic[K, V]):
         *,
         prepare: Callable[[GraphStore], object] | None = None,
         wait: float = 10.0,
+        files: ViewFiles | None = None,
     ) -> None:
         self.store = store
         self.keys = tuple(keys)
         self._build = build
         self._prepare = prepare
         self.wait = wait
+        self.files = files
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._views: dict[K, tuple[str, V]] = {}
@@ -165,6 +214,16 @@ class ViewBuilder(Generic[K, V]):
         if thread is not None:
             thread.join(timeout=1.0)
 
+    def _publish_saved(self, revision: str, key: K) -> bool:
+        """Publish the view saved on disk for ``key`` at ``revision``, if there is one."""
+        value = self.files.load(revision, key) if self.files is not None else None
+        if value is None:
+            return False
+        with self._lock:
+            self._views[key] = (revision, value)
+            self._changed.notify_all()
+        return True
+
     def _retry_after(self) -> int:
         return max(1, math.ceil(self.last_seconds or 5.0))
 
@@ -188,15 +247,18 @@ class ViewBuilder(Generic[K, V]):
                 self.builds += 1
             started = time.perf_counter()
             try:
+                missing = [k for k in self.keys if not self._publish_saved(revision, k)]
                 if self._prepare is not None:
                     self._prepare(self.store)
-                for key in self.keys:
+                for key in missing:
                     value = self._build(self.store, key)
                     with self._lock:
                         self._views[key] = (revision, value)
                         self._changed.notify_all()
                         if self._closed:
                             return
+                    if self.files is not None:
+                        self.files.save(revision, key, value)
             except Exception:  # a broken build must not take the server down: log, keep the old
                 log.exception("building the views of revision %s failed", revision)
             self.last_seconds = time.perf_counter() - started

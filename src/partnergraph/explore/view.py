@@ -21,7 +21,7 @@ from partnergraph.explore.paths import highlight_path, parse_path
 from partnergraph.explore.style import darker
 from partnergraph.readmodel import read_model
 from partnergraph.store import GraphStore
-from partnergraph.views import ViewBuilder
+from partnergraph.views import ViewBuilder, ViewFiles
 
 Scope = Literal["curated", "nation"]
 #: The languages a base view is built in.
@@ -64,7 +64,7 @@ def base_view(store: GraphStore, scope: str = "curated", lang: str = "ja") -> di
 
 
 def explore_views(
-    store: GraphStore, *, wait: float = 10.0
+    store: GraphStore, *, wait: float = 10.0, files: ViewFiles | None = None
 ) -> ViewBuilder[tuple[str, str], dict[str, Any]]:
     """The server's background builder of the base views: each scope in each language.
 
@@ -79,6 +79,7 @@ def explore_views(
         lambda s, key: base_view(s, key[0], key[1]),
         prepare=read_model,
         wait=wait,
+        files=files,
     )
 
 
