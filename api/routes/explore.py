@@ -40,7 +40,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from partnergraph import explore
-from partnergraph.errors import InvalidInputError
+from partnergraph.errors import InvalidInputError, ViewNotReadyError
 from partnergraph.revision_cache import RevisionCache
 from partnergraph.views import Shown, ViewBuilder
 from partnergraph.web.i18n import MESSAGES
@@ -267,7 +267,10 @@ async def explore_page(request: Request, scope: Scope = "curated", lang: Lang = 
         return Response(status_code=204)
 
     def page() -> Response:
-        shown = _shown(request, scope, language)
+        try:
+            shown = _shown(request, scope, language)
+        except ViewNotReadyError as exc:
+            return _building(request, language, exc.retry_after)
 
         def render() -> Response:
             view, _ = _view(request, scope=scope, lang=language, shown=shown)
@@ -290,6 +293,21 @@ async def explore_ego(request: Request, key: str, hops: Hops = 1, lang: Lang = N
         return _render(request, language, view, {"ego": view["center"], "hops": str(hops)}, None)
 
     return await run_in_threadpool(page)
+
+
+def _building(request: Request, language: str, retry_after: int) -> Response:
+    """503 for a person: the view is being built, the page reloads itself when it may be done.
+
+    The data endpoint answers problem+json instead (see :mod:`api.problems`).
+    """
+    context = {
+        **layout_context(request, language, active="explore"),
+        "retry_after": retry_after,
+    }
+    headers = {**SECURITY_HEADERS, "Retry-After": str(retry_after), "Cache-Control": "no-store"}
+    return templates.TemplateResponse(
+        request, "explore_building.html", context, status_code=503, headers=headers
+    )
 
 
 def _render(

@@ -107,11 +107,17 @@ def test_with_no_view_yet_the_reader_gets_503_with_retry_after(client: TestClien
     gate.open.clear()
     try:
         views = install(client, gate, wait=0.2)
-        r = client.get("/explore")
+        # A new revision, so that no answer the app kept for the last one can be replayed.
+        other = agreement(title_ja="テスト用の別の協定", parties=["131121", "011002"])
+        assert client.post("/api/v1/agreements", json=other, headers=AUTH).status_code == 201
+        r = client.get("/explore/data.json")
         assert r.status_code == 503
         assert r.headers["content-type"].startswith("application/problem+json")
         assert int(r.headers["retry-after"]) >= 1
         assert "being built" in r.json()["title"]
+        page = client.get("/explore?lang=en")  # a person gets a page that reloads itself
+        assert page.status_code == 503 and int(page.headers["retry-after"]) >= 1
+        assert 'http-equiv="refresh"' in page.text and 'id="building-notice"' in page.text
         assert not gate.open.is_set() and views.builds == 1
         # The API beside it does not wait for the explorer.
         assert client.get("/api/v1/organizations/131121/partners").status_code == 200
