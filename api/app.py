@@ -20,10 +20,13 @@ from starlette.types import ASGIApp
 
 from partnergraph import __version__
 from partnergraph.assets import VENDOR_FILES, require_assets
+from partnergraph.explore import explore_views
+from partnergraph.revision_cache import RevisionCache
 from partnergraph.settings import Settings
 from partnergraph.snapshots import Snapshots
 from partnergraph.sparql.pool import QueryPool
 from partnergraph.store import GraphStore
+from partnergraph.views import ViewFiles
 from partnergraph.web import openapi, problems
 from partnergraph.web.caching import RevisionCaching
 from partnergraph.web.limits import BodySizeLimit
@@ -82,11 +85,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             require_isolation=settings.sparql_isolation == "required",
         )
         pool.start()
+        # Derived views (read model, explorer) are built in the background, once per revision:
+        # the first now, without delaying readiness, the next after each change.
+        files = None if store.read_only else ViewFiles.beside(settings.store_path)
+        views = explore_views(store, wait=settings.view_wait, files=files)
+        store.on_change(views.on_change)
+        views.start()
         app.state.store = store
         app.state.pool = pool
+        app.state.views = views
         try:
             yield
         finally:
+            views.close()
             pool.close()
             store.close()
 
@@ -100,6 +111,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    # Explorer answers by the revision of the view they show (stale ones included).
+    app.state.explore_responses = RevisionCache()
     app.openapi = lambda: openapi.document(app)  # type: ignore[method-assign]
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=2048)

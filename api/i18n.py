@@ -223,6 +223,9 @@ EXPLORE_MESSAGES: dict[str, dict[str, str]] = {
         "explore_title": "連携ネットワーク",
         "explore_title_nation": "連携ネットワーク（全国の自治体）",
         "explore_title_ego": "{name} の連携ネットワーク（{hops} ホップ）",
+        "explore_building": "この図を作成中です。{seconds} 秒後に自動で再読み込みします。",
+        "explore_stale": "この図はひとつ前の版（{revision}）のデータです。"
+        "最新の版を計算中です。しばらくしてから再読み込みしてください。",
         "explore_intro": "自治体・大学などの連携を図にしています。"
         "ノードをクリックすると詳細と出典を表示します。",
         "explore_scope_curated": "連携のある団体",
@@ -288,6 +291,9 @@ EXPLORE_MESSAGES: dict[str, dict[str, str]] = {
         "explore_title": "Partnership network",
         "explore_title_nation": "Partnership network (all local governments)",
         "explore_title_ego": "Network of {name} ({hops} hops)",
+        "explore_building": "This network is being built; the page reloads itself in {seconds} s.",
+        "explore_stale": "This network shows an earlier revision of the graph ({revision}); "
+        "the current one is being computed. Reload in a moment.",
         "explore_intro": "Partnerships between local governments, universities and other bodies. "
         "Click a node for its details and sources.",
         "explore_scope_curated": "Bodies with partners",

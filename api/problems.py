@@ -25,6 +25,7 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (errors.QueryTimeoutError, 503, "Query timed out"),
     (errors.QueryLimitError, 503, "Query not run"),
     (errors.StoreBusyError, 503, "Store unavailable"),
+    (errors.ViewNotReadyError, 503, "View being built"),
     (errors.PartnergraphError, 500, "Internal error"),
 ]
 
@@ -42,7 +43,7 @@ def problem(status: int, title: str, detail: str, **extra: object) -> JSONRespon
 async def _library_error(request: Request, exc: Exception) -> JSONResponse:
     for cls, status, title in STATUS:
         if isinstance(exc, cls):
-            return problem(
+            response = problem(
                 status,
                 title,
                 str(exc),
@@ -52,6 +53,10 @@ async def _library_error(request: Request, exc: Exception) -> JSONResponse:
                 line=getattr(exc, "line", None),
                 column=getattr(exc, "column", None),
             )
+            retry_after = getattr(exc, "retry_after", None)
+            if retry_after is not None:
+                response.headers["Retry-After"] = str(retry_after)
+            return response
     raise exc
 
 

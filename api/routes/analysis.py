@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal, Protocol
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 
 from partnergraph.analysis.export import FORMATS as GRAPH_FORMATS
 from partnergraph.analysis.export import export_graph
@@ -34,6 +35,8 @@ from partnergraph.tables import render_csv
 from partnergraph.web.params import TypeName, day
 
 router = APIRouter(prefix="/api/v1/analysis", tags=["analysis"])
+#: The background view whose build also builds the analysis API's default projection.
+ANALYSIS_VIEW = ("curated", "ja")
 
 _PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 RESPONSES: dict[int | str, dict[str, object]] = {
@@ -124,8 +127,21 @@ Format = Annotated[
 Limit = Annotated[int | None, Query(ge=1, description="At most this many rows.")]
 
 
-def _store(request: Request) -> GraphStore:
-    return request.app.state.store
+async def _ready(request: Request) -> GraphStore:
+    """The store, once the shared projection and measures of its revision are built.
+
+    They are built in the background with the curated explorer view
+    (:func:`partnergraph.explore.explore_views`); a request waits for that
+    ``PARTNERGRAPH_VIEW_WAIT`` seconds at most, then gets 503 with
+    Retry-After. Nothing is started for a client that has gone (499, as
+    nginx logs a request its client closed; nobody receives it).
+    """
+    if await request.is_disconnected():
+        raise HTTPException(status_code=499, detail="the client closed the request")
+    views = request.app.state.views
+    await run_in_threadpool(views.wait_current, ANALYSIS_VIEW)
+    store: GraphStore = request.app.state.store
+    return store
 
 
 def _shape(result: Result, fmt: str, name: str) -> Response:
@@ -152,13 +168,15 @@ async def centrality(
     limit: Limit = None,
     format: Format = "json",
 ) -> Response:
-    result = await run_in_threadpool(run_centrality, _store(request), scope, sort=sort, limit=limit)
+    result = await run_in_threadpool(
+        run_centrality, await _ready(request), scope, sort=sort, limit=limit
+    )
     return _shape(result, format, "centrality")
 
 
 @router.get("/communities", summary="Louvain communities (fixed seed)", responses=RESPONSES)
 async def communities(request: Request, scope: Scope, format: Format = "json") -> Response:
-    result = await run_in_threadpool(run_communities, _store(request), scope)
+    result = await run_in_threadpool(run_communities, await _ready(request), scope)
     return _shape(result, format, "communities")
 
 
@@ -168,7 +186,7 @@ async def communities(request: Request, scope: Scope, format: Format = "json") -
     responses=RESPONSES,
 )
 async def structure(request: Request, scope: Scope, format: Format = "json") -> Response:
-    result = await run_in_threadpool(run_structure, _store(request), scope)
+    result = await run_in_threadpool(run_structure, await _ready(request), scope)
     return _shape(result, format, "structure")
 
 
@@ -180,7 +198,7 @@ async def path(
     target: Annotated[str, Query(alias="to", description="Code, slug or name.")],
     format: Format = "json",
 ) -> Response:
-    result = await run_in_threadpool(shortest_path, _store(request), source, target, scope)
+    result = await run_in_threadpool(shortest_path, await _ready(request), source, target, scope)
     return _shape(result, format, "path")
 
 
@@ -192,7 +210,7 @@ async def ego(
     hops: Annotated[int, Query(ge=1, le=4, description="Radius in hops, 1 to 4.")] = 1,
     format: Format = "json",
 ) -> Response:
-    result = await run_in_threadpool(ego_network, _store(request), org, hops, scope)
+    result = await run_in_threadpool(ego_network, await _ready(request), org, hops, scope)
     return _shape(result, format, "ego")
 
 
@@ -204,7 +222,7 @@ async def suggest(
     limit: Annotated[int, Query(ge=1, description="How many suggestions.")] = 10,
     format: Format = "json",
 ) -> Response:
-    result = await run_in_threadpool(run_suggest, _store(request), org, scope, limit=limit)
+    result = await run_in_threadpool(run_suggest, await _ready(request), org, scope, limit=limit)
     return _shape(result, format, "suggest")
 
 
@@ -229,7 +247,7 @@ async def resilience(
 ) -> Response:
     result = await run_in_threadpool(
         run_resilience,
-        _store(request),
+        await _ready(request),
         org,
         scope,
         radius_km=radius_km,
@@ -252,7 +270,9 @@ async def export(
         bool, Query(description="Supplies and memberships one way, agreements both ways.")
     ] = False,
 ) -> Response:
-    data = await run_in_threadpool(export_graph, _store(request), scope, format, directed=directed)
+    data = await run_in_threadpool(
+        export_graph, await _ready(request), scope, format, directed=directed
+    )
     media_type, extension = GRAPH_FORMATS[format]
     return Response(
         data,

@@ -10,6 +10,15 @@
   the page's script and styles inlined, the data embedded, and a
   Content-Security-Policy that admits exactly those inline blocks by hash.
 
+The base views of the two scopes come from the server's background builder
+(:class:`partnergraph.views.ViewBuilder`), never from a computation in the
+request: after a write they show the previous revision until the new one is
+built, marked by a ``Partnergraph-Stale: <revision shown>`` header (and
+``Cache-Control: no-store``) and a note on the page; with no view at all yet,
+a request waits ``PARTNERGRAPH_VIEW_WAIT`` seconds at most, then gets 503
+with ``Retry-After``. Every response is made in a worker thread, never on the
+event loop, and nothing is computed for a client that has gone.
+
 The pages follow :mod:`api.routes.pages`: Jinja2 autoescapes every value, the
 data travels as ``<script type="application/json">`` (never executed), scripts
 and styles come from this app under a strict CSP. The page embeds the whole
@@ -21,6 +30,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -30,7 +40,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from partnergraph import explore
-from partnergraph.errors import InvalidInputError
+from partnergraph.errors import InvalidInputError, ViewNotReadyError
+from partnergraph.revision_cache import RevisionCache
+from partnergraph.views import Shown, ViewBuilder
 from partnergraph.web.i18n import MESSAGES
 from partnergraph.web.routes.pages import (
     SECURITY_HEADERS,
@@ -60,14 +72,76 @@ def _language(request: Request, lang: str | None) -> str:
     return choose_language(lang, request.headers.get("accept-language"))
 
 
-async def _view(
-    request: Request, *, scope: str, lang: str, ego: str | None = None, hops: int = 1
-) -> dict[str, Any]:
-    """The full view model (default layout and overlays), built off the event loop."""
+#: Response headers of a view older than the graph's current revision.
+STALE_HEADER = "Partnergraph-Stale"
+
+
+def _shown(request: Request, scope: str, lang: str) -> Shown[dict[str, Any]]:
+    """The background builder's base view of ``scope`` (perhaps of an earlier revision)."""
+    if scope not in explore.SCOPES:
+        raise InvalidInputError(f"unknown scope {scope!r}: curated or nation", field="scope")
+    views: ViewBuilder[tuple[str, str], dict[str, Any]] = request.app.state.views
+    return views.get((scope, lang))
+
+
+def _stale_headers(shown: Shown[dict[str, Any]] | None) -> dict[str, str]:
+    """``Partnergraph-Stale`` (and no-store) for a view older than the current revision."""
+    if shown is None or not shown.stale:
+        return {}
+    return {STALE_HEADER: shown.revision, "Cache-Control": "no-store"}
+
+
+def _view(
+    request: Request,
+    *,
+    scope: str,
+    lang: str,
+    ego: str | None = None,
+    hops: int = 1,
+    shown: Shown[dict[str, Any]] | None = None,
+) -> tuple[dict[str, Any], Shown[dict[str, Any]] | None]:
+    """The full view model (default layout and overlays) and, for a scope, how it was found
+    (``shown``, when the caller has it already)."""
     store = request.app.state.store
-    return await run_in_threadpool(
-        explore.view_of, store, scope=scope, lang=lang, ego=ego, hops=hops
+    if shown is None and not ego:
+        shown = _shown(request, scope, lang)
+    view = explore.view_of(
+        store, scope=scope, lang=lang, ego=ego, hops=hops, base=shown.value if shown else None
     )
+    return view, shown
+
+
+def _kept(
+    request: Request,
+    shown: Shown[dict[str, Any]] | None,
+    language: str,
+    make: Callable[[], Response],
+) -> Response:
+    """``make()``'s response, made once per view revision and representation.
+
+    The app's revision caching replays only current answers; a stale view is
+    asked for by every reader until the new one is built, so its pages are
+    kept here, by the revision they show (a newer one drops them all).
+    """
+    if shown is None:
+        return make()
+    cache: RevisionCache[tuple[bytes, dict[str, str]]] = request.app.state.explore_responses
+    key = "\n".join(
+        (request.method, request.url.path, request.url.query, language, str(shown.stale))
+    )
+    found = cache.get(shown.revision, key)
+    if found is not None:
+        return Response(found[0], headers=found[1])
+    response = make()
+    cache.put(
+        shown.revision, key, (bytes(response.body), dict(response.headers)), size=len(response.body)
+    )
+    return response
+
+
+async def _gone(request: Request) -> bool:
+    """Whether the client has disconnected: then no work is started for it."""
+    return await request.is_disconnected()
 
 
 def _state(request: Request) -> dict[str, str]:
@@ -96,25 +170,38 @@ async def explore_data(
     prefecture: Listed = None,
     kind: Listed = None,
     path: str | None = None,
-) -> JSONResponse:
+) -> Response:
     """The view model as JSON, with the filters applied and a path highlighted."""
-    view = await run_in_threadpool(
-        explore.data_view,
-        request.app.state.store,
-        scope=scope,
-        lang=_language(request, lang),
-        ego=ego,
-        hops=hops,
-        layout=layout,
-        size_by=size,
-        color_by=color,
-        types=type,
-        year=year,
-        prefectures=prefecture,
-        kinds=kind,
-        path=path,
-    )
-    return JSONResponse(view)
+    language = _language(request, lang)
+    if await _gone(request):
+        return Response(status_code=204)
+
+    def answer() -> Response:
+        shown = None if ego else _shown(request, scope, language)
+        return _kept(request, shown, language, lambda: _data(shown))
+
+    def _data(shown: Shown[dict[str, Any]] | None) -> JSONResponse:
+        view = explore.data_view(
+            request.app.state.store,
+            scope=scope,
+            lang=language,
+            ego=ego,
+            hops=hops,
+            layout=layout,
+            size_by=size,
+            color_by=color,
+            types=type,
+            year=year,
+            prefectures=prefecture,
+            kinds=kind,
+            path=path,
+            base=shown.value if shown else None,
+        )
+        return JSONResponse(
+            {**view, "stale": bool(shown and shown.stale)}, headers=_stale_headers(shown)
+        )
+
+    return await run_in_threadpool(answer)
 
 
 @router.api_route("/explore/export.html", methods=["GET", "HEAD"], response_class=HTMLResponse)
@@ -127,7 +214,13 @@ async def explore_export(
 ) -> Response:
     """A standalone HTML file (attachment) that opens offline with the current view state."""
     language = _language(request, lang)
-    view = await _view(request, scope=scope, lang=language, ego=ego, hops=hops)
+    if await _gone(request):
+        return Response(status_code=204)
+    return await run_in_threadpool(_export, request, scope, language, ego, hops)
+
+
+def _export(request: Request, scope: str, language: str, ego: str | None, hops: int) -> Response:
+    view, shown = _view(request, scope=scope, lang=language, ego=ego, hops=hops)
     assets = request.app.state.settings.assets_dir
     scripts = [_inline(assets / VIS_SCRIPT, "</script"), _inline(STATIC / "explore.js", "</script")]
     styles = [
@@ -152,10 +245,12 @@ async def explore_export(
         "scripts": scripts,
         "styles": styles,
         "csp": csp,
+        "stale": shown.revision if shown and shown.stale else None,
     }
     name = f"partnergraph-{ego or scope}.html"
     headers = {
         **SECURITY_HEADERS,
+        **_stale_headers(shown),
         "Content-Security-Policy": csp,
         "Content-Disposition": f'attachment; filename="{quote(name)}"',
     }
@@ -168,20 +263,59 @@ async def explore_page(request: Request, scope: Scope = "curated", lang: Lang = 
     language = _language(request, lang)
     if scope not in explore.SCOPES:
         raise InvalidInputError(f"unknown scope {scope!r}: curated or nation", field="scope")
-    view = await _view(request, scope=scope, lang=language)
-    return _render(request, language, view, {"scope": scope})
+    if await _gone(request):
+        return Response(status_code=204)
+
+    def page() -> Response:
+        try:
+            shown = _shown(request, scope, language)
+        except ViewNotReadyError as exc:
+            return _building(request, language, exc.retry_after)
+
+        def render() -> Response:
+            view, _ = _view(request, scope=scope, lang=language, shown=shown)
+            return _render(request, language, view, {"scope": scope}, shown)
+
+        return _kept(request, shown, language, render)
+
+    return await run_in_threadpool(page)
 
 
 @router.api_route("/explore/{key}", methods=["GET", "HEAD"], response_class=HTMLResponse)
 async def explore_ego(request: Request, key: str, hops: Hops = 1, lang: Lang = None) -> Response:
     """The ego network of one body (code, slug or name) within ``hops`` ties."""
     language = _language(request, lang)
-    view = await _view(request, scope="curated", lang=language, ego=key, hops=hops)
-    return _render(request, language, view, {"ego": view["center"], "hops": str(hops)})
+    if await _gone(request):
+        return Response(status_code=204)
+
+    def page() -> Response:
+        view, _ = _view(request, scope="curated", lang=language, ego=key, hops=hops)
+        return _render(request, language, view, {"ego": view["center"], "hops": str(hops)}, None)
+
+    return await run_in_threadpool(page)
+
+
+def _building(request: Request, language: str, retry_after: int) -> Response:
+    """503 for a person: the view is being built, the page reloads itself when it may be done.
+
+    The data endpoint answers problem+json instead (see :mod:`api.problems`).
+    """
+    context = {
+        **layout_context(request, language, active="explore"),
+        "retry_after": retry_after,
+    }
+    headers = {**SECURITY_HEADERS, "Retry-After": str(retry_after), "Cache-Control": "no-store"}
+    return templates.TemplateResponse(
+        request, "explore_building.html", context, status_code=503, headers=headers
+    )
 
 
 def _render(
-    request: Request, language: str, view: dict[str, Any], source: dict[str, str]
+    request: Request,
+    language: str,
+    view: dict[str, Any],
+    source: dict[str, str],
+    shown: Shown[dict[str, Any]] | None,
 ) -> Response:
     """The page: the view embedded, links for the export and the data in the same scope."""
     query = "&".join(f"{k}={quote(v)}" for k, v in {**source, "lang": language}.items())
@@ -201,8 +335,10 @@ def _render(
         "view": view,
         "vis_script": "/vendor/" + VIS_SCRIPT,
         "vis_style": "/vendor/" + VIS_STYLE,
+        "stale": shown.revision if shown and shown.stale else None,
     }
-    return templates.TemplateResponse(request, "explore.html", context, headers=SECURITY_HEADERS)
+    headers = {**SECURITY_HEADERS, **_stale_headers(shown)}
+    return templates.TemplateResponse(request, "explore.html", context, headers=headers)
 
 
 def _inline(path: Path, closing: str) -> str:

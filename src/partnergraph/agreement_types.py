@@ -7,6 +7,7 @@ by notation and show their labels; they read the scheme through this one lookup.
 from __future__ import annotations
 
 from partnergraph.namespaces import sparql_prefixes
+from partnergraph.readmodel import read_model
 from partnergraph.store import GraphStore
 
 TYPES_QUERY = (
@@ -25,10 +26,11 @@ def agreement_types(store: GraphStore) -> dict[str, dict[str, str | None]]:
     >>> agreement_types(store)["engagement-accord"]["label_ja"]     # doctest: +SKIP
     '縁組協定'
     """
-    return store.cached("agreement-types", lambda: _load(store))
+    return read_model(store).agreement_types
 
 
-def _load(store: GraphStore) -> dict[str, dict[str, str | None]]:
+def load(store: GraphStore) -> dict[str, dict[str, str | None]]:
+    """Read the agreement types from the store (for the read model's builder)."""
     types: dict[str, dict[str, str | None]] = {}
     for row in store.select(TYPES_QUERY):
         entry = types.setdefault(

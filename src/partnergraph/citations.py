@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 
 from partnergraph.namespaces import sparql_prefixes
+from partnergraph.readmodel import read_model
 from partnergraph.store import GraphStore
 from partnergraph.terms import plain
 
@@ -56,8 +57,8 @@ class Citation:
 
 
 def all_citations(store: GraphStore) -> dict[str, list[Citation]]:
-    """Every node's citations, keyed by node IRI; cached per graph version."""
-    return store.cached("citations", lambda: _load(store))
+    """Every node's citations, keyed by node IRI, from the read model of the current revision."""
+    return read_model(store).citations
 
 
 def document_titles(store: GraphStore) -> dict[str, tuple[str, str | None]]:
@@ -77,8 +78,10 @@ def document_titles(store: GraphStore) -> dict[str, tuple[str, str | None]]:
     return {d: (best[d][1] if d in best else d, urls.get(d)) for d in best.keys() | urls.keys()}
 
 
-def _load(store: GraphStore) -> dict[str, list[Citation]]:
-    documents = document_titles(store)
+def load(
+    store: GraphStore, documents: dict[str, tuple[str, str | None]]
+) -> dict[str, list[Citation]]:
+    """Read every citation, titled from ``documents`` (see :func:`document_titles`)."""
     found: dict[str, list[Citation]] = defaultdict(list)
     for row in store.select(_CITATIONS):
         doc = row["document"].value

@@ -22,8 +22,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from partnergraph.citations import document_titles
 from partnergraph.namespaces import sparql_prefixes
+from partnergraph.readmodel import read_model
 from partnergraph.store import GraphStore
 
 CLAIMS_QUERY = (
@@ -84,17 +84,18 @@ def conflicting(claims: list[Claim]) -> bool:
 
 
 def all_claims(store: GraphStore) -> dict[str, list[Claim]]:
-    """Agreement IRI → every claim its sources make; cached per store revision."""
-    return store.cached("claims", lambda: _load(store))
+    """Agreement IRI → every claim its sources make (from the read model)."""
+    return read_model(store).claims
 
 
 def incomplete_party_lists(store: GraphStore) -> frozenset[str]:
-    """Agreements marked ``pg:partyListComplete false``; cached per store revision."""
+    """Agreements marked ``pg:partyListComplete false`` (from the read model)."""
+    return read_model(store).incomplete_party_lists
 
-    def build() -> frozenset[str]:
-        return frozenset(r["agreement"].value for r in store.select(INCOMPLETE_QUERY))
 
-    return store.cached("claims.incomplete", build)
+def load_incomplete(store: GraphStore) -> frozenset[str]:
+    """Read the agreements whose party list is marked incomplete."""
+    return frozenset(r["agreement"].value for r in store.select(INCOMPLETE_QUERY))
 
 
 def claims_summary(store: GraphStore, agreement: str) -> dict[str, Any]:
@@ -127,8 +128,8 @@ def claims_summary(store: GraphStore, agreement: str) -> dict[str, Any]:
     }
 
 
-def _load(store: GraphStore) -> dict[str, list[Claim]]:
-    documents = document_titles(store)
+def load(store: GraphStore, documents: dict[str, tuple[str, str | None]]) -> dict[str, list[Claim]]:
+    """Read every claim, its document titled from ``documents``."""
     found: dict[str, list[Claim]] = defaultdict(list)
     for row in store.select(CLAIMS_QUERY):
         doc = row["document"].value

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from partnergraph.codes import check_digit, is_valid_code
 from partnergraph.errors import NotFoundError
 from partnergraph.namespaces import ORG, PG, sparql_prefixes
+from partnergraph.readmodel import read_model
 from partnergraph.store import GraphStore
 from partnergraph.text.normalize import name_search_keys, search_key
 
@@ -117,11 +118,12 @@ class Directory:
 
     @classmethod
     def load(cls, store: GraphStore) -> Directory:
-        """The directory of ``store``, built once per graph version and cached on the store."""
-        return store.cached("directory", lambda: cls._build(store))
+        """The directory of the store's current revision, from its read model."""
+        return read_model(store).directory
 
     @classmethod
-    def _build(cls, store: GraphStore) -> Directory:
+    def build(cls, store: GraphStore) -> Directory:
+        """Read the directory from the store (the read model's builder and the writes call it)."""
         rank = {t: i for i, t in enumerate(KINDS)}
         best: dict[str, str] = {}
         for row in store.select(_TYPES):

@@ -20,10 +20,11 @@ from typing import cast
 
 import pyoxigraph as ox
 
-from partnergraph.citations import Citation, all_citations, document_titles
+from partnergraph.citations import Citation
 from partnergraph.errors import NotFoundError
 from partnergraph.namespaces import PREFIXES, RDF, entity_prefixes
 from partnergraph.namespaces import sparql_prefixes as _prefixes
+from partnergraph.readmodel import read_model
 from partnergraph.store import GraphStore, Term
 from partnergraph.term_labels import GROUPS, TERM_LABELS, group_of
 from partnergraph.terms import curie
@@ -95,16 +96,17 @@ class Entity:
 
 def labels(store: GraphStore) -> dict[str, dict[str, str]]:
     """IRI → language → label, for everything labelled (entities, classes, properties)."""
+    return read_model(store).labels
 
-    def build() -> dict[str, dict[str, str]]:
-        found: dict[str, dict[str, str]] = defaultdict(dict)
-        for row in store.select(LABELS_QUERY):
-            label = row["label"]
-            if isinstance(row["s"], ox.NamedNode) and isinstance(label, ox.Literal):
-                found[row["s"].value].setdefault(label.language or "", label.value)
-        return dict(found)
 
-    return store.cached("entity.labels", build)
+def load_labels(store: GraphStore) -> dict[str, dict[str, str]]:
+    """Read every label (for the read model's builder)."""
+    found: dict[str, dict[str, str]] = defaultdict(dict)
+    for row in store.select(LABELS_QUERY):
+        label = row["label"]
+        if isinstance(row["s"], ox.NamedNode) and isinstance(label, ox.Literal):
+            found[row["s"].value].setdefault(label.language or "", label.value)
+    return dict(found)
 
 
 def label_of(store: GraphStore, iri: str, language: str) -> str:
@@ -118,14 +120,15 @@ def label_of(store: GraphStore, iri: str, language: str) -> str:
 
 def known_iris(store: GraphStore) -> frozenset[str]:
     """Every IRI under the base that the graph mentions (as subject or object)."""
+    return read_model(store).iris
+
+
+def load_iris(store: GraphStore) -> frozenset[str]:
+    """Read the IRIs under the base (for the read model's builder)."""
     base = store.settings.base_iri
-
-    def build() -> frozenset[str]:
-        return frozenset(
-            r["x"].value for r in store.select(IRIS_QUERY) if r["x"].value.startswith(base)
-        )
-
-    return store.cached("entity.iris", build)
+    return frozenset(
+        r["x"].value for r in store.select(IRIS_QUERY) if r["x"].value.startswith(base)
+    )
 
 
 def exists(store: GraphStore, iri: str) -> bool:
@@ -194,8 +197,9 @@ def describe(store: GraphStore, iri: str, language: str, inbound_limit: int = 30
     """
     check_exists(store, iri)
     node = ox.NamedNode(iri)
-    citations = all_citations(store).get(iri, [])
-    titles = store.cached("entity.document-titles", lambda: document_titles(store))
+    model = read_model(store)
+    citations = model.citations.get(iri, [])
+    titles = model.documents
     holders: dict[tuple[str, Term], list[str]] = defaultdict(list)
     for row in store.select(FACTS_QUERY, e=node):
         if isinstance(row["o"], ox.BlankNode):

@@ -29,6 +29,15 @@ class StoreBusyError(PartnergraphError):
     """The on-disk store is held by another process (a running server, say)."""
 
 
+class ViewNotReadyError(PartnergraphError):
+    """A derived view (explorer, analysis) of the current revision is still being built and
+    no earlier one can stand in for it; ``retry_after`` says when to ask again (503)."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class QueryError(PartnergraphError):
     """A SPARQL query is malformed or not allowed."""
 

@@ -17,15 +17,14 @@ from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
 
-from partnergraph.agreement_types import agreement_types
-from partnergraph.citations import Citation, all_citations
+from partnergraph.citations import Citation
 from partnergraph.dates import date_range, within
-from partnergraph.directory import Directory, Organization
+from partnergraph.directory import Organization
 from partnergraph.errors import InvalidInputError
 from partnergraph.namespaces import sparql_prefixes
 from partnergraph.partner_order import check_sort, relation_key, sort_partners
+from partnergraph.readmodel import ReadModel, read_model
 from partnergraph.store import GraphStore
-from partnergraph.titles import relation_titles
 
 PARTNERS_QUERY = (
     sparql_prefixes()
@@ -137,12 +136,8 @@ class Partner:
 
 
 def relation_types(store: GraphStore) -> list[str]:
-    """Every relation type a caller may filter on (cached until the graph changes)."""
-
-    def build() -> list[str]:
-        return [*agreement_types(store), *FIXED_TYPES]
-
-    return list(store.cached("relation-types", build))
+    """Every relation type a caller may filter on (from the read model)."""
+    return list(read_model(store).relation_types)
 
 
 def check_types(store: GraphStore, types: list[str] | None) -> list[str] | None:
@@ -210,12 +205,13 @@ def partners(
 
 
 def party_counts(store: GraphStore) -> dict[str, int]:
-    """Agreement IRI → number of named parties; cached until the graph changes."""
+    """Agreement IRI → number of named parties (from the read model)."""
+    return read_model(store).party_counts
 
-    def build() -> dict[str, int]:
-        return {r["via"].value: int(r["n"].value) for r in store.select(PARTY_COUNTS_QUERY)}
 
-    return store.cached("partners.party-counts", build)
+def load_party_counts(store: GraphStore) -> dict[str, int]:
+    """Read every agreement's number of named parties (for the read model's builder)."""
+    return {r["via"].value: int(r["n"].value) for r in store.select(PARTY_COUNTS_QUERY)}
 
 
 def _all_partners(store: GraphStore, organization: str) -> tuple[Partner, ...]:
@@ -225,14 +221,15 @@ def _all_partners(store: GraphStore, organization: str) -> tuple[Partner, ...]:
     the same bodies again and again. Callers get copies (see :func:`partners`),
     so the cached relations are never changed. At most one entry per body.
     """
-    return store.cached(f"partners:{organization}", lambda: _build(store, organization))
+    model = read_model(store)
+    return model.cached(("partners", organization), lambda: _build(store, model, organization))
 
 
-def _build(store: GraphStore, organization: str) -> tuple[Partner, ...]:
-    directory = Directory.load(store)
-    titles = relation_titles(store).ja
-    citations = all_citations(store)
-    counts = party_counts(store)
+def _build(store: GraphStore, model: ReadModel, organization: str) -> tuple[Partner, ...]:
+    directory = model.directory
+    titles = model.titles.ja
+    citations = model.citations
+    counts = model.party_counts
     grouped: dict[str, dict[tuple[str, str], Relation]] = {}
     for row in store.select(PARTNERS_QUERY, org=ox.NamedNode(organization)):
         kind, via = row["type"].value, row["via"].value

@@ -84,6 +84,9 @@ class Settings:
     #: Write tokens, ``name:secret,name2:secret2``; empty means writes are off. Kept out of repr.
     tokens: str = dataclasses.field(default="", repr=False)
     resilience_radius_km: float = 100.0
+    #: Seconds a request for a derived view (explorer, analysis) waits for the first build of
+    #: the current revision when no earlier view can stand in; then 503 with Retry-After.
+    view_wait: float = 10.0
     #: Host names the server answers for, comma-separated (``*.example.org`` and ``*`` allowed);
     #: empty means the base IRI's host, 127.0.0.1 and localhost. Others get 400, so no
     #: redirect ever points at a host a client made up.
@@ -133,6 +136,7 @@ class Settings:
             "query_workers",
             "max_body_bytes",
             "resilience_radius_km",
+            "view_wait",
         )
         for name in positive:
             if getattr(self, name) <= 0:

@@ -13,6 +13,7 @@ other module reads the graph through :class:`GraphStore`.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -62,6 +63,8 @@ class GraphStore:
         self.settings = settings
         self.read_only = read_only
         self._cache: dict[str, tuple[str | None, object]] = {}
+        self._cache_lock = threading.Lock()
+        self._cache_locks: dict[str, threading.Lock] = {}
         self._listeners: list[Callable[[str], None]] = []
         self._published: str | None = None
 
@@ -212,16 +215,20 @@ class GraphStore:
     def cached(self, name: str, build: Callable[[], T]) -> T:
         """``build()``'s result, kept until the graph changes (rebuild or write).
 
-        Derived structures (the directory, networkx projections) use this so the
-        second call is cheap and a change invalidates them.
+        The read model (:mod:`partnergraph.readmodel`) is kept here, since the
+        store knows when its revision changes. Single-flight per name: callers
+        arriving while one builds wait for that build instead of starting theirs.
         """
-        version = self.revision()
-        hit = self._cache.get(name)
-        if hit is not None and hit[0] == version:
-            return hit[1]  # type: ignore[return-value]
-        value = build()
-        self._cache[name] = (version, value)
-        return value
+        with self._cache_lock:
+            lock = self._cache_locks.setdefault(name, threading.Lock())
+        with lock:
+            version = self.revision()
+            hit = self._cache.get(name)
+            if hit is not None and hit[0] == version:
+                return hit[1]  # type: ignore[return-value]
+            value = build()
+            self._cache[name] = (version, value)
+            return value
 
     def loaded_graphs(self) -> list[str]:
         """IRIs of the named graphs that came from ``graph/`` files."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from partnergraph.namespaces import sparql_prefixes
+from partnergraph.readmodel import read_model
 from partnergraph.store import GraphStore
 
 TITLES_QUERY = (
@@ -32,11 +33,12 @@ class RelationTitles:
 
 
 def relation_titles(store: GraphStore) -> RelationTitles:
-    """The titles of every relation node, read once per store revision."""
-    return store.cached("relation-titles", lambda: _load(store))
+    """The titles of every relation node, from the read model of the current revision."""
+    return read_model(store).titles
 
 
-def _load(store: GraphStore) -> RelationTitles:
+def load(store: GraphStore) -> RelationTitles:
+    """Read the titles from the store (for :func:`partnergraph.readmodel.build`)."""
     best: dict[str, tuple[int, str]] = {}
     english: dict[str, str] = {}
     for row in sorted(store.select(TITLES_QUERY), key=lambda r: r["name"].value):

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from partnergraph.agreement_types import agreement_types
 from partnergraph.namespaces import PREFIXES, RDFS
+from partnergraph.readmodel import read_model
 from partnergraph.store import GraphStore
 
 _VOCABULARY_QUERY = f"""
@@ -41,24 +41,27 @@ def _value(term: Any) -> str:
 
 def vocabulary(store: GraphStore) -> dict[str, list[dict[str, str]]]:
     """The terms the graph uses (for completion) and the agreement types (for parameter menus)."""
+    return read_model(store).vocabulary
 
-    def build() -> dict[str, list[dict[str, str]]]:
-        terms = []
-        for row in store.select(_VOCABULARY_QUERY):
-            curie = shorten(_value(row.get("term")), PREFIXES)
-            if curie is not None:
-                terms.append(
-                    {
-                        "curie": curie,
-                        "ja": _value(row.get("label_ja")),
-                        "en": _value(row.get("label_en")),
-                    }
-                )
-        terms.sort(key=lambda t: t["curie"])
-        types = [
-            {"value": notation, "ja": t["label_ja"] or "", "en": t["label_en"] or ""}
-            for notation, t in agreement_types(store).items()
-        ]
-        return {"terms": terms, "agreementTypes": types}
 
-    return store.cached("vocabulary", build)
+def load(
+    store: GraphStore, types: dict[str, dict[str, str | None]]
+) -> dict[str, list[dict[str, str]]]:
+    """Read the vocabulary; ``types`` are the agreement types already read."""
+    terms = []
+    for row in store.select(_VOCABULARY_QUERY):
+        curie = shorten(_value(row.get("term")), PREFIXES)
+        if curie is not None:
+            terms.append(
+                {
+                    "curie": curie,
+                    "ja": _value(row.get("label_ja")),
+                    "en": _value(row.get("label_en")),
+                }
+            )
+    terms.sort(key=lambda t: t["curie"])
+    menu = [
+        {"value": notation, "ja": t["label_ja"] or "", "en": t["label_en"] or ""}
+        for notation, t in types.items()
+    ]
+    return {"terms": terms, "agreementTypes": menu}

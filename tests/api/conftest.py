@@ -21,6 +21,8 @@ def api_settings(store_path: Path, **overrides: object) -> Settings:
         "store_path": store_path,
         "graph_dir": GRAPH_DIR,
         "allowed_hosts": "testserver,127.0.0.1,localhost,partners.example.jp",
+        # The explorer's first build may take a while on a busy machine: wait for it.
+        "view_wait": 120.0,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -56,6 +58,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "PARTNERGRAPH_GRAPH_DIR": str(GRAPH_DIR),
         "PARTNERGRAPH_BASE_IRI": base_url(port),
         "PARTNERGRAPH_QUERY_TIMEOUT": str(GENEROUS_TIMEOUT),
+        "PARTNERGRAPH_VIEW_WAIT": str(GENEROUS_TIMEOUT),
     }
     with uvicorn_server(env, port=port) as (base, _proc):
         yield base

@@ -163,6 +163,8 @@ def xss_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "PARTNERGRAPH_STORE": str(root / "store"),
         "PARTNERGRAPH_GRAPH_DIR": str(graph),
         "PARTNERGRAPH_BASE_IRI": base_url(port),
+        # The first view is built at start; on a busy machine the first page waits for it.
+        "PARTNERGRAPH_VIEW_WAIT": "120",
     }
     with uvicorn_server(env, port=port, start_timeout=90) as (base, _proc):
         yield base

@@ -37,7 +37,7 @@ forums (the ward's platform and the universities in it, the town's employment
 council; see :func:`_attached`), and the relations among the kept bodies.
 
 The records come from :mod:`.relations` (the SPARQL is there). Graphs are
-cached per store revision (see :meth:`GraphStore.cached`) and frozen:
+kept in the read model of the store's revision (:mod:`partnergraph.readmodel`) and frozen:
 copy one (``nx.MultiGraph(g)``) before changing it.
 
 >>> g = projection(store, Filters(types=("engagement-accord",)))     # doctest: +SKIP
@@ -48,8 +48,7 @@ copy one (``nx.MultiGraph(g)``) before changing it.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Hashable
 from dataclasses import replace
 from typing import TypeVar
@@ -59,13 +58,10 @@ import networkx as nx
 from partnergraph.analysis.relations import FIXED_TYPE_LABELS, Relation, Relations, relations
 from partnergraph.analysis.scope import Filters, area, normalize
 from partnergraph.partners import started_by
+from partnergraph.readmodel import cached
 from partnergraph.store import GraphStore
 
 T = TypeVar("T")
-
-#: Cached results kept per store revision (projections, measures), least recently used first out.
-MEMO_SIZE = 64
-_MEMO_LOCK = threading.Lock()
 
 
 def projection(
@@ -143,22 +139,13 @@ def display_name(graph: nx.Graph, node: str, lang: str = "ja") -> str:
 
 
 def memo(store: GraphStore, key: Hashable, build: Callable[[], T]) -> T:
-    """``build()``'s result under ``key`` until the store's revision changes.
+    """``build()``'s result under ``key`` in the read model of the store's revision.
 
-    Keeps the :data:`MEMO_SIZE` most recently used results, so that callers
-    varying ``as_of`` or the area cannot grow the cache without bound.
+    The read model's memo is bounded (callers varying ``as_of`` or the area
+    cannot grow it without bound) and single-flight: concurrent callers of one
+    key share one computation.
     """
-    table: OrderedDict[Hashable, object] = store.cached("analysis.memo", OrderedDict)
-    with _MEMO_LOCK:
-        if key in table:
-            table.move_to_end(key)
-            return table[key]  # type: ignore[return-value]
-    value = build()
-    with _MEMO_LOCK:
-        table[key] = value
-        while len(table) > MEMO_SIZE:
-            table.popitem(last=False)
-    return value
+    return cached(store, ("analysis", key), build)
 
 
 def _build(store: GraphStore, f: Filters, directed: bool) -> nx.MultiGraph:

@@ -20,13 +20,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from itertools import combinations
 
-from partnergraph.agreement_types import agreement_types
 from partnergraph.analysis.scope import region_of
-from partnergraph.citations import all_citations
+from partnergraph.citations import Citation
 from partnergraph.directory import Directory
 from partnergraph.namespaces import sparql_prefixes
+from partnergraph.readmodel import read_model
 from partnergraph.store import GraphStore
-from partnergraph.titles import relation_titles
+from partnergraph.titles import RelationTitles
 
 LOCAL_GOVERNMENT_KINDS = ("prefecture", "city", "special-ward", "town", "village")
 
@@ -129,16 +129,20 @@ class Relations:
 
 
 def relations(store: GraphStore) -> Relations:
-    """All relations and organizations of ``store``, read once per revision."""
-    return store.cached("analysis.relations", lambda: _load(store))
+    """All relations and organizations of ``store`` (from the read model of its revision)."""
+    return read_model(store).relations
 
 
-def _load(store: GraphStore) -> Relations:
-    directory = Directory.load(store)
+def load(
+    store: GraphStore,
+    directory: Directory,
+    names: RelationTitles,
+    citations: dict[str, list[Citation]],
+    agreement_types: dict[str, dict[str, str | None]],
+) -> Relations:
+    """Read every relation, with the tables the read model's builder read before."""
     known = directory.by_id
-    names = relation_titles(store)
     titles, titles_en = names.ja, names.en
-    citations = all_citations(store)
 
     def sources(via: str) -> tuple[str, ...]:
         return tuple(sorted({c.document for c in citations.get(via, [])}))
@@ -201,9 +205,7 @@ def _load(store: GraphStore) -> Relations:
     themes: dict[str, list[str]] = defaultdict(list)
     for row in store.select(THEMES_QUERY):
         themes[row["edition"].value].append(row["theme"].value)
-    type_labels = {
-        k: (t["label_ja"] or k, t["label_en"] or k) for k, t in agreement_types(store).items()
-    }
+    type_labels = {k: (t["label_ja"] or k, t["label_en"] or k) for k, t in agreement_types.items()}
     return Relations(
         nodes=nodes,
         edges=tuple(edges),

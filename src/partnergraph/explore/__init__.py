@@ -14,8 +14,10 @@ page has its own escaped template.
 * **Building** (:mod:`.build`): the cached base view with every alternative;
   how kinds and relation types look (:mod:`.style`).
 * **Layouts** (:mod:`.layout`), both precomputed so the browser never runs
-  physics: ``force`` (networkx's seeded spring layout over numpy, dense
+  physics: ``force`` (igraph's seeded grid Fruchterman–Reingold, dense
   clusters spread apart) and ``geo``.
+* **In the server** (:func:`explore_views`): the base views of both scopes and
+  languages, built in the background once per revision (:mod:`partnergraph.views`).
 * **Overlays**: node size by degree, PageRank or betweenness
   (:func:`partnergraph.analysis.measures.centrality`), colour by kind or by
   Louvain community (:func:`partnergraph.analysis.structure.louvain`, seeded),
@@ -40,8 +42,10 @@ from partnergraph.explore.view import (
     SCOPES,
     SIZE_MEASURES,
     Scope,
+    base_view,
     data_view,
     ego_view,
+    explore_views,
     network_view,
     view_of,
     with_options,
@@ -55,8 +59,10 @@ __all__ = [
     "Scope",
     "ViewFilters",
     "apply_filters",
+    "base_view",
     "data_view",
     "ego_view",
+    "explore_views",
     "force_positions",
     "geo_point",
     "geo_positions",

@@ -18,10 +18,9 @@ from typing import Any, TypeVar, cast
 import networkx as nx
 
 from partnergraph.analysis.measures import SEED, centrality
-from partnergraph.analysis.projection import projection, relations, simple_projection
+from partnergraph.analysis.projection import memo, projection, relations, simple_projection
 from partnergraph.analysis.scope import Filters
 from partnergraph.analysis.structure import louvain
-from partnergraph.citations import document_titles
 from partnergraph.explore.layout import force_positions, geo_positions
 from partnergraph.explore.pacts import style_pact_legend, style_pact_nodes
 from partnergraph.explore.pyvis_model import network_model
@@ -35,6 +34,7 @@ from partnergraph.explore.style import (
     kind_style,
     type_style,
 )
+from partnergraph.readmodel import read_model
 from partnergraph.store import GraphStore
 
 #: The measures a node's size can follow ("none" is added as a fixed size).
@@ -85,7 +85,8 @@ def build_view(
     ]
     style_pact_nodes(nodes, multi, lang)  # multi-party pacts: one node each (explore/pacts.py)
     _add_sizes(nodes)
-    force = force_positions(nodes, ties)
+    # The positions depend on the bodies and ties only: one layout serves every language.
+    force = memo(store, ("force-layout", scope, members), lambda: force_positions(nodes, ties))
     geo = geo_positions(nodes, edges)
     for node in nodes:
         node["positions"] = {"force": force[node["iri"]], "geo": geo[node["iri"]]}
@@ -99,7 +100,7 @@ def build_view(
         "lang": lang,
         "center": keys.get(center) if center else None,
         "hops": hops,
-        "revision": store.revision(),
+        "revision": read_model(store).revision,
         "base_iri": base,
         "default_layout": "geo" if nation else "force",
         "nodes": nodes,
@@ -266,7 +267,7 @@ def _prefectures(nodes: list[dict[str, Any]]) -> list[dict[str, str]]:
 def _source_titles(store: GraphStore, edges: list[dict[str, Any]]) -> dict[str, str]:
     """Title of every source document the edges cite (for the page's offline fallback)."""
     wanted = {s for e in edges for s in e["sources"]}
-    titles = document_titles(store)
+    titles = read_model(store).documents
     return {s: titles[s][0] if s in titles else s for s in sorted(wanted)}
 
 

@@ -1,6 +1,6 @@
 """Node positions, precomputed so the browser never runs physics: force and geographic.
 
-* ``force``: a seeded spring layout (networkx over numpy,
+* ``force``: a seeded spring layout (igraph's grid Fruchterman–Reingold,
   :func:`spring_layout`) of the tied bodies, dense clusters spread apart
   (:func:`spread`), isolated ones on a grid below.
 * ``geo``: longitude → x, latitude → −y; bodies without a point in Japan sit
@@ -13,9 +13,12 @@ view can be cached per store revision.
 from __future__ import annotations
 
 import math
+import random
+import threading
 from collections import defaultdict
 from typing import Any
 
+import igraph as ig
 import networkx as nx
 import numpy as np
 from scipy.spatial import cKDTree
@@ -32,6 +35,8 @@ FORCE_SCALE = 600.0
 GRID_STEP = 40.0
 #: Least distance between two bodies of the force layout: a node and its label fit between.
 SPACING = 150.0
+#: Held while igraph's (process-wide) random generator is seeded for one layout.
+_IGRAPH_RNG = threading.Lock()
 
 
 def spring_layout(
@@ -43,15 +48,18 @@ def spring_layout(
     scale: float = FORCE_SCALE,
     spacing: float = SPACING,
 ) -> dict[str, tuple[float, float]]:
-    """Seeded spring positions (networkx over numpy), spread so that no two bodies crowd.
+    """Seeded spring positions (igraph's grid Fruchterman–Reingold), spread so no two bodies crowd.
 
-    ``nx.spring_layout`` is Fruchterman–Reingold on numpy arrays (dense below
-    500 bodies, scipy's sparse solver above); :func:`spread` then pushes
-    apart any two bodies closer than ``spacing`` (room for a node and its
-    label), so a dense cluster such as a forum's attendees opens up instead of
-    piling up. The graph is built in the order given and the seed is fixed, so
-    one revision always gives the same picture. (networkx's
-    ``forceatlas2_layout`` was measured too: several times slower here.)
+    igraph computes the repulsion only between bodies in neighbouring grid
+    cells (C code), so a step costs about O(n) instead of networkx's O(n²):
+    measured on this machine (load ~9), 0.19 s vs 31–49 s for networkx's
+    ``spring_layout`` (dense, sparse or energy method) on 1,500 bodies and
+    3,750 ties, and 2.2 s on 9,000 bodies, which networkx cannot hold as a
+    dense matrix. Starting positions come from a seeded generator and the
+    graph is built in the order given, so one revision always gives the same
+    picture. :func:`spread` then pushes apart any two bodies closer than
+    ``spacing`` (room for a node and its label), so a dense cluster such as a
+    forum's attendees opens up instead of piling up.
 
     >>> pos = spring_layout(["a", "b", "c"], [("a", "b", 1.0)])
     >>> pos == spring_layout(["a", "b", "c"], [("a", "b", 1.0)])
@@ -61,15 +69,25 @@ def spring_layout(
         return {}
     if len(nodes) == 1:
         return {nodes[0]: (0.0, 0.0)}
-    graph: nx.Graph[str] = nx.Graph()
-    graph.add_nodes_from(nodes)
+    index = {v: i for i, v in enumerate(nodes)}
+    weights: dict[tuple[int, int], float] = {}
     for u, v, w in edges:
-        if graph.has_edge(u, v):
-            graph[u][v]["weight"] += w
-        else:
-            graph.add_edge(u, v, weight=w)
-    found = nx.spring_layout(graph, iterations=iterations, seed=seed, weight="weight")
-    points = np.array([found[v] for v in nodes], dtype=float)
+        pair = (min(index[u], index[v]), max(index[u], index[v]))
+        weights[pair] = weights.get(pair, 0.0) + w
+    graph = ig.Graph(n=len(nodes), edges=list(weights))
+    start = np.random.default_rng(seed).uniform(-1.0, 1.0, size=(len(nodes), 2))
+    with _IGRAPH_RNG:  # igraph draws from one process-wide generator: seed it for this call
+        ig.set_random_number_generator(random.Random(seed))
+        try:
+            found = graph.layout_fruchterman_reingold(
+                weights=list(weights.values()) or None,
+                niter=max(iterations, 500),
+                seed=start.tolist(),
+                grid=True,
+            )
+        finally:
+            ig.set_random_number_generator(random)
+    points = np.array(found.coords, dtype=float)
     # Room grows with the number of bodies, so spreading has space to work with.
     points = _to_square(points, max(scale, 0.6 * spacing * math.sqrt(len(nodes))))
     points = spread(points, spacing)

@@ -19,9 +19,13 @@ from partnergraph.explore.build import build_view
 from partnergraph.explore.filters import apply_filters, parse_filters
 from partnergraph.explore.paths import highlight_path, parse_path
 from partnergraph.explore.style import darker
+from partnergraph.readmodel import read_model
 from partnergraph.store import GraphStore
+from partnergraph.views import ViewBuilder, ViewFiles
 
 Scope = Literal["curated", "nation"]
+#: The languages a base view is built in.
+LANGUAGES: tuple[str, ...] = ("ja", "en")
 SCOPES: tuple[str, ...] = ("curated", "nation")
 LAYOUTS: tuple[str, ...] = ("force", "geo")
 SIZE_MEASURES: tuple[str, ...] = ("degree", "pagerank", "betweenness", "none")
@@ -44,9 +48,39 @@ def network_view(
     the alternatives stay in ``positions``, ``sizes`` and ``colors`` so the page
     switches without asking again. Cached per store revision.
     """
+    return with_options(
+        base_view(store, scope, lang), layout=layout, size_by=size_by, color_by=color_by
+    )
+
+
+def base_view(store: GraphStore, scope: str = "curated", lang: str = "ja") -> dict[str, Any]:
+    """The base view of ``scope`` in ``lang`` (every alternative kept), once per revision.
+
+    The server builds these in the background (:class:`partnergraph.views.ViewBuilder`);
+    treat the result as read-only.
+    """
     _check("scope", scope, SCOPES)
-    base = memo(store, ("explore", scope, lang), lambda: build_view(store, scope, lang))
-    return with_options(base, layout=layout, size_by=size_by, color_by=color_by)
+    return memo(store, ("explore", scope, lang), lambda: build_view(store, scope, lang))
+
+
+def explore_views(
+    store: GraphStore, *, wait: float = 10.0, files: ViewFiles | None = None
+) -> ViewBuilder[tuple[str, str], dict[str, Any]]:
+    """The server's background builder of the base views: each scope in each language.
+
+    The read model comes first (its analysis projection and measures are
+    shared with the analysis API), then the curated view in Japanese, the most
+    asked, and the rest.
+    """
+    keys = [(scope, lang) for lang in LANGUAGES for scope in SCOPES]
+    return ViewBuilder(
+        store,
+        keys,
+        lambda s, key: base_view(s, key[0], key[1]),
+        prepare=read_model,
+        wait=wait,
+        files=files,
+    )
 
 
 def ego_view(
@@ -114,11 +148,20 @@ def view_of(
     layout: str | None = None,
     size_by: str = "degree",
     color_by: str = "kind",
+    base: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The ego network of ``ego`` when one is named (``scope`` is then unused), else ``scope``."""
+    """The ego network of ``ego`` when one is named (``scope`` is then unused), else ``scope``.
+
+    ``base`` is the base view of ``scope`` when the caller has it already (the
+    server's background build, perhaps of an earlier revision); else it is
+    taken from the store.
+    """
     options: dict[str, Any] = {"layout": layout, "size_by": size_by, "color_by": color_by}
     if ego:
         return ego_view(store, ego, hops, lang=lang, **options)
+    if base is not None:
+        _check("scope", scope, SCOPES)
+        return with_options(base, **options)
     return network_view(store, scope=scope, lang=lang, **options)
 
 
@@ -137,6 +180,7 @@ def data_view(
     prefectures: Iterable[str] | None = None,
     kinds: Iterable[str] | None = None,
     path: str | None = None,
+    base: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """:func:`view_of` with the filters applied and, for ``path="a,b"``, that path highlighted.
 
@@ -153,6 +197,7 @@ def data_view(
         layout=layout,
         size_by=size_by,
         color_by=color_by,
+        base=base,
     )
     view = apply_filters(view, parse_filters(types, year, prefectures, kinds))
     if path:

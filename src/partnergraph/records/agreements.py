@@ -16,6 +16,7 @@ from partnergraph.directory import Directory
 from partnergraph.errors import InvalidInputError, NotFoundError
 from partnergraph.formats.csv_export import Column, citations_text, field
 from partnergraph.namespaces import DCT, PG, RDFS, sparql_prefixes
+from partnergraph.readmodel import cached
 from partnergraph.records.nodes import NodeTable
 from partnergraph.records.organizations import find_organization, org_ref
 from partnergraph.store import GraphStore
@@ -65,7 +66,7 @@ AGREEMENT_COLUMNS = (
 
 def all_agreements(store: GraphStore) -> list[dict[str, Any]]:
     """Every agreement with its details, oldest first; built once per store revision."""
-    return store.cached("records.agreements", lambda: _build(store))
+    return cached(store, "records.agreements", lambda: _build(store))
 
 
 def _build(store: GraphStore) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from partnergraph.directory import Directory
 from partnergraph.errors import NotFoundError
 from partnergraph.formats.csv_export import Column, citations_text, field
 from partnergraph.namespaces import PG, RDFS, SCHEMA, sparql_prefixes
+from partnergraph.readmodel import cached
 from partnergraph.records.nodes import NodeTable
 from partnergraph.records.organizations import org_ref
 from partnergraph.store import GraphStore
@@ -56,7 +57,7 @@ LIST_FIELDS = (
 
 def all_forums(store: GraphStore) -> list[dict[str, Any]]:
     """Every forum series in full, built once per store revision."""
-    return store.cached("records.forums", lambda: _Builder(store).series())
+    return cached(store, "records.forums", lambda: _Builder(store).series())
 
 
 def list_forums(store: GraphStore) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from partnergraph.errors import InvalidInputError, InvalidReferenceError, NotFou
 from partnergraph.formats.csv_export import Column, citations_text, field
 from partnergraph.partner_order import check_sort
 from partnergraph.partners import partners
+from partnergraph.readmodel import cached
 from partnergraph.store import GraphStore
 from partnergraph.text.normalize import search_key
 
@@ -186,7 +187,7 @@ def partner_listing(
     if types or day or since or until:
         return build()
     # The unfiltered listing is what is asked most; keep its JSON-ready form (read-only).
-    return store.cached(f"records.partners:{found.id}:{order}", build)
+    return cached(store, ("records.partners", found.id, order), build)
 
 
 def partner_rows(listing: dict[str, Any]) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ import pyoxigraph as ox
 from partnergraph.directory import Directory
 from partnergraph.formats.csv_export import Column, field
 from partnergraph.namespaces import DCT, PG, RDFS, SCHEMA, sparql_prefixes
+from partnergraph.readmodel import cached
 from partnergraph.records.nodes import NodeTable
 from partnergraph.store import GraphStore
 
@@ -51,7 +52,7 @@ SOURCE_COLUMNS = (
 
 def list_sources(store: GraphStore) -> list[dict[str, Any]]:
     """Every source document, the most cited first; built once per store revision."""
-    return store.cached("records.sources", lambda: _build(store))
+    return cached(store, "records.sources", lambda: _build(store))
 
 
 def _build(store: GraphStore) -> list[dict[str, Any]]:

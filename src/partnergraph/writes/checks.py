@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from partnergraph.agreement_types import agreement_types
+from partnergraph.agreement_types import load as load_agreement_types
 from partnergraph.errors import (
     ConflictError,
     InvalidInputError,
@@ -142,8 +142,12 @@ def _graphs_of(store: GraphStore, iri: str) -> set[str]:
 
 
 def _file_graphs(store: GraphStore) -> set[str]:
-    """The graphs loaded from ``graph/`` (thousands at nationwide size): read once a revision."""
-    return store.cached("file_graphs", lambda: set(store.loaded_graphs()))
+    """The graphs loaded from ``graph/`` (thousands at nationwide size).
+
+    Read each time from the meta graph (one pattern lookup); writes keep no
+    per-revision tables, since every write starts a new revision.
+    """
+    return set(store.loaded_graphs())
 
 
 def curie_of(iri: str, base: str) -> str:
@@ -261,8 +265,12 @@ def _slugs(store: GraphStore) -> list[str]:
 
 
 def agreement_type(store: GraphStore, notation: str) -> str:
-    """The IRI of the agreement type ``notation``; 422 with close matches if it is unknown."""
-    types = agreement_types(store)
+    """The IRI of the agreement type ``notation``; 422 with close matches if it is unknown.
+
+    Read from the store, not the read model: a write must never wait for (or
+    start) the build of the derived tables of the revision it is about to replace.
+    """
+    types = load_agreement_types(store)
     if notation not in types:
         close = difflib.get_close_matches(notation, list(types), n=3, cutoff=0.5)
         raise UnprocessableError(

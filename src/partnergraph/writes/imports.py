@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from partnergraph.agreement_types import agreement_types
+from partnergraph.agreement_types import load as load_agreement_types
 from partnergraph.codes import check_digit, is_valid_code
 from partnergraph.directory import KINDS, Directory, Organization
 from partnergraph.errors import (
@@ -122,7 +122,7 @@ def _plan_csv(
             raise UnprocessableError(
                 f"owner: {exc}", field="owner", suggestions=exc.suggestions
             ) from None
-    types = type_lookup(agreement_types(store))
+    types = type_lookup(load_agreement_types(store))  # never the read model: see checks
     rows, problems = agreements_from_rows(table, directory, types, owner_key)
     add: list[ox.Quad] = []
     created: list[dict[str, object]] = []
@@ -208,7 +208,7 @@ class RowDirectory(Directory):
 
     def _directory(self) -> Directory:
         if self._full is None:
-            self._full = Directory.load(self._store)
+            self._full = Directory.build(self._store)
         return self._full
 
     def __getattr__(self, name: str) -> object:

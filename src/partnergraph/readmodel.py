@@ -1,0 +1,155 @@
+"""The read model: every table derived from one graph revision, built in one place.
+
+Pages, partner lists, analysis and the explorer all read the same per-revision
+tables (the directory, relation titles, citations, agreement types, claims,
+the relation records the projections are made of, ...). :func:`build` reads
+them from the store in dependency order, each loader handed what it needs
+(the relation records get the directory, titles, citations and types built a
+step before), so data flows one way and the cost of a revision is paid here
+once. The result is immutable: a new revision gets a new :class:`ReadModel`.
+
+Answers that depend on parameters as well as on the revision (a projection
+under filters, one body's partners, the explorer's base view) are kept in the
+model's :class:`Memo`, which is single-flight: concurrent callers of the same
+key wait for one computation instead of starting their own.
+
+The one place a read model is kept is :meth:`GraphStore.cached` under
+:data:`KEY`: the store is what knows when its revision changes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from partnergraph.analysis.relations import Relations
+    from partnergraph.citations import Citation
+    from partnergraph.claims import Claim
+    from partnergraph.directory import Directory
+    from partnergraph.store import GraphStore
+    from partnergraph.titles import RelationTitles
+
+T = TypeVar("T")
+
+#: The store's cache slot holding the current read model.
+KEY = "read-model"
+#: Parametrised answers kept per revision, least recently used dropped first.
+MEMO_SIZE = 256
+
+
+class Memo:
+    """Answers of one revision by key, computed once even when asked concurrently.
+
+    Keeps the :data:`MEMO_SIZE` most recently used, so callers varying a date
+    or an area cannot grow it without bound. A failing computation is not
+    kept: the next caller tries again.
+    """
+
+    def __init__(self, size: int = MEMO_SIZE) -> None:
+        self.size = size
+        self._values: OrderedDict[Hashable, object] = OrderedDict()
+        self._building: dict[Hashable, threading.Lock] = {}
+        self._lock = threading.Lock()
+        self.builds = 0
+
+    def get(self, key: Hashable, build: Callable[[], T]) -> T:
+        """The value kept under ``key``, else ``build()``'s (one build for concurrent callers)."""
+        while True:
+            with self._lock:
+                if key in self._values:
+                    self._values.move_to_end(key)
+                    return self._values[key]  # type: ignore[return-value]
+                running = self._building.get(key)
+                if running is None:
+                    running = self._building[key] = threading.Lock()
+                    running.acquire()
+                    break
+            with running:  # another thread builds it: wait, then look again
+                pass
+        try:
+            value = build()
+            with self._lock:
+                self.builds += 1
+                self._values[key] = value
+                while len(self._values) > self.size:
+                    self._values.popitem(last=False)
+            return value
+        finally:
+            with self._lock:
+                del self._building[key]
+            running.release()
+
+    def peek(self, key: Hashable) -> object | None:
+        """The value kept under ``key`` without building it (None if there is none)."""
+        with self._lock:
+            return self._values.get(key)
+
+
+@dataclass(frozen=True)
+class ReadModel:
+    """What every reader derives from one revision of the graph."""
+
+    revision: str
+    directory: Directory
+    titles: RelationTitles
+    documents: dict[str, tuple[str, str | None]]
+    citations: dict[str, list[Citation]]
+    agreement_types: dict[str, dict[str, str | None]]
+    relation_types: tuple[str, ...]
+    claims: dict[str, list[Claim]]
+    incomplete_party_lists: frozenset[str]
+    party_counts: dict[str, int]
+    vocabulary: dict[str, list[dict[str, str]]]
+    labels: dict[str, dict[str, str]]
+    iris: frozenset[str]
+    relations: Relations
+    memo: Memo = field(default_factory=Memo, compare=False, repr=False)
+
+    def cached(self, key: Hashable, build: Callable[[], T]) -> T:
+        """A parametrised answer of this revision (see :class:`Memo`)."""
+        return self.memo.get(key, build)
+
+
+def build(store: GraphStore) -> ReadModel:
+    """Read every table of the store's current revision, each loader given what it needs."""
+    from partnergraph import agreement_types, citations, claims, entity, partners, titles
+    from partnergraph import vocabulary as vocabulary_module
+    from partnergraph.analysis import relations as relations_module
+    from partnergraph.directory import Directory
+
+    revision = store.revision()
+    directory = Directory.build(store)
+    relation_titles = titles.load(store)
+    documents = citations.document_titles(store)
+    cited = citations.load(store, documents)
+    types = agreement_types.load(store)
+    return ReadModel(
+        revision=revision,
+        directory=directory,
+        titles=relation_titles,
+        documents=documents,
+        citations=cited,
+        agreement_types=types,
+        relation_types=(*types, *partners.FIXED_TYPES),
+        claims=claims.load(store, documents),
+        incomplete_party_lists=claims.load_incomplete(store),
+        party_counts=partners.load_party_counts(store),
+        vocabulary=vocabulary_module.load(store, types),
+        labels=entity.load_labels(store),
+        iris=entity.load_iris(store),
+        relations=relations_module.load(store, directory, relation_titles, cited, types),
+    )
+
+
+def read_model(store: GraphStore) -> ReadModel:
+    """The read model of the store's current revision, built on first use (once)."""
+    return store.cached(KEY, lambda: build(store))
+
+
+def cached(store: GraphStore, key: Hashable, build_value: Callable[[], T]) -> T:
+    """``build_value()`` kept under ``key`` in the current read model's memo."""
+    return read_model(store).cached(key, build_value)

@@ -1,0 +1,270 @@
+"""Derived views built off the request path: one background build per revision, single-flight.
+
+The explorer's base views (and, on the way, the read model with the shared
+analysis projection and measures) cost seconds to minutes at nationwide size.
+A request must not pay for that, nor start it again beside another request.
+So a :class:`ViewBuilder` owns one background thread that builds every view
+of the store's current revision, one after the other, publishing each as it
+is done:
+
+* a write (or any change) asks for a build and returns at once;
+* however many requests arrive while a build runs, none starts another
+  (``builds`` counts them, one per revision built);
+* a request gets the view of the current revision if it is built, else the
+  newest earlier one marked stale (:class:`Shown` says which revision it
+  shows), else waits at most ``wait`` seconds and then gets
+  :class:`~partnergraph.errors.ViewNotReadyError` (503 with Retry-After);
+* writes that land during a build make the thread build again once it ends,
+  for the newest revision only (intermediate revisions are skipped).
+
+A failed build is logged and leaves the earlier views in place; the next
+change (or request) tries again. With a :class:`ViewFiles` the built views
+are also written to disk, keyed by revision, so that a restarted server
+serves the current revision's views at once instead of building them again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import shutil
+import threading
+import time
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from partnergraph.errors import ViewNotReadyError
+from partnergraph.store import GraphStore
+
+log = logging.getLogger(__name__)
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+@dataclass(frozen=True)
+class Shown(Generic[V]):
+    """A view as handed to a request: its value, the revision it shows, and whether that
+    is older than the store's current revision."""
+
+    value: V
+    revision: str
+    stale: bool
+
+
+class ViewFiles:
+    """Built views as JSON files under ``folder``, one subfolder per revision (the newest only).
+
+    A revision (graph version + number of writes) names one content of the
+    graph, so a view saved under it is that revision's view after a restart
+    too. Files are written whole and renamed into place: a crash leaves no
+    half file. Values must be JSON (tuples come back as lists).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+
+    @classmethod
+    def beside(cls, store_path: Path) -> ViewFiles:
+        """The folder ``<store>.views`` next to the store directory."""
+        store_path = Path(store_path)
+        return cls(store_path.with_name(store_path.name + ".views"))
+
+    def _path(self, revision: str, key: Hashable) -> Path:
+        name = hashlib.sha256(json.dumps(key).encode()).hexdigest()[:24]
+        return self.folder / hashlib.sha256(revision.encode()).hexdigest()[:24] / f"{name}.json"
+
+    def load(self, revision: str, key: Hashable) -> Any | None:
+        """The view saved for ``key`` at ``revision``, or None."""
+        try:
+            return json.loads(self._path(revision, key).read_bytes())
+        except (OSError, ValueError):
+            return None
+
+    def save(self, revision: str, key: Hashable, value: Any) -> None:
+        """Keep ``value`` for ``key`` at ``revision``; older revisions' files are deleted."""
+        path = self._path(revision, key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for other in self.folder.iterdir():
+            if other != path.parent and other.is_dir():
+                shutil.rmtree(other, ignore_errors=True)
+        partial = path.with_suffix(".partial")
+        partial.write_bytes(json.dumps(value, ensure_ascii=False).encode())
+        partial.replace(path)
+
+
+class ViewBuilder(Generic[K, V]):
+    """Builds ``build(store, key)`` for every key of each revision in one background thread.
+
+    ``prepare(store)`` runs first in each build (the read model, say), so that
+    every view of the revision reads the same tables. Keys are built in the
+    order given: put the most asked first.
+    """
+
+    def __init__(
+        self,
+        store: GraphStore,
+        keys: Iterable[K],
+        build: Callable[[GraphStore, K], V],
+        *,
+        prepare: Callable[[GraphStore], object] | None = None,
+        wait: float = 10.0,
+        files: ViewFiles | None = None,
+    ) -> None:
+        self.store = store
+        self.keys = tuple(keys)
+        self._build = build
+        self._prepare = prepare
+        self.wait = wait
+        self.files = files
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._views: dict[K, tuple[str, V]] = {}
+        self._thread: threading.Thread | None = None
+        self._building: str | None = None
+        self._closed = False
+        #: Builds run, one per revision (whatever the number of keys); tests count them.
+        self.builds = 0
+        #: Seconds the last finished build took, for the benchmark and logs.
+        self.last_seconds: float | None = None
+
+    def start(self) -> None:
+        """Build the current revision in the background (if not built or building) and return."""
+        with self._lock:
+            self._start_locked()
+
+    def on_change(self, revision: str) -> None:
+        """A store change listener: start building the new revision; never waits for it."""
+        self.start()
+
+    def get(self, key: K, *, wait: float | None = None) -> Shown[V]:
+        """The view ``key`` of the current revision, or the newest earlier one (stale).
+
+        With no view of ``key`` at all, waits up to ``wait`` seconds (default:
+        the builder's) for the running build, then raises
+        :class:`ViewNotReadyError`. A key the builder does not build is a
+        :class:`KeyError`.
+        """
+        if key not in self.keys:
+            raise KeyError(key)
+        revision = self.store.revision()
+        limit = self.wait if wait is None else wait
+        with self._lock:
+            kept = self._views.get(key)
+            if kept is not None and kept[0] == revision:
+                return Shown(kept[1], kept[0], stale=False)
+            self._start_locked()
+            if kept is None:
+                self._changed.wait_for(lambda: key in self._views or self._closed, timeout=limit)
+                kept = self._views.get(key)
+            if kept is None:
+                raise ViewNotReadyError(
+                    "this view of the graph is still being built; ask again shortly",
+                    retry_after=self._retry_after(),
+                )
+            return Shown(kept[1], kept[0], stale=kept[0] != revision)
+
+    def wait_current(self, key: K, *, wait: float | None = None) -> None:
+        """Return once view ``key`` shows the current revision (built, never stale).
+
+        For answers that must be current but share the view's work (the
+        analysis API's projection and measures are built on the way to the
+        curated explorer view): waits ``wait`` seconds at most, then raises
+        :class:`ViewNotReadyError`.
+        """
+        limit = self.wait if wait is None else wait
+        with self._lock:
+            self._start_locked()
+
+            def current() -> bool:
+                kept = self._views.get(key)
+                return self._closed or (kept is not None and kept[0] == self.store.revision())
+
+            if not self._changed.wait_for(current, timeout=limit):
+                raise ViewNotReadyError(
+                    "the analysis of the current revision is still being built; ask again shortly",
+                    retry_after=self._retry_after(),
+                )
+
+    def ready(self, *, wait: float | None = None) -> bool:
+        """Wait up to ``wait`` seconds until every key shows the current revision."""
+        limit = self.wait if wait is None else wait
+        deadline = time.monotonic() + limit
+        with self._lock:
+            self._start_locked()
+            while True:
+                revision = self.store.revision()
+                if all(self._views.get(k, ("",))[0] == revision for k in self.keys):
+                    return True
+                left = deadline - time.monotonic()
+                if left <= 0 or self._closed:
+                    return False
+                self._changed.wait(timeout=min(left, 0.5))
+
+    def close(self) -> None:
+        """Stop after the key being built; waiters are released."""
+        with self._lock:
+            self._closed = True
+            self._changed.notify_all()
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout=1.0)
+
+    def _publish_saved(self, revision: str, key: K) -> bool:
+        """Publish the view saved on disk for ``key`` at ``revision``, if there is one."""
+        value = self.files.load(revision, key) if self.files is not None else None
+        if value is None:
+            return False
+        with self._lock:
+            self._views[key] = (revision, value)
+            self._changed.notify_all()
+        return True
+
+    def _retry_after(self) -> int:
+        return max(1, math.ceil(self.last_seconds or 5.0))
+
+    def _start_locked(self) -> None:
+        """Start the thread unless it runs or every view is current (lock held)."""
+        if self._closed or (self._thread is not None and self._thread.is_alive()):
+            return
+        revision = self.store.revision()
+        if all(self._views.get(k, ("",))[0] == revision for k in self.keys):
+            return
+        self._thread = threading.Thread(target=self._run, name="partnergraph-views", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            revision = self.store.revision()
+            with self._lock:
+                if self._closed:
+                    return
+                self._building = revision
+                self.builds += 1
+            started = time.perf_counter()
+            try:
+                missing = [k for k in self.keys if not self._publish_saved(revision, k)]
+                if self._prepare is not None:
+                    self._prepare(self.store)
+                for key in missing:
+                    value = self._build(self.store, key)
+                    with self._lock:
+                        self._views[key] = (revision, value)
+                        self._changed.notify_all()
+                        if self._closed:
+                            return
+                    if self.files is not None:
+                        self.files.save(revision, key, value)
+            except Exception:  # a broken build must not take the server down: log, keep the old
+                log.exception("building the views of revision %s failed", revision)
+            self.last_seconds = time.perf_counter() - started
+            with self._lock:
+                self._building = None
+                self._changed.notify_all()
+                if self._closed or self.store.revision() == revision:
+                    self._thread = None
+                    return

@@ -1,0 +1,127 @@
+"""The explorer over HTTP while its views are rebuilt: the previous view served and labelled,
+one build for many readers, a bounded wait then 503, writes that return at once.
+
+The app, store and views are real; the test holds the background build at a gate (an
+event the build waits for before building the real base view), so "a build is running"
+is a state the test controls. No duration is compared to a limit.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from partnergraph.explore import base_view
+from partnergraph.store import GraphStore
+from partnergraph.views import ViewBuilder
+from partnergraph.web.app import create_app
+from tests.api.conftest import api_settings
+from tests.writes.support import TOKEN, TOKENS, agreement
+
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+DEADLINE = 120.0
+KEYS = [("curated", "ja"), ("curated", "en")]
+
+
+class Gate:
+    """The real base view, built only while the gate is open; counts the builds started."""
+
+    def __init__(self) -> None:
+        self.open = threading.Event()
+        self.open.set()
+        self.started = threading.Event()
+
+    def __call__(self, store: GraphStore, key: tuple[str, str]) -> dict[str, Any]:
+        self.started.set()
+        assert self.open.wait(DEADLINE), "the test never opened the gate"
+        return base_view(store, *key)
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    store = tmp_path_factory.mktemp("explore-views") / "store"
+    with TestClient(create_app(api_settings(store, tokens=TOKENS, query_workers=1))) as c:
+        yield c
+
+
+def install(client: TestClient, gate: Gate, wait: float = DEADLINE) -> ViewBuilder[Any, Any]:
+    """Replace the app's builder by one building through ``gate``, listening to writes."""
+    state = client.app.state  # type: ignore[attr-defined]
+    state.views.close()
+    views: ViewBuilder[Any, Any] = ViewBuilder(state.store, KEYS, gate, wait=wait)
+    state.store.on_change(views.on_change)
+    state.views = views
+    return views
+
+
+def test_after_a_write_the_previous_view_is_served_labelled_and_built_once(
+    client: TestClient,
+) -> None:
+    gate = Gate()
+    views = install(client, gate)
+    assert views.ready(wait=DEADLINE)
+    fresh = client.get("/explore")
+    assert fresh.status_code == 200 and "partnergraph-stale" not in fresh.headers
+    assert "etag" in fresh.headers and 'id="stale-notice"' not in fresh.text
+    shown = client.get("/explore/data.json").json()["revision"]
+    builds = views.builds
+
+    gate.open.clear()
+    gate.started.clear()
+    r = client.post("/api/v1/agreements", json=agreement(), headers=AUTH)
+    assert r.status_code == 201  # the write returned while its view build is held
+    assert gate.started.wait(DEADLINE)
+
+    def explore(_: int) -> Any:
+        return client.get("/explore")
+
+    with ThreadPoolExecutor(10) as pool:
+        answers = list(pool.map(explore, range(10)))
+    for a in answers:
+        assert a.status_code == 200
+        assert a.headers["partnergraph-stale"] == shown
+        assert a.headers["cache-control"] == "no-store" and "etag" not in a.headers
+        assert 'id="stale-notice"' in a.text and shown in a.text
+    assert "ひとつ前の版" in answers[0].text
+    english = client.get("/explore?lang=en")
+    assert "an earlier revision of the graph" in english.text
+    data = client.get("/explore/data.json")
+    assert data.headers["partnergraph-stale"] == shown and data.json()["stale"] is True
+
+    gate.open.set()
+    assert views.ready(wait=DEADLINE)
+    assert views.builds == builds + 1  # one build for the write, none for the eleven readers
+    after = client.get("/explore/data.json")
+    assert "partnergraph-stale" not in after.headers and after.json()["stale"] is False
+    assert after.json()["revision"] == client.app.state.store.revision()  # type: ignore[attr-defined]
+    assert "etag" in after.headers
+
+
+def test_with_no_view_yet_the_reader_gets_503_with_retry_after(client: TestClient) -> None:
+    gate = Gate()
+    gate.open.clear()
+    try:
+        views = install(client, gate, wait=0.2)
+        # A new revision, so that no answer the app kept for the last one can be replayed.
+        other = agreement(title_ja="テスト用の別の協定", parties=["131121", "011002"])
+        assert client.post("/api/v1/agreements", json=other, headers=AUTH).status_code == 201
+        r = client.get("/explore/data.json")
+        assert r.status_code == 503
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert int(r.headers["retry-after"]) >= 1
+        assert "being built" in r.json()["title"]
+        page = client.get("/explore?lang=en")  # a person gets a page that reloads itself
+        assert page.status_code == 503 and int(page.headers["retry-after"]) >= 1
+        assert 'http-equiv="refresh"' in page.text and 'id="building-notice"' in page.text
+        assert not gate.open.is_set() and views.builds == 1
+        # The API beside it does not wait for the explorer.
+        assert client.get("/api/v1/organizations/131121/partners").status_code == 200
+    finally:
+        gate.open.set()
+    assert views.ready(wait=DEADLINE)
+    assert client.get("/explore").status_code == 200

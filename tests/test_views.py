@@ -1,0 +1,255 @@
+"""The background view builder and the read model's memo: single-flight, stale views labelled,
+bounded waits, writes that never wait for a build.
+
+The store is a real (empty, in-memory) pyoxigraph store whose revision moves with real
+writes; the builds are gated by events so that "a build is running" is a state the test
+holds, not a race it hopes to win. No duration is compared to a limit.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from partnergraph.errors import ViewNotReadyError
+from partnergraph.readmodel import Memo
+from partnergraph.settings import Settings
+from partnergraph.store import GraphStore
+from partnergraph.views import ViewBuilder, ViewFiles
+
+#: A deadline against a hang, never a measure of speed.
+DEADLINE = 60.0
+
+
+class GatedBuild:
+    """A build that counts its calls and, while ``gate`` is closed, waits for it."""
+
+    def __init__(self) -> None:
+        self.gate = threading.Event()
+        self.gate.set()
+        self.started = threading.Event()
+        self.calls = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, store: GraphStore, key: str) -> str:
+        with self._lock:
+            self.calls += 1
+        self.started.set()
+        assert self.gate.wait(DEADLINE), "the test never opened the gate"
+        return f"{key}@{store.revision()}"
+
+
+def write(store: GraphStore, n: int) -> str:
+    quad = ox.Quad(
+        ox.NamedNode(f"https://example.org/s{n}"),
+        ox.NamedNode("https://example.org/p"),
+        ox.Literal(str(n)),
+        ox.NamedNode("https://example.org/g"),
+    )
+    return store.apply(add=[quad])
+
+
+@pytest.fixture
+def store() -> Iterator[GraphStore]:
+    yield GraphStore.in_memory(Settings(), build=False)
+
+
+def built(store: GraphStore, build: GatedBuild, *, listen: bool = True) -> ViewBuilder[str, str]:
+    """A builder whose first revision is built (the gate open), listening to writes or not."""
+    views = ViewBuilder(store, ["a"], build, wait=DEADLINE)
+    if listen:
+        store.on_change(views.on_change)
+    assert views.ready(wait=DEADLINE)
+    return views
+
+
+def test_ten_concurrent_requests_after_a_write_start_one_build(store: GraphStore) -> None:
+    build = GatedBuild()
+    views = built(store, build, listen=False)
+    assert views.builds == 1
+    before = views.get("a")
+    build.gate.clear()
+    build.started.clear()
+    write(store, 1)
+    with ThreadPoolExecutor(10) as pool:
+        shown = list(pool.map(lambda _: views.get("a"), range(10)))
+    assert build.started.wait(DEADLINE)
+    assert all(s.stale and s.revision == before.revision for s in shown)
+    build.gate.set()
+    assert views.ready(wait=DEADLINE)
+    assert views.builds == 2 and build.calls == 2
+    fresh = views.get("a")
+    assert not fresh.stale and fresh.revision == store.revision()
+    views.close()
+
+
+def test_a_write_starts_the_build_and_does_not_wait_for_it(store: GraphStore) -> None:
+    build = GatedBuild()
+    views = built(store, build)
+    build.gate.clear()
+    build.started.clear()
+    done = threading.Event()
+    writer = threading.Thread(target=lambda: (write(store, 1), done.set()))
+    writer.start()
+    writer.join(DEADLINE)
+    assert done.is_set()  # the write returned while its build is held at the gate
+    assert build.started.wait(DEADLINE)
+    shown = views.get("a")
+    assert shown.stale  # still the previous revision: the build has not finished
+    with ThreadPoolExecutor(10) as pool:
+        list(pool.map(lambda _: views.get("a"), range(10)))
+    build.gate.set()
+    assert views.ready(wait=DEADLINE)
+    assert views.builds == 2  # the write's build; the ten readers started none
+    views.close()
+
+
+def test_writes_during_a_build_are_built_once_more_for_the_newest_revision(
+    store: GraphStore,
+) -> None:
+    build = GatedBuild()
+    views = built(store, build)
+    build.gate.clear()
+    build.started.clear()
+    write(store, 1)
+    assert build.started.wait(DEADLINE)
+    for n in range(2, 6):
+        write(store, n)
+    build.gate.set()
+    assert views.ready(wait=DEADLINE)
+    assert views.get("a").value == f"a@{store.revision()}"
+    assert views.builds == 3  # the first revision, the first write's, then the newest only
+    views.close()
+
+
+def test_with_no_view_yet_a_reader_waits_at_most_the_bound_then_gets_retry_after(
+    store: GraphStore,
+) -> None:
+    build = GatedBuild()
+    build.gate.clear()
+    views = ViewBuilder(store, ["a"], build, wait=0.2)
+    outcome: list[object] = []
+
+    def read() -> None:
+        try:
+            outcome.append(views.get("a"))
+        except ViewNotReadyError as exc:
+            outcome.append(exc)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    reader.join(DEADLINE)
+    assert not build.gate.is_set()  # the build is still held: the reader did not wait for it
+    assert len(outcome) == 1 and isinstance(outcome[0], ViewNotReadyError)
+    assert outcome[0].retry_after >= 1
+    assert views.builds == 1
+    build.gate.set()
+    assert views.ready(wait=DEADLINE)
+    assert views.get("a", wait=0).value == f"a@{store.revision()}"
+    views.close()
+
+
+def test_a_failed_build_keeps_the_previous_view(store: GraphStore) -> None:
+    fail = threading.Event()
+
+    def build(s: GraphStore, key: str) -> str:
+        if fail.is_set():
+            raise RuntimeError("broken")
+        return s.revision()
+
+    views = ViewBuilder(store, ["a"], build, wait=DEADLINE)
+    assert views.ready(wait=DEADLINE)
+    first = views.get("a")
+    fail.set()
+    write(store, 1)
+    shown = views.get("a")
+    assert shown.value == first.value
+    views.close()
+
+
+def test_unknown_keys_are_refused(store: GraphStore) -> None:
+    views = ViewBuilder(store, ["a"], lambda s, k: k, wait=DEADLINE)
+    with pytest.raises(KeyError):
+        views.get("b")
+    views.close()
+
+
+def test_the_memo_computes_a_key_once_for_concurrent_callers() -> None:
+    memo = Memo()
+    gate = threading.Event()
+    calls: list[int] = []
+
+    def slow() -> int:
+        calls.append(1)
+        assert gate.wait(DEADLINE)
+        return 42
+
+    with ThreadPoolExecutor(10) as pool:
+        futures = [pool.submit(memo.get, "k", slow) for _ in range(10)]
+        gate.set()
+        assert [f.result(DEADLINE) for f in futures] == [42] * 10
+    assert len(calls) == 1 and memo.builds == 1
+
+
+def test_the_memo_forgets_a_failed_computation() -> None:
+    memo = Memo()
+
+    def broken() -> int:
+        raise RuntimeError("no")
+
+    with pytest.raises(RuntimeError):
+        memo.get("k", broken)
+    assert memo.get("k", lambda: 7) == 7
+
+
+def test_the_memo_keeps_at_most_its_size() -> None:
+    memo = Memo(size=3)
+    for i in range(10):
+        memo.get(i, lambda i=i: i)  # type: ignore[misc]
+    assert memo.peek(9) == 9 and memo.peek(0) is None
+
+
+def test_wait_current_refuses_a_stale_view_after_the_bound(store: GraphStore) -> None:
+    build = GatedBuild()
+    views = built(store, build)
+    views.wait_current("a", wait=0)  # built and current: returns at once
+    build.gate.clear()
+    build.started.clear()
+    write(store, 1)
+    assert build.started.wait(DEADLINE)
+    with pytest.raises(ViewNotReadyError) as caught:
+        views.wait_current("a", wait=0.2)
+    assert caught.value.retry_after >= 1 and not build.gate.is_set()
+    build.gate.set()
+    views.wait_current("a", wait=DEADLINE)
+    assert views.get("a").value == f"a@{store.revision()}"
+    views.close()
+
+
+def test_saved_views_are_served_after_a_restart_without_building(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    files = ViewFiles(tmp_path / "views")
+    build = GatedBuild()
+    first = ViewBuilder(store, ["a", "b"], build, wait=DEADLINE, files=files)
+    assert first.ready(wait=DEADLINE)
+    first.close()
+    assert build.calls == 2
+    build.gate.clear()  # a build now would hang until the deadline: none must run
+    again = ViewBuilder(store, ["a", "b"], build, wait=DEADLINE, files=files)
+    assert again.ready(wait=DEADLINE)
+    assert again.get("a").value == f"a@{store.revision()}" and not again.get("a").stale
+    assert build.calls == 2
+    build.gate.set()
+    old = {p.name for p in (tmp_path / "views").iterdir()}
+    store.on_change(again.on_change)
+    write(store, 1)
+    assert again.ready(wait=DEADLINE)
+    new = {p.name for p in (tmp_path / "views").iterdir()}
+    assert len(new) == 1 and not new & old  # only the newest revision is kept
+    again.close()
