@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             timeout=settings.query_timeout,
             row_limit=settings.row_limit,
             memory_mb=settings.query_memory_mb,
+            slow_nice=settings.query_slow_nice,
             require_isolation=settings.sparql_isolation == "required",
         )
         pool.start()

@@ -5,7 +5,14 @@ the app answers invalid input with 400 problem+json (:mod:`api.problems`); route
 that name a ``Problem`` model get an ``application/json`` body beside the
 problem+json one that is really sent. Both are put right here, once, and the
 answers every operation can give (400 for its inputs, 404 for an unknown path
-key, 413 for a large body) are declared where they are missing.
+key, 413 for a large body, 422 for a filter naming nothing known) are declared
+where they are missing. The saved queries are declared one operation each, with
+their own parameters (:mod:`api.saved_query_docs`).
+
+400 means "not of the declared form"; a refusal of well-formed input for what
+it says (an unknown party, a SPARQL text that does not parse, a reused
+Idempotency-Key) has a status of its own, declared here, which
+``schemathesis.toml`` lists as expected for schema-valid requests.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from fastapi.openapi.utils import get_openapi
 
 from partnergraph.agreement_types import agreement_types
 from partnergraph.partners import relation_types
+from partnergraph.web.saved_query_docs import declare_saved_queries
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 PROBLEM_CONTENT = {"application/problem+json": {"schema": PROBLEM_REF}}
@@ -24,9 +32,17 @@ _GENERIC = {
     400: "Invalid input: a parameter or body out of its declared form (problem+json)",
     404: "Nothing is known under that name (problem+json)",
     413: "Request body too large (problem+json)",
+    422: "Parameters of the declared form that name nothing of their kind (an unknown party or "
+    "prefecture, a body that is not a prefecture; problem+json with `suggestions`), or a date "
+    "range that ends before it starts",
 }
 #: Query parameters naming a body or an area: the analysis answers 404 when none matches.
 _REFERENCES = {"org", "from", "to", "prefecture"}
+#: Filters naming a body or an area: 422 when it names nothing of that kind
+#: (:class:`partnergraph.errors.InvalidReferenceError`); which names exist, no schema says.
+_FILTER_REFERENCES = {"party", "prefecture"}
+#: The end of a date range: 422 when it lies before the start (each end has its form).
+_RANGE_ENDS = {"until", "signed_to"}
 #: SPARQL text cannot be empty; the endpoint refuses it with 400 before parsing.
 _NON_EMPTY = {("/sparql", "query")}
 
@@ -50,6 +66,9 @@ def document(app: FastAPI) -> dict[str, Any]:
                 _correct(path, operation)
                 if store is not None:
                     _declare_types(path, operation, store)
+        settings = getattr(app.state, "settings", None)
+        if settings is not None:
+            declare_saved_queries(doc, settings.graph_dir)
         schemas = doc.get("components", {}).get("schemas", {})
         for unused in ("HTTPValidationError", "ValidationError"):
             schemas.pop(unused, None)
@@ -74,6 +93,8 @@ def _correct(path: str, operation: dict[str, Any]) -> None:
         needed.append(400)
     if any(p.get("in") == "path" or p["name"] in _REFERENCES for p in parameters):
         needed.append(404)
+    if any(p["name"] in _FILTER_REFERENCES | _RANGE_ENDS for p in parameters):
+        needed.append(422)
     if "requestBody" in operation:
         needed.append(413)
     for code in needed:

@@ -20,6 +20,7 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (errors.ConflictError, 409, "Conflict"),
     (errors.UnsupportedMediaTypeError, 415, "Unsupported media type"),
     (errors.UnprocessableError, 422, "Unprocessable input"),
+    (errors.InvalidReferenceError, 422, "Unknown reference"),
     (errors.InvalidInputError, 400, "Invalid input"),
     (errors.PayloadTooLargeError, 413, "Request body too large"),
     (errors.QueryTimeoutError, 503, "Query timed out"),

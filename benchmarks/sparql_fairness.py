@@ -3,9 +3,13 @@
 Run from the repository root:
 
     .venv/bin/python benchmarks/sparql_fairness.py [--python PY --checkout DIR] [--requests 300]
+                                                   [--nice 0 10]
 
 Serves the shipped graph with the default settings (2 workers, 10 s limit)
-from ``--checkout`` with ``--python`` (default: this checkout), then a light
+from ``--checkout`` with ``--python`` (default: this checkout), once for each
+``--nice`` value of ``PARTNERGRAPH_QUERY_SLOW_NICE`` (the niceness of the
+workers that are not the fast lane; 0 = the server's priority, as before that
+setting), one after the other in the same run; for each, a light
 client (its own loopback address) sends ``--requests`` label look-ups on the
 idle server, and the same again while four heavy clients (four other
 addresses) each send cross-product COUNTs back to back, once each heavy client
@@ -71,19 +75,25 @@ def main() -> None:
     parser.add_argument("--checkout", type=Path, default=REPO)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--budget", type=float, default=240.0)
+    parser.add_argument("--nice", type=int, nargs="+", default=[0, 10])
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        port = free_port()
-        base = f"http://127.0.0.1:{port}/"
-        proc = serve(args.python, args.checkout.resolve(), Path(tmp) / "store", port)
-        try:
-            run(base, args)
-        finally:
-            stop(proc)
+    for nice in args.nice:
+        with tempfile.TemporaryDirectory() as tmp:
+            port = free_port()
+            base = f"http://127.0.0.1:{port}/"
+            store = Path(tmp) / "store"
+            niceness = {"query_slow_nice": str(nice)}
+            proc = serve(args.python, args.checkout.resolve(), store, port, **niceness)
+            try:
+                print(f"\n=== slow-lane workers at nice {nice} ===")
+                run(base, args)
+            finally:
+                stop(proc)
 
 
 def run(base: str, args: argparse.Namespace) -> None:
-    print(f"code: {args.checkout} ({args.python}); load: {os.getloadavg()[0]:.2f}")
+    load = "/".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"code: {args.checkout} ({args.python}); load (1/5/15 min): {load}")
     with client_at(base, "127.0.0.6") as light:
         print(f"healthz: {light.get('/healthz').json().get('sparql', 'no sparql status')}")
         found = light.get("/sparql", params={"query": CODES % args.requests}).json()
@@ -124,7 +134,7 @@ def run(base: str, args: argparse.Namespace) -> None:
             thread.join(timeout=60)
         print(summary("4 heavy", loaded_results, idle) + f"  wrong answers {wrong}")
         print(f"heavy clients' answers by status: {dict(sorted(heavy.items()))}")
-        print(f"load after: {os.getloadavg()[0]:.2f}")
+        print("load after (1/5/15 min): " + "/".join(f"{x:.2f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":

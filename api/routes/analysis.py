@@ -73,8 +73,9 @@ Prefecture = Annotated[
 Region = Annotated[
     str | None,
     Query(
-        description="Only bodies in this region: one of the eight, 関東 or kanto, ...",
-        json_schema_extra={"enum": [*REGIONS, *(e for e, _, _ in REGIONS.values())]},
+        description="Only bodies in this region: one of the eight, 関東 or kanto, ... "
+        "(empty: the whole country, as when left out)",
+        json_schema_extra={"enum": ["", *REGIONS, *(e for e, _, _ in REGIONS.values())]},
     ),
 ]
 Isolated = Annotated[

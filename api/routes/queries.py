@@ -64,8 +64,10 @@ query-string parameters of the same name, e.g. `?org=川場村` or `?from=2014&t
 * `year` / `integer`: digits; `date`: `YYYY-MM-DD`; `agreement-type`: one of the listed choices;
   `string`, `iri`: as given.
 
-Parameters left out take their default; optional ones without a default stay unbound. A missing,
-ill-typed or unknown parameter answers 400 naming it (`field`).
+Parameters left out (or empty) take their default; optional ones without a default stay unbound.
+A missing, ill-typed or unknown parameter answers 400 naming it (`field`); an organization that
+matches no body answers 422 naming it, with close matches (`suggestions`). The OpenAPI document
+lists each saved query as an operation of its own, with its parameters.
 
 `format=json` (default) gives SPARQL 1.1 JSON results; `format=csv` gives UTF-8 CSV **with a
 byte-order mark** (so that Excel shows Japanese), as an attachment named after the query. Answers

@@ -135,6 +135,11 @@ async def sparql_get(
     if "update" in params:
         raise QueryRefusedError(UPDATE_REFUSED)
     if query is None:
+        if default_graphs or named_graphs:
+            raise InvalidInputError(
+                "default-graph-uri and named-graph-uri apply to a query; give one (query=...)",
+                "query",
+            )
         return await _service_description(request, formats or [])
     _single(params.getlist("query"))
     return await _answer(request, query, default_graphs or [], named_graphs or [], formats or [])

@@ -23,10 +23,10 @@ import datetime as dt
 import re
 import unicodedata
 
-from partnergraph.errors import InvalidInputError
+from partnergraph.errors import InvalidInputError, UnprocessableError
 from partnergraph.namespaces import XSD
 
-_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_PARTIAL = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 
 
 def partial_date(value: str | None, field: str) -> str | None:
@@ -52,9 +52,13 @@ def partial_date(value: str | None, field: str) -> str | None:
 
 
 def _is_real(value: str) -> bool:
-    """Whether ``value`` is YYYY, YYYY-MM or YYYY-MM-DD naming a day, month or year that exists."""
-    match = _PARTIAL.match(value)
-    if match is None:
+    """Whether ``value`` is YYYY, YYYY-MM or YYYY-MM-DD naming a day, month or year that exists.
+
+    Years before 1000 are refused, as in the write models: the OpenAPI declares
+    one pattern (``DATE_PATTERN``) for both.
+    """
+    match = _PARTIAL.fullmatch(value)
+    if match is None or int(match[1]) < 1000:
         return False
     year, month, day = match.groups()
     try:
@@ -71,16 +75,19 @@ def date_range(
 ) -> tuple[str | None, str | None]:
     """Both ends checked with :func:`partial_date`, and the end not before the start.
 
+    Each end has its form, so an end before the start is an
+    :class:`UnprocessableError` (422), not a malformed value (400).
+
     >>> date_range("2018", "2017-05")
     Traceback (most recent call last):
     ...
-    partnergraph.errors.InvalidInputError: until: '2017-05' is before since: '2018'
+    partnergraph.errors.UnprocessableError: until: '2017-05' is before since: '2018'
     """
     start, end = partial_date(since, fields[0]), partial_date(until, fields[1])
     if start is not None and end is not None:
         n = min(len(start), len(end))
         if end[:n] < start[:n]:
-            raise InvalidInputError(
+            raise UnprocessableError(
                 f"{fields[1]}: {end!r} is before {fields[0]}: {start!r}", field=fields[1]
             )
     return start, end

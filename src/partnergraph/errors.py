@@ -115,8 +115,10 @@ class QueryWorkerError(QueryLimitError):
 class InvalidReferenceError(InvalidInputError):
     """A parameter names an entity that does not exist (a party, a prefecture).
 
-    A 400 rather than a 404, since the resource asked for exists and only the
-    filter is wrong; ``suggestions`` holds close matches as for NotFoundError.
+    A 422 rather than a 404, since the resource asked for exists and only the
+    filter is wrong, and not a 400, since the value has the declared form (no
+    schema of a name can say which names exist); ``suggestions`` holds close
+    matches as for NotFoundError.
     """
 
     def __init__(

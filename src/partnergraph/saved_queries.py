@@ -58,7 +58,12 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from partnergraph.directory import Directory
-from partnergraph.errors import GraphSourceError, InvalidInputError, NotFoundError
+from partnergraph.errors import (
+    GraphSourceError,
+    InvalidInputError,
+    InvalidReferenceError,
+    NotFoundError,
+)
 from partnergraph.namespaces import AGREEMENT_TYPE, PG, PREFIXES, SKOS, XSD
 from partnergraph.sparql.execute import QueryRequest, QueryResult, parse_term
 
@@ -76,9 +81,10 @@ BOM = "\ufeff".encode()
 _KEYS = ("title", "title@en", "description", "description@en", "param", "column")
 _HEADER = re.compile(r"#\s*([A-Za-z@-]+):\s*(.*)$")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
-_INTEGER = re.compile(r"[+-]?\d{1,18}$")
-_YEAR = re.compile(r"\d{1,4}$")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}$")
+#: ASCII digits only, as the OpenAPI document declares them (``\d`` takes any script's).
+_INTEGER = re.compile(r"[+-]?[0-9]{1,18}$")
+_YEAR = re.compile(r"[0-9]{1,4}$")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _POSITION = re.compile(r"at (\d+):")
 _MAX_LENGTH = 500
 
@@ -179,9 +185,9 @@ def _term(param: Param, value: str, directory: Directory | None) -> Term:
             return ox.NamedNode(directory.resolve(value).id)
         except NotFoundError as exc:
             hint = f"; did you mean {', '.join(exc.suggestions)}?" if exc.suggestions else ""
-            error = InvalidInputError(f"{param.name}: {exc}{hint}", field=param.name)
-            error.suggestions = exc.suggestions  # type: ignore[attr-defined]
-            raise error from None
+            raise InvalidReferenceError(
+                f"{param.name}: {exc}{hint}", field=param.name, suggestions=exc.suggestions
+            ) from None
     if kind == "iri":
         try:
             return ox.NamedNode(value)

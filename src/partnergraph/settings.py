@@ -77,6 +77,9 @@ class Settings:
     query_workers: int = 2
     #: Address-space cap of each SPARQL query worker, in MB (0: none); see the README.
     query_memory_mb: int = 1024
+    #: Niceness of the SPARQL workers that run heavy queries (0–19; 0: as the server), so
+    #: that the fast lane and the server keep the CPU while cross products run; see the README.
+    query_slow_nice: int = 10
     #: ``required``: refuse public SPARQL when the query workers cannot leave the network;
     #: ``optional``: serve it anyway (a WARNING is logged and /healthz says so).
     sparql_isolation: str = "required"
@@ -141,6 +144,8 @@ class Settings:
         for name in positive:
             if getattr(self, name) <= 0:
                 raise SettingsError(f"PARTNERGRAPH_{name.upper()} must be positive")
+        if not 0 <= self.query_slow_nice <= 19:
+            raise SettingsError("PARTNERGRAPH_QUERY_SLOW_NICE must be 0 to 19")
         if self.query_memory_mb < 0:
             raise SettingsError("PARTNERGRAPH_QUERY_MEMORY_MB must be 0 (no cap) or positive")
         if self.sparql_isolation not in ("required", "optional"):

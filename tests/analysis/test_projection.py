@@ -162,8 +162,13 @@ def test_bad_areas(tiny: GraphStore) -> None:
         projection(tiny, Filters(prefecture="Atlantis"))
     with pytest.raises(InvalidInputError, match="numbered 48"):
         projection(tiny, Filters(prefecture="48"))
-    with pytest.raises(InvalidInputError, match="not both"):
-        projection(tiny, Filters(prefecture="13", region="関東"))
+
+
+def test_prefecture_and_region_together_keep_what_lies_in_both(tiny: GraphStore) -> None:
+    tokyo = projection(tiny, Filters(prefecture="13"))
+    assert len(tokyo) > 0
+    assert set(projection(tiny, Filters(prefecture="13", region="関東"))) == set(tokyo)
+    assert len(projection(tiny, Filters(prefecture="13", region="九州・沖縄"))) == 0
 
 
 def test_regions_cover_the_47_prefectures_once() -> None:

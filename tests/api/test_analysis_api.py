@@ -94,6 +94,8 @@ def test_path_setagaya_to_kawaba(client: TestClient) -> None:
         ("/centrality?sort=fame", 400, "sort", "unknown sort key"),
         ("/centrality?format=xml", 400, "format", "format"),
         ("/communities?region=Atlantis", 400, "region", "unknown region"),
+        ("/communities?prefecture=世田谷区", 422, "prefecture", "not a prefecture"),
+        ("/communities?prefecture=48", 422, "prefecture", "no prefecture numbered 48"),
         ("/resilience?org=成城大学", 400, None, "not a local government"),
         ("/resilience?type=forum", 400, "type", "leave out the type filter"),
         ("/suggest", 400, "org", "org: Field required"),
@@ -109,6 +111,17 @@ def test_bad_input_is_a_problem(
     problem = response.json()
     assert detail in problem["detail"] and problem.get("field") == field
     assert "Traceback" not in response.text
+
+
+def test_prefecture_and_region_together_are_their_intersection(client: TestClient) -> None:
+    both = client.get(f"{API}/structure", params={"prefecture": "東京都", "region": "関東"})
+    alone = client.get(f"{API}/structure", params={"prefecture": "東京都"})
+    assert both.status_code == alone.status_code == 200
+    same = {k: v for k, v in both.json().items() if k != "filters"}
+    assert same == {k: v for k, v in alone.json().items() if k != "filters"}
+    assert same["core"]["members"]  # Tokyo's bodies are in scope
+    apart = client.get(f"{API}/structure", params={"prefecture": "東京都", "region": "九州"})
+    assert apart.status_code == 200 and apart.json()["core"]["members"] == []
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,10 @@ no deadline), sent to a real uvicorn server with a valid write token so that
 writes are exercised past authentication. Each answer goes through all of
 schemathesis' checks (``--checks all``): no 5xx; status, content type, headers
 and body as documented; invalid input refused, valid input accepted; 405 with
-``Allow``; authentication not ignored. :data:`FORM_IS_NOT_ENOUGH` lists the operations
-where "valid input accepted" cannot hold yet, and why.
+``Allow``; authentication not ignored. None is excluded: where a request of the
+documented form may still be refused for what it says (an unknown party, SPARQL
+that does not parse), the refusal has a status of its own, declared in the
+document, and ``schemathesis.toml`` tells "valid input accepted" to expect it.
 
 The server runs in a child process rather than in-process: schemathesis starts
 an ASGI app's lifespan on its own, and a second lifespan over the same on-disk
@@ -28,7 +30,7 @@ import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, settings
-from schemathesis.checks import positive_data_acceptance
+from schemathesis.config import SchemathesisConfig
 
 from partnergraph.web.app import create_app
 from tests.api.conftest import api_settings
@@ -36,29 +38,10 @@ from tests.api.write_server import server
 from tests.writes.support import TOKEN, TOKENS
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-#: Operations where a request of the documented form can still be refused for what it
-#: says rather than its form, which no JSON Schema can express; every other check runs on
-#: them. Each is a known gap (issue 10), not an accepted answer: shrink this list.
-FORM_IS_NOT_ENOUGH = {
-    ("GET", "/sparql"): "the query must be valid SPARQL",
-    ("POST", "/sparql"): "the query must be valid SPARQL",
-    ("GET", "/api/v1/queries/{name}"): "each saved query has its own required parameters",
-    ("GET", "/api/v1/organizations"): "an unknown prefecture is a 400",
-    ("GET", "/api/v1/agreements"): "an unknown party is a 400",
-    ("POST", "/api/v1/agreements"): "parties must exist; an Idempotency-Key reused is a 422",
-    ("PUT", "/api/v1/agreements/{id}"): "parties must exist; an Idempotency-Key reused is a 422",
-    ("DELETE", "/api/v1/agreements/{id}"): "an Idempotency-Key reused is a 422",
-    ("POST", "/api/v1/organizations"): "an Idempotency-Key reused is a 422",
-    ("PUT", "/api/v1/organizations/{key}"): "the body's slug must be the URL's",
-    ("DELETE", "/api/v1/organizations/{key}"): "an Idempotency-Key reused is a 422",
-    ("POST", "/api/v1/import"): "the rows' parties and the owner must exist",
-    **{
-        ("GET", f"/api/v1/analysis/{name}"): "prefecture and region together are a 400"
-        for name in ("centrality", "communities", "structure", "path", "ego", "suggest")
-    },
-    ("GET", "/api/v1/analysis/resilience"): "prefecture and region together are a 400",
-    ("GET", "/api/v1/analysis/export"): "prefecture and region together are a 400",
-}
+#: The operations where a schema-valid request may be refused for what it says (an unknown
+#: party, SPARQL that does not parse) and the statuses that then answer: the same file
+#: configures ``schemathesis run``.
+CONFIG = SchemathesisConfig.from_path(Path(__file__).parents[2] / "schemathesis.toml")
 #: The store is built once, here, to read the document as the running app serves it
 #: (schemathesis needs the schema when the tests are collected); the server reuses it.
 _STORE = Path(tempfile.mkdtemp(prefix="schemathesis-")) / "store"
@@ -69,7 +52,7 @@ def _served_document() -> dict[str, object]:
         return c.get("/openapi.json").json()
 
 
-schema = schemathesis.openapi.from_dict(_served_document())
+schema = schemathesis.openapi.from_dict(_served_document(), config=CONFIG)
 
 
 @pytest.fixture(scope="module")
@@ -90,10 +73,4 @@ def base_url() -> Iterator[str]:
     derandomize=True,
 )
 def test_every_operation_passes_every_check(case: schemathesis.Case, base_url: str) -> None:
-    known_gap = (case.method.upper(), case.operation.path) in FORM_IS_NOT_ENOUGH
-    case.call_and_validate(
-        base_url=base_url,
-        headers=AUTH,
-        timeout=60,
-        excluded_checks=[positive_data_acceptance] if known_gap else None,
-    )
+    case.call_and_validate(base_url=base_url, headers=AUTH, timeout=60)

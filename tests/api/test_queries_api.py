@@ -101,7 +101,7 @@ def test_unknown_query_is_404_with_close_names(client: TestClient) -> None:
     ("name", "params", "field"),
     [
         ("partners-by-type", {}, "org"),
-        ("partners-by-type", {"org": "nowhere-at-all"}, "org"),
+        ("partners-by-type", {"org": "   "}, "org"),
         ("partners-by-type", {"org": "川場村", "as_of": "yesterday"}, "as_of"),
         ("agreements-between-years", {"from": "abc"}, "from"),
         ("agreements", {"type": "friendship"}, "type"),
@@ -120,9 +120,12 @@ def test_a_parameter_given_twice_is_400(client: TestClient) -> None:
     assert body["field"] == "edition"
 
 
-def test_an_unknown_body_suggests_close_matches(client: TestClient) -> None:
-    body = problem(client.get("/api/v1/queries/partners-by-type", params={"org": "川場町"}), 400)
+def test_an_unknown_body_is_422_with_close_matches(client: TestClient) -> None:
+    body = problem(client.get("/api/v1/queries/partners-by-type", params={"org": "川場町"}), 422)
+    assert body["field"] == "org"
     assert "群馬県川場村 (104442)" in body["suggestions"]
+    nowhere = client.get("/api/v1/queries/partners-by-type", params={"org": "nowhere-at-all"})
+    assert problem(nowhere, 422)["field"] == "org"
 
 
 @pytest.mark.parametrize("value", ['新潟"県', '"} ; DROP ALL ; #'])
@@ -130,7 +133,7 @@ def test_injection_is_harmless(client: TestClient, value: str) -> None:
     as_string = client.get("/api/v1/queries/bodies-in-prefecture", params={"prefecture": value})
     assert as_string.status_code == 200 and rows(as_string) == []
     as_body = client.get("/api/v1/queries/partners-by-type", params={"org": value})
-    assert problem(as_body, 400)["field"] == "org"
+    assert problem(as_body, 422)["field"] == "org"
     still = client.get("/api/v1/queries/bodies-in-prefecture")
     assert len(rows(still)) == 31
 
@@ -147,11 +150,30 @@ def test_truncated_answers_say_so(tmp_path: Path) -> None:
 def test_openapi_describes_the_routes(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     listing = paths["/api/v1/queries"]["get"]
-    running = paths["/api/v1/queries/{name}"]["get"]
-    assert listing["summary"] and running["summary"]
+    assert "/api/v1/queries/{name}" not in paths
+    running = paths["/api/v1/queries/partners-by-type"]["get"]
+    assert listing["summary"] and "partners-by-type" in running["summary"]
     content = running["responses"]["200"]["content"]
     assert (
         "example" in content["text/csv"] and "example" in content["application/sparql-results+json"]
     )
-    name = next(p for p in running["parameters"] if p["name"] == "name")
-    assert name["examples"]["partners"]["value"] == "partners-by-type"
+    assert {"400", "422", "503"} <= set(running["responses"]) and "404" not in running["responses"]
+    params = {p["name"]: p for p in running["parameters"]}
+    assert params["org"]["required"] and params["org"]["example"] == "川場村"
+    assert params["as_of"]["required"] is False and params["format"]["schema"]["enum"]
+
+
+def test_openapi_lists_every_saved_query_with_its_parameters(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    listed = client.get("/api/v1/queries").json()
+    for query in listed:
+        operation = paths[query["link"]]["get"]
+        declared = {p["name"]: p for p in operation["parameters"]}
+        for param in query["params"]:
+            assert declared[param["name"]]["required"] is param["required"]
+    between = {
+        p["name"]: p for p in paths["/api/v1/queries/agreements-between-years"]["get"]["parameters"]
+    }
+    assert between["from"]["schema"]["pattern"] == "^\\s*([0-9]{1,4})?\\s*$"
+    typed = {p["name"]: p for p in paths["/api/v1/queries/agreements"]["get"]["parameters"]}
+    assert "employment" in typed["type"]["schema"]["enum"] and "" in typed["type"]["schema"]["enum"]

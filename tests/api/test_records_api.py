@@ -72,7 +72,6 @@ def test_agreement_filters(client: TestClient) -> None:
         ({"type": "friendship"}, "type"),
         ({"signed_from": "1995-1-1"}, "signed_from"),
         ({"signed_to": "later"}, "signed_to"),
-        ({"party": "Atlantis"}, "party"),
         ({"limit": 5000}, "limit"),
     ],
 )
@@ -80,6 +79,17 @@ def test_agreement_parameters_are_checked(
     client: TestClient, params: dict[str, object], name: str
 ) -> None:
     assert problem(client.get("/api/v1/agreements", params=params), 400)["field"] == name
+
+
+def test_signed_to_before_signed_from_is_422(client: TestClient) -> None:
+    params = {"signed_from": "2001", "signed_to": "1990"}
+    body = problem(client.get("/api/v1/agreements", params=params), 422)
+    assert body["field"] == "signed_to"
+
+
+def test_an_unknown_party_is_422(client: TestClient) -> None:
+    body = problem(client.get("/api/v1/agreements", params={"party": "Atlantis"}), 422)
+    assert body["field"] == "party" and "no organization matches" in body["detail"]
 
 
 def test_agreements_csv_and_jsonld(client: TestClient) -> None:

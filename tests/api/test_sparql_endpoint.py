@@ -354,6 +354,12 @@ def test_service_description(client: TestClient, accept: str | None, rdflib_form
     assert {LG_CODES, ONTOLOGY} <= names
 
 
+@pytest.mark.parametrize("param", ["default-graph-uri", "named-graph-uri"])
+def test_dataset_parameters_without_a_query_are_400(client: TestClient, param: str) -> None:
+    body = problem(client.get("/sparql", params={param: LG_CODES}), 400)
+    assert param in body["detail"] and body["field"] == "query"
+
+
 def test_openapi_describes_the_endpoint(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     get, post = spec["paths"]["/sparql"]["get"], spec["paths"]["/sparql"]["post"]

@@ -351,3 +351,31 @@ def test_workers_leave_the_network_as_any_user() -> None:
         child.join()
     assert failure is None, f"uid {os.getuid()}: {failure}"
     assert outcome.startswith("refused")
+
+
+def thread_niceness(pid: int) -> set[int]:
+    """The nice values of every thread of process ``pid`` (Linux keeps one per thread)."""
+    return {os.getpriority(os.PRIO_PROCESS, int(tid)) for tid in os.listdir(f"/proc/{pid}/task")}
+
+
+def test_ordinary_workers_run_below_the_fast_lane(shipped_store: GraphStore) -> None:
+    """Heavy queries end up on the ordinary workers: they are niced, the fast lane and spare not."""
+    snapshots = Snapshots.beside(shipped_store.settings.store_path)
+    snapshots.reset()
+    snapshots.take(shipped_store.raw)
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    with QueryPool(snapshots, workers=3, timeout=TIMEOUT, row_limit=100, slow_nice=7) as p:
+        fast, spare = p._fast, p._spare
+        assert fast is not None and spare is not None and fast.pid and spare.pid
+        ordinary = [w.pid for w in p._idle if w.pid]
+        assert len(ordinary) == 2
+        for pid in ordinary:
+            assert thread_niceness(pid) == {min(19, mine + 7)}
+        assert thread_niceness(fast.pid) == thread_niceness(spare.pid) == {mine}
+        # A heavy query runs on an ordinary worker, at its priority, and the answer still comes.
+        with pytest.raises(QueryTimeoutError):
+            p.run(QueryRequest(HEAVY, "json"), client="heavy")
+        assert rows(p.run(QueryRequest(LIGHT, "json", prefixes=True)).body)
+        assert wait_for(lambda: len(p._idle) == 2 and p._spare is not None)
+        for w in p._idle:
+            assert w.pid and thread_niceness(w.pid) == {min(19, mine + 7)}

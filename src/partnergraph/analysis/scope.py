@@ -33,7 +33,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from partnergraph.directory import Directory
-from partnergraph.errors import InvalidInputError, NotFoundError
+from partnergraph.errors import InvalidInputError, InvalidReferenceError, NotFoundError
 from partnergraph.partners import check_types
 from partnergraph.store import GraphStore
 from partnergraph.text.normalize import search_key
@@ -72,9 +72,10 @@ class Filters:
     ``types`` are relation types (agreement notations, ``energy-supply``,
     ``forum``, ``membership``; None = all); ``as_of`` keeps the relations
     begun by that day (:func:`partnergraph.partners.started_by`); ``prefecture``
-    (code, number or name) or ``region`` (one of :data:`REGIONS`) keeps the
-    bodies located there; ``include_isolated`` adds the local governments that
-    have no relation, so that nationwide measures see every municipality.
+    (code, number or name) and ``region`` (one of :data:`REGIONS`) keep the
+    bodies located there (both: those in the prefecture if it lies in the
+    region); ``include_isolated`` adds the local governments that have no
+    relation, so that nationwide measures see every municipality.
     ``pacts`` says how an agreement of three or more parties enters the graph:
     ``"bipartite"`` (the default) as one pact node tied to each party, so that a
     47-party pact is 47 edges through one node; ``"pairwise"`` as an edge between
@@ -127,13 +128,13 @@ def normalize(store: GraphStore, filters: Filters | None) -> Filters:
     """``filters`` checked and in canonical form, so equal requests share a cache entry.
 
     Unknown relation types raise :class:`InvalidInputError` (``field="type"``),
-    an unknown area :class:`NotFoundError` or :class:`InvalidInputError`.
+    an unknown prefecture :class:`NotFoundError`, a number or body that is no
+    prefecture :class:`InvalidReferenceError`, an unknown region
+    :class:`InvalidInputError`.
     """
     f = filters or Filters()
     types = check_types(store, list(f.types) if f.types else None)
     prefecture = region = None
-    if f.prefecture and f.region:
-        raise InvalidInputError("give a prefecture or a region, not both", field="region")
     if f.prefecture:
         prefecture = resolve_prefecture(store, f.prefecture)
     if f.region:
@@ -153,13 +154,25 @@ def normalize(store: GraphStore, filters: Filters | None) -> Filters:
 
 
 def area(filters: Filters) -> Area | None:
-    """The prefecture numbers that normalized ``filters`` keep, or None for the whole country."""
+    """The prefecture numbers that normalized ``filters`` keep, or None for the whole country.
+
+    A prefecture and a region together keep what lies in both: the prefecture
+    if it is in the region, else nothing (an empty scope, not an error, as any
+    filter that matches no body).
+    """
+    numbers: frozenset[int] | None = None
+    names = []
     if filters.prefecture:
-        return Area(frozenset({int(filters.prefecture[:2])}), filters.prefecture)
+        numbers = frozenset({int(filters.prefecture[:2])})
+        names.append(filters.prefecture)
     if filters.region:
         _, first, last = REGIONS[filters.region]
-        return Area(frozenset(range(first, last + 1)), filters.region)
-    return None
+        in_region = frozenset(range(first, last + 1))
+        numbers = in_region if numbers is None else numbers & in_region
+        names.append(filters.region)
+    if numbers is None:
+        return None
+    return Area(numbers, " ∩ ".join(names))
 
 
 def resolve_region(text: str) -> str:
@@ -191,7 +204,7 @@ def resolve_prefecture(store: GraphStore, text: str) -> str:
         found = [o for o in prefectures if int(o.code[:2]) == int(raw)]  # type: ignore[index]
         if found:
             return found[0].code  # type: ignore[return-value]
-        raise InvalidInputError(f"no prefecture numbered {raw} (1–47)", field="prefecture")
+        raise InvalidReferenceError(f"no prefecture numbered {raw} (1–47)", field="prefecture")
     by_code = {o.code: o for o in prefectures}
     if raw in by_code:
         return raw
@@ -207,7 +220,7 @@ def resolve_prefecture(store: GraphStore, text: str) -> str:
         body = directory.resolve(raw)
     except NotFoundError as exc:
         raise NotFoundError(f"no prefecture matches {text!r}", exc.suggestions) from None
-    raise InvalidInputError(
+    raise InvalidReferenceError(
         f"{body.display} is a {body.kind}, not a prefecture", field="prefecture"
     )
 

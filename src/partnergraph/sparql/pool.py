@@ -6,6 +6,12 @@ or store handles); a worker that runs past the limit is killed with SIGKILL
 and replaced. Workers read store checkpoints (:mod:`partnergraph.snapshots`),
 never the live store; each request names the newest one.
 
+This module decides who runs what and sends the queries; the processes'
+coming and going (start, stop, replacement in the background) is
+:mod:`partnergraph.sparql.workers`, the choice of the next waiter
+:mod:`partnergraph.sparql.schedule`, a worker's own body
+:mod:`partnergraph.sparql.worker`.
+
 Scheduling (why a request is answered, and by whom):
 
 * **Deadline.** A request's time limit starts when it arrives: waiting for a
@@ -23,6 +29,12 @@ Scheduling (why a request is answered, and by whom):
   within a slice, and the request goes on waiting for an ordinary worker
   with what is left of its deadline. A warm spare process takes the fast
   lane's place at once, so light queries are not held up by the restart.
+* **CPU.** With lanes, the ordinary workers, where heavy queries end up,
+  run at a lower OS priority (``slow_nice``): on a machine with few cores
+  two cross products would otherwise take as much CPU as the fast lane and
+  the server's own thread, and every light query would wait its turn for
+  a core. A worker keeps its role once niced (raising a priority again
+  needs privilege), so the fast lane and its spare are never niced ones.
 * **Memory.** Each worker's address space is capped (``RLIMIT_AS``); a query
   that hits the cap gets :class:`QueryMemoryError` (503) and the worker is
   replaced.
@@ -58,13 +70,12 @@ from partnergraph.snapshots import Snapshots
 from partnergraph.sparql import worker
 from partnergraph.sparql.execute import QueryRequest, QueryResult
 from partnergraph.sparql.schedule import Schedule
+from partnergraph.sparql.workers import START_TIMEOUT, WorkerSet
 
 __all__ = ["QueryPool", "QueryRequest", "QueryResult"]
 
 log = logging.getLogger(__name__)
 
-#: How long a new worker may take to import and say it is ready.
-START_TIMEOUT = 60.0
 #: The fast lane's slice: this long at most, and at most this share of the time limit.
 FAST_SLICE = 1.0
 FAST_SLICE_SHARE = 0.25
@@ -76,7 +87,8 @@ class QueryPool:
     ``workers`` ordinary workers run queries (one of them is the fast lane
     when there are two or more, plus a warm spare process); ``timeout`` is
     each request's limit from arrival; ``memory_mb`` caps each worker's
-    address space (0: no cap).
+    address space (0: no cap); ``slow_nice`` is the niceness of the workers
+    that are not the fast lane or its spare (0: the server's).
     """
 
     def __init__(
@@ -88,6 +100,7 @@ class QueryPool:
         row_limit: int,
         memory_mb: int = 0,
         require_isolation: bool = False,
+        slow_nice: int = 0,
     ) -> None:
         if workers < 1 or timeout <= 0 or row_limit < 1 or memory_mb < 0:
             raise ValueError("workers, timeout and row_limit must be positive")
@@ -97,19 +110,23 @@ class QueryPool:
         self.row_limit = row_limit
         self.memory_mb = memory_mb
         self.require_isolation = require_isolation
+        self.slow_nice = slow_nice
         self.slice = min(FAST_SLICE, timeout * FAST_SLICE_SHARE)
         self.lanes = workers >= 2
-        self._ctx = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()
-        self._gone = threading.Condition(self._lock)
+        self.workers = WorkerSet(
+            multiprocessing.get_context("spawn"),
+            self._lock,
+            snapshots,
+            row_limit=row_limit,
+            memory_bytes=memory_mb * 2**20,
+            place=self._place,
+        )
         self._idle: list[worker.Handle] = []  # ordinary workers, free
         self._fast: worker.Handle | None = None  # the fast lane's worker (free or busy)
         self._fast_free = False
         self._spare: worker.Handle | None = None
-        self._all: set[worker.Handle] = set()  # every worker not yet killed
-        self._starting: set[threading.Thread] = set()
         self.schedule = Schedule()
-        self._closed = False
         self._started = False
         #: None when every worker left the network, else why one could not.
         self.isolation: str | None = None
@@ -124,13 +141,13 @@ class QueryPool:
             if self._started:
                 return
             self._started = True
-            fresh = [self._spawn() for _ in range(self.size + (1 if self.lanes else 0))]
+            fresh = [self.workers.spawn() for _ in range(self.size + (1 if self.lanes else 0))]
         try:
             for w in fresh:
                 w.wait_ready(START_TIMEOUT)
         except PartnergraphError:
             for w in fresh:
-                self._forget(w)
+                self.workers.forget(w)
             self.close()
             raise
         failures = [w.isolation for w in fresh if w.isolation]
@@ -150,7 +167,7 @@ class QueryPool:
     def close(self) -> None:
         """Stop every worker, idle, busy or starting; no child process is left behind."""
         with self._lock:
-            self._closed = True
+            self.workers.closed = True
             idle = list(self._idle)
             if self._fast is not None and self._fast_free:
                 idle.append(self._fast)
@@ -158,21 +175,9 @@ class QueryPool:
                 idle.append(self._spare)
             self._idle.clear()
             self._fast, self._spare = None, None
-            others = [w for w in self._all if w not in idle]
-            starting = list(self._starting)
             for waiter in self.schedule.waiters:
                 waiter.ready.set()
-        for w in idle:
-            self._forget(w)
-        for w in others:
-            w.interrupt()
-        with self._lock:  # the owners of busy and starting workers see them die and clean up
-            self._gone.wait_for(lambda: not self._all, timeout=10)
-            leftovers = list(self._all)
-        for w in leftovers:  # pragma: no cover - an owner that did not clean up in time
-            w.kill()
-        for thread in starting:
-            thread.join(timeout=START_TIMEOUT)
+        self.workers.close(idle)
 
     def __enter__(self) -> QueryPool:
         self.start()
@@ -181,10 +186,13 @@ class QueryPool:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def _closed(self) -> bool:
+        return self.workers.closed
+
     def pids(self) -> list[int]:
         """Process ids of the current workers, spare included (for monitoring and tests)."""
-        with self._lock:
-            return sorted(w.pid for w in self._all if w.pid is not None)
+        return self.workers.pids()
 
     def status(self) -> dict[str, object]:
         """What a health check shows: isolation, workers, the memory cap."""
@@ -341,13 +349,15 @@ class QueryPool:
         """Put a new or freed worker where it belongs and serve the waiters."""
         if self._closed:
             return
-        if self.lanes and self._fast is None:
+        if self.lanes and self._fast is None and not w.nice:
             w.fast, self._fast, self._fast_free = True, w, True
         elif w is self._fast:
             self._fast_free = True
-        elif self.lanes and self._spare is None:
+        elif self.lanes and self._spare is None and not w.nice:
             self._spare = w
-        else:
+        else:  # an ordinary worker: heavy queries run here, below the fast lane's priority
+            if self.lanes:
+                w.lower_priority(self.slow_nice)
             self._idle.append(w)
         self._dispatch()
 
@@ -356,24 +366,11 @@ class QueryPool:
         with self._lock:
             self.schedule.unhold(client)
             self.schedule.ran(client, quick=time.monotonic() - started <= self.slice)
-            if self._closed:
-                closing = True
-            else:
-                closing = False
+            closing = self._closed
+            if not closing:
                 self._place(w)
         if closing:
-            self._forget(w)
-
-    # --- workers (not under the lock) -------------------------------------------------------
-
-    def _forget(self, w: worker.Handle) -> None:
-        """Stop ``w`` for good and let close() know it is gone."""
-        w.stop()
-        self.snapshots.release(w.snapshot)
-        w.snapshot = None
-        with self._lock:
-            self._all.discard(w)
-            self._gone.notify_all()
+            self.workers.forget(w)
 
     def _discard(self, w: worker.Handle, client: Hashable) -> None:
         """Kill ``w`` now; reap it and start a replacement in the background (unless closing).
@@ -388,56 +385,17 @@ class QueryPool:
             self.schedule.unhold(client)
             closed = self._closed
             if not closed:
-                self._all.discard(w)
-                self._gone.notify_all()
+                self.workers.drop(w)
                 if w is self._fast:
                     self._fast = None
                     if self._spare is not None:
                         spare, self._spare = self._spare, None
                         self._place(spare)
                 self._dispatch()
-                thread = threading.Thread(
-                    target=self._replace, args=(w,), name="sparql-worker-start", daemon=True
-                )
-                self._starting.add(thread)
+                thread = self.workers.replace_later(w)
         if closed:
             w.kill()
             with self._lock:
-                self._all.discard(w)
-                self._gone.notify_all()
+                self.workers.drop(w)
             return
         thread.start()
-
-    def _replace(self, dead: worker.Handle) -> None:
-        dead.kill()
-        try:
-            for attempt in range(3):
-                with self._lock:
-                    if self._closed:
-                        return
-                    fresh = self._spawn()
-                try:
-                    fresh.wait_ready(START_TIMEOUT)
-                except PartnergraphError as exc:
-                    self._forget(fresh)
-                    if self._closed:
-                        return
-                    log.error("could not replace a query worker (attempt %d): %s", attempt + 1, exc)
-                    time.sleep(1.0)
-                    continue
-                with self._lock:
-                    closed = self._closed
-                    if not closed:
-                        self._place(fresh)
-                if closed:
-                    self._forget(fresh)
-                return
-        finally:
-            with self._lock:
-                self._starting.discard(threading.current_thread())
-
-    def _spawn(self) -> worker.Handle:
-        """Start a worker process and register it; the caller holds the lock."""
-        w = worker.Handle(self._ctx, self.row_limit, self.memory_mb * 2**20)
-        self._all.add(w)
-        return w

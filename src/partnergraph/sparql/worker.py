@@ -211,6 +211,8 @@ class Handle:
         self.snapshot: Path | None = None
         self.isolation: str | None = None
         self.fast = False
+        #: The niceness the pool gave the process (0: the server's own).
+        self.nice = 0
 
     @property
     def pid(self) -> int | None:
@@ -256,6 +258,26 @@ class Handle:
                 self.conn.send(None)
         self.process.join(timeout=1)
         self.kill()
+
+    def lower_priority(self, nice: int) -> None:
+        """Give every thread of the process niceness ``nice`` (higher only; no privilege needed).
+
+        Linux keeps a nice value per thread, and the query thread exists before
+        this is called, so each thread of ``/proc/PID/task`` is set; threads the
+        engine starts later inherit the query thread's value.
+        """
+        if nice <= self.nice or self.pid is None:
+            return
+        try:
+            threads = [int(t) for t in os.listdir(f"/proc/{self.pid}/task")]
+        except OSError:
+            threads = [self.pid]
+        for tid in threads:
+            try:
+                os.setpriority(os.PRIO_PROCESS, tid, nice)
+            except OSError as exc:  # the thread ended, or the system refuses: run as is
+                log.debug("could not renice thread %s of worker %s: %s", tid, self.pid, exc)
+        self.nice = nice
 
     def died_of_memory(self) -> bool:
         """True when the process ended for lack of memory (its own exit, or an allocator abort)."""

@@ -26,6 +26,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from partnergraph.agreement_types import load as load_agreement_types
+from partnergraph.codes import check_digit
 from partnergraph.errors import (
     ConflictError,
     InvalidInputError,
@@ -248,7 +249,10 @@ def resolve_parties(store: GraphStore, parties: list[str]) -> list[str]:
         if iri in typed:
             continue
         if key.isdigit():
+            expected = check_digit(key[:5])
             message = f"parties[{i}]: no local government has the code {key}"
+            if int(key[5]) != expected:
+                message += f" (its check digit should be {expected}, not {key[5]})"
             suggestions: list[str] = []
         else:
             message = f"parties[{i}]: no organization has the slug {key!r}"

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pyoxigraph as ox
 from pydantic import BaseModel
 
-from partnergraph.errors import InvalidInputError
+from partnergraph.errors import UnprocessableError
 from partnergraph.store import GraphStore
 from partnergraph.writes.checks import (
     check_path_slug,
@@ -36,7 +36,7 @@ def check_same_slug(slug: str, body_slug: str | None, what: str) -> None:
     """Refuse a body whose slug differs from the URL's: ``what`` (its IRI) cannot change."""
     check_path_slug(slug)
     if body_slug is not None and body_slug != slug:
-        raise InvalidInputError(
+        raise UnprocessableError(
             f"slug {body_slug!r} in the body differs from {slug!r} in the URL; {what} "
             "cannot change",
             field="slug",

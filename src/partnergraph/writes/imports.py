@@ -92,7 +92,8 @@ def import_file(
             field="Content-Type",
         )
     if owner is not None and media_type not in CSV_TYPES:
-        raise InvalidInputError("owner applies to CSV imports only", field="owner")
+        # Each part has its form; together they say nothing the graph can take: 422.
+        raise UnprocessableError("owner applies to CSV imports only", field="owner")
     minter = Minter(store.settings.base_iri)
     if media_type in CSV_TYPES:
 

@@ -1,0 +1,142 @@
+"""The live worker processes of a query pool: started, stopped, and replaced in the background.
+
+Split from :mod:`partnergraph.sparql.pool`, which decides who runs what
+(lanes, the waiters, deadlines): this module only knows which processes exist
+and how they come and go. It shares the pool's lock, so that a worker is
+never both handed out and stopped; :meth:`WorkerSet.close` waits until every
+owner has let its worker go, so no child process outlives the pool.
+
+A killed worker is reaped and replaced on a thread of its own (three
+attempts), since starting an interpreter takes a moment on a busy machine
+and the request that caused it is answered meanwhile; the fresh worker goes
+to ``place`` (the pool puts it where it is needed).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from partnergraph.errors import PartnergraphError
+from partnergraph.snapshots import Snapshots
+from partnergraph.sparql import worker
+
+log = logging.getLogger(__name__)
+
+#: How long a new worker may take to import and say it is ready.
+START_TIMEOUT = 60.0
+#: Attempts to replace a dead worker before giving up (logged at ERROR).
+REPLACE_ATTEMPTS = 3
+
+
+class WorkerSet:
+    """Every worker process not yet killed, and the threads starting replacements.
+
+    Methods say whether the caller holds ``lock`` (the pool's). ``closed`` is
+    set, under the lock, once the pool is closing: nothing new is started.
+    """
+
+    def __init__(
+        self,
+        ctx: Any,
+        lock: threading.Lock,
+        snapshots: Snapshots,
+        *,
+        row_limit: int,
+        memory_bytes: int,
+        place: Callable[[worker.Handle], None],
+    ) -> None:
+        self._ctx = ctx
+        self._lock = lock
+        self._snapshots = snapshots
+        self._row_limit = row_limit
+        self._memory_bytes = memory_bytes
+        self._place = place
+        self._gone = threading.Condition(lock)
+        self.all: set[worker.Handle] = set()
+        self.starting: set[threading.Thread] = set()
+        self.closed = False
+
+    def spawn(self) -> worker.Handle:
+        """Start a worker process and count it (lock held); it says when it is ready."""
+        w = worker.Handle(self._ctx, self._row_limit, self._memory_bytes)
+        self.all.add(w)
+        return w
+
+    def pids(self) -> list[int]:
+        """Process ids of the workers (lock not held)."""
+        with self._lock:
+            return sorted(w.pid for w in self.all if w.pid is not None)
+
+    def drop(self, w: worker.Handle) -> None:
+        """``w`` is dead or dying and no longer counts (lock held)."""
+        self.all.discard(w)
+        self._gone.notify_all()
+
+    def forget(self, w: worker.Handle) -> None:
+        """Stop an idle ``w`` for good and drop it (lock not held)."""
+        w.stop()
+        self._snapshots.release(w.snapshot)
+        w.snapshot = None
+        with self._lock:
+            self.drop(w)
+
+    def replace_later(self, dead: worker.Handle) -> threading.Thread:
+        """A thread, not yet started, that reaps ``dead`` and places a fresh worker (lock held)."""
+        thread = threading.Thread(
+            target=self._replace, args=(dead,), name="sparql-worker-start", daemon=True
+        )
+        self.starting.add(thread)
+        return thread
+
+    def close(self, idle: list[worker.Handle]) -> None:
+        """Stop ``idle`` workers, interrupt the busy ones and wait until all are gone.
+
+        The owners of busy and starting workers see them die and drop them; the
+        caller has set :attr:`closed` (lock not held now).
+        """
+        with self._lock:
+            others = [w for w in self.all if w not in idle]
+            starting = list(self.starting)
+        for w in idle:
+            self.forget(w)
+        for w in others:
+            w.interrupt()
+        with self._lock:
+            self._gone.wait_for(lambda: not self.all, timeout=10)
+            leftovers = list(self.all)
+        for w in leftovers:  # pragma: no cover - an owner that did not clean up in time
+            w.kill()
+        for thread in starting:
+            thread.join(timeout=START_TIMEOUT)
+
+    def _replace(self, dead: worker.Handle) -> None:
+        dead.kill()
+        try:
+            for attempt in range(REPLACE_ATTEMPTS):
+                with self._lock:
+                    if self.closed:
+                        return
+                    fresh = self.spawn()
+                try:
+                    fresh.wait_ready(START_TIMEOUT)
+                except PartnergraphError as exc:
+                    self.forget(fresh)
+                    if self.closed:
+                        return
+                    log.error("could not replace a query worker (attempt %d): %s", attempt + 1, exc)
+                    time.sleep(1.0)
+                    continue
+                with self._lock:
+                    closed = self.closed
+                    if not closed:
+                        self._place(fresh)
+                if closed:
+                    self.forget(fresh)
+                return
+        finally:
+            with self._lock:
+                self.starting.discard(threading.current_thread())
