@@ -190,6 +190,29 @@ def test_saved_query_by_name_with_parameters(env: dict[str, str]) -> None:
     assert accord and accord[0]["partner_name"] == "世田谷区" and accord[0]["start"] == "1981-11"
 
 
+def test_saved_query_pages(env: dict[str, str]) -> None:
+    def page(number: int, fmt: str = "csv") -> subprocess.CompletedProcess:
+        return run(env, "query", "sources", "--page", str(number), "--limit", "4", "-f", fmt)
+
+    whole = run(env, "query", "sources", "--format", "csv")
+    first, second = page(1), page(2)
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    assert "more rows follow: --page 2" in first.stderr
+
+    def rows(out: subprocess.CompletedProcess) -> list[list[str]]:
+        return [row for row in csv.reader(io.StringIO(out.stdout)) if row]
+
+    assert rows(first) == rows(whole)[:5]  # header + 4 rows
+    assert rows(second) == rows(whole)[:1] + rows(whole)[5:9]
+    as_json = page(1, "json")
+    assert len(json.loads(as_json.stdout)["results"]["bindings"]) == 4
+    assert "more rows follow: --page 2" in as_json.stderr
+    bad = run(env, "query", "sources", "--limit", "5000")
+    assert bad.returncode == 2 and "limit" in bad.stderr
+    free = run(env, "query", "SELECT * WHERE { ?s ?p ?o }", "--page", "2")
+    assert free.returncode == 2 and "need a saved query" in free.stderr
+
+
 def test_saved_query_parameter_errors_exit_2(env: dict[str, str]) -> None:
     unknown = run(env, "query", "partners-by-type", "-p", "bogus=1")
     assert unknown.returncode == 2 and "unknown parameter 'bogus'" in unknown.stderr

@@ -95,6 +95,23 @@ def test_triples_outside_a_named_graph_are_refused(tmp_path: Path, graph_dir) ->
         GraphStore.open(small_settings(tmp_path, root))
 
 
+def test_a_later_file_outside_a_named_graph_keeps_the_previous_graph(
+    tmp_path: Path, graph_dir
+) -> None:
+    root = graph_dir(kawaba=KAWABA)
+    store = GraphStore.open(small_settings(tmp_path, root))
+    version, graphs = store.stored_version(), store.loaded_graphs()
+    (root / "data" / "zz-loose.trig").write_text(
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        '<urn:x:v> rdfs:label "loose"@ja .\n'
+    )
+    with pytest.raises(GraphSourceError, match="outside a named graph"):
+        store.ensure_current()
+    assert villages(store) == 1
+    assert (store.stored_version(), store.loaded_graphs()) == (version, graphs)
+    assert not store.select('SELECT ?s WHERE { ?s ?p "loose"@ja }')
+
+
 def test_base_iri_is_a_load_time_setting(tmp_path: Path, graph_dir) -> None:
     root = graph_dir(kawaba=KAWABA)
     store = GraphStore.open(small_settings(tmp_path, root, base_iri="https://example.org/pg/"))

@@ -30,6 +30,7 @@ from partnergraph.analysis.structure import communities as run_communities
 from partnergraph.analysis.structure import structure as run_structure
 from partnergraph.analysis.suggest import suggest as run_suggest
 from partnergraph.dates import full_date
+from partnergraph.paging import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, Page
 from partnergraph.store import GraphStore
 from partnergraph.tables import render_csv
 from partnergraph.web.params import TypeName, day
@@ -230,6 +231,10 @@ async def suggest(
 @router.get(
     "/resilience",
     summary="Disaster-pact partners, distances, flags and distant candidates",
+    description="One entry per local government, in code order, paged: `page` from 1, "
+    f"`page_size` entries (default {DEFAULT_PAGE_SIZE}, at most {MAX_PAGE_SIZE}). The JSON says "
+    '`more` when entries follow; a `Link` header (`rel="next"`) gives the next page and '
+    "`Partnergraph-Next-Page` is `true` or `false`.",
     responses=RESPONSES,
 )
 async def resilience(
@@ -245,7 +250,12 @@ async def resilience(
     limit: Annotated[int, Query(ge=1, description="Candidates per flagged body.")] = 5,
     flagged_only: bool = False,
     format: Format = "json",
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page of the entries, from 1.")] = 1,
+    page_size: Annotated[
+        int, Query(ge=1, le=MAX_PAGE_SIZE, description="Entries per page.")
+    ] = DEFAULT_PAGE_SIZE,
 ) -> Response:
+    wanted = Page(page, page_size)
     result = await run_in_threadpool(
         run_resilience,
         await _ready(request),
@@ -254,8 +264,14 @@ async def resilience(
         radius_km=radius_km,
         limit=limit,
         flagged_only=flagged_only,
+        page=wanted,
     )
-    return _shape(result, format, "resilience")
+    response = _shape(result, format, "resilience")
+    response.headers["Partnergraph-Next-Page"] = "true" if result.more else "false"
+    if result.more:
+        following = request.url.include_query_params(page=wanted.next.number, page_size=page_size)
+        response.headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'
+    return response
 
 
 @router.get(

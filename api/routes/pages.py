@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader
 
 from partnergraph import __version__
 from partnergraph.namespaces import PREFIXES, RDFS, entity_prefixes
+from partnergraph.paging import MAX_PAGE_SIZE
 from partnergraph.text.display_dates import human_date
 from partnergraph.vocabulary import vocabulary
 from partnergraph.web.i18n import DEFAULT_LANGUAGE, LANGUAGES, MESSAGES
@@ -147,6 +148,7 @@ def query_page(request: Request, lang: str | None = None, q: str | None = None) 
         "terms": vocab["terms"],
         "agreementTypes": vocab["agreementTypes"],
         "endpoints": {"sparql": "/sparql", "queries": "/api/v1/queries"},
+        "pageSize": min(MAX_PAGE_SIZE, settings.row_limit),  # saved queries: one page shown
         "exampleQuery": EXAMPLE_QUERY,
     }
     context = {

@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from partnergraph.errors import InvalidInputError
+from partnergraph.paging import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, Page
 from partnergraph.saved_queries import RESERVED, run_saved_query, saved_queries
 
 router = APIRouter(prefix="/api/v1/queries", tags=["saved queries"])
@@ -56,7 +57,7 @@ _JSON_EXAMPLE = {
 }
 _CSV_EXAMPLE = "\ufefforg,tie,partner_name,start\r\nhttp://127.0.0.1:8000/lg/104442,engagement-accord,世田谷区,1981-11\r\n"
 
-RUN_DESCRIPTION = """Run a saved query. Its parameters (see `GET /api/v1/queries`) are passed as
+RUN_DESCRIPTION = f"""Run a saved query. Its parameters (see `GET /api/v1/queries`) are passed as
 query-string parameters of the same name, e.g. `?org=川場村` or `?from=2014&to=2021`:
 
 * `organization`: a 6- or 5-digit local government code, a slug (`seijo-university`) or a name in
@@ -70,8 +71,11 @@ matches no body answers 422 naming it, with close matches (`suggestions`). The O
 lists each saved query as an operation of its own, with its parameters.
 
 `format=json` (default) gives SPARQL 1.1 JSON results; `format=csv` gives UTF-8 CSV **with a
-byte-order mark** (so that Excel shows Japanese), as an attachment named after the query. Answers
-cut at the row limit carry `Partnergraph-Truncated: true`."""
+byte-order mark** (so that Excel shows Japanese), as an attachment named after the query.
+
+Answers are paged: `limit` rows per page (default {DEFAULT_PAGE_SIZE}, at most {MAX_PAGE_SIZE}),
+`page` counting from 1. When a next page exists the answer carries `Partnergraph-Truncated: true`
+and a `Link` header to it (`rel="next"`); `Partnergraph-Next-Page` is `true` or `false`."""
 
 
 def _list(request: Request) -> list[dict[str, object]]:
@@ -104,9 +108,17 @@ async def list_queries(request: Request) -> list[dict[str, object]]:
             },
             "headers": {
                 "Partnergraph-Truncated": {
-                    "description": "`true` when the answer was cut at the row limit",
+                    "description": "`true` when more rows follow on a next page",
                     "schema": {"type": "string", "enum": ["true"]},
-                }
+                },
+                "Partnergraph-Next-Page": {
+                    "description": "Whether a next page exists",
+                    "schema": {"type": "string", "enum": ["true", "false"]},
+                },
+                "Link": {
+                    "description": 'The next page, `<...>; rel="next"`, when there is one',
+                    "schema": {"type": "string"},
+                },
             },
         },
         400: {"description": "A missing, ill-typed or unknown parameter", "content": _PROBLEM},
@@ -129,6 +141,12 @@ async def run_query(
     format: Annotated[
         Literal["json", "csv"], Query(description="Result format: SPARQL JSON or CSV (with BOM)")
     ] = "json",
+    page: Annotated[
+        int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1 (see `limit`)")
+    ] = 1,
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_PAGE_SIZE, description="Rows per page (the page size)")
+    ] = DEFAULT_PAGE_SIZE,
 ) -> Response:
     args: dict[str, str] = {}
     for key, value in request.query_params.multi_items():
@@ -137,10 +155,15 @@ async def run_query(
         if key in args:
             raise InvalidInputError(f"parameter {key!r} is given more than once", field=key)
         args[key] = value
+    wanted = Page(page, min(limit, request.app.state.pool.row_limit))  # never past the row limit
     result = await run_in_threadpool(
-        run_saved_query, request.app.state.store, request.app.state.pool, name, args, format
+        run_saved_query, request.app.state.store, request.app.state.pool, name, args, format, wanted
     )
-    headers = {"Partnergraph-Truncated": "true"} if result.truncated else {}
+    headers = {"Partnergraph-Next-Page": "true" if result.truncated else "false"}
+    if result.truncated:
+        following = request.url.include_query_params(page=wanted.next.number, limit=wanted.size)
+        headers["Partnergraph-Truncated"] = "true"
+        headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'
     if format == "csv":
         headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return Response(result.body, media_type="text/csv; charset=utf-8", headers=headers)

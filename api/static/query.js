@@ -376,6 +376,7 @@
   function savedQueryUrl(item) {
     const search = new URLSearchParams(paramValues());
     search.set("format", "json");
+    search.set("limit", String(DATA.pageSize)); // the largest page the API gives
     return `${DATA.endpoints.queries}/${encodeURIComponent(item.name)}?${search}`;
   }
 

@@ -171,14 +171,23 @@ def query(
         typer.Option("--param", "-p", help="NAME=VALUE for a saved query's parameter; repeatable."),
     ] = None,
     full: Annotated[bool, typer.Option("--full", help=FULL_HELP)] = False,
+    page: Annotated[
+        int | None, typer.Option(help="A saved query's page number, from 1 (all rows if unset).")
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option(help="Rows per page of a saved query (default 100, max 1000).")
+    ] = None,
 ) -> None:
     """Run a SPARQL query over the graph (the default graph is the union of all graphs).
 
     A saved query (graph/queries/NAME.rq, by name or path) takes its parameters
     from --param, with the defaults of its header; values are bound as RDF terms.
+    With --page or --limit it answers one page, as the API does, and says on
+    stderr when a next page exists.
     """
     store = _store()
     saved = _saved_query(sparql, store.settings.graph_dir)
+    wanted = None
     if saved is None:
         if _SAVED_NAME.fullmatch(sparql) and not Path(sparql).exists():
             # Looks like a saved query's name, not SPARQL: say it is unknown, with close names.
@@ -187,12 +196,18 @@ def query(
             get_saved_query(saved_queries(store.settings.graph_dir), sparql)
         if param:
             raise InvalidInputError("--param needs a saved query (graph/queries/NAME.rq)", "param")
+        if page is not None or limit is not None:
+            raise InvalidInputError("--page and --limit need a saved query", "page")
         text, bindings = _query_text(sparql), {}
     else:
-        from partnergraph.saved_queries import as_terms
+        from partnergraph.paging import Page
+        from partnergraph.saved_queries import as_terms, page_text
 
         raw = dict(_pair(p) for p in param or [])
         text, bindings = saved.text, as_terms(saved.bind(raw, Directory.load(store)))
+        if page is not None or limit is not None:
+            wanted = Page.parse(page, limit)
+            text = page_text(saved, wanted)
     result = store.query(text, bindings, prefixes=True)  # a syntax error is worded as on the web
     if isinstance(result, ox.QueryBoolean):
         typer.echo("true" if bool(result) else "false")
@@ -202,10 +217,21 @@ def query(
     elif format in (QueryFormat.table, QueryFormat.csv):
         header = [v.value for v in result.variables]
         rows = [[plain(s[h]) for h in header] for s in result]
+        if wanted is not None:
+            rows, more = wanted.split(rows)
+            if more:
+                typer.echo(f"more rows follow: --page {wanted.next.number}", err=True)
         if format is QueryFormat.table:
             typer.echo(render_table(header, rows, None if full else TABLE_WIDTH))
         else:
             typer.echo(render_csv(header, rows))
+    elif wanted is not None and format in (QueryFormat.json, QueryFormat.tsv):
+        from partnergraph.sparql.results import write_solutions
+
+        written = write_solutions(result, format.value, wanted.size)
+        typer.echo(written.body.decode())
+        if written.truncated:
+            typer.echo(f"more rows follow: --page {wanted.next.number}", err=True)
     else:
         tabular = (
             ox.QueryResultsFormat.TSV if format is QueryFormat.tsv else ox.QueryResultsFormat.JSON

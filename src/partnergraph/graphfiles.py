@@ -68,24 +68,61 @@ def read_quads(file: GraphFile, base_iri: str) -> Iterator[ox.Quad]:
     and when a TriG file puts triples outside a named graph: every curated fact
     belongs to the named graph of its source document.
     """
-    try:
-        quads = list(ox.parse(path=str(file.path), format=file.format, base_iri=base_iri))
-    except SyntaxError as exc:
-        match = _LINE.search(str(exc))
-        raise GraphSourceError(
-            str(file.path), int(match.group(1)) if match else None, str(exc)
-        ) from None
+    quads = list(_parse(file, base_iri))  # a syntax error before any quad is handed out
     if file.graph is not None:
         target = ox.NamedNode(file.graph)
         for q in quads:
             yield ox.Quad(q.subject, q.predicate, q.object, target)
         return
     for q in quads:
-        if isinstance(q.graph_name, ox.DefaultGraph):
-            raise GraphSourceError(
-                str(file.path),
-                None,
-                f"triple outside a named graph ({q.subject} {q.predicate} ...): "
-                "put every fact in the graph of its source document",
-            )
+        _check_graph(file, q)
         yield q
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What checking a file found: how many quads it holds and the named graphs they go into."""
+
+    quads: int
+    graphs: frozenset[ox.NamedNode]
+
+
+def check_file(file: GraphFile, base_iri: str) -> Checked:
+    """Parse ``file`` as :func:`read_quads` does, with the same errors, keeping no quad.
+
+    The store's loader reads the files again itself (pyoxigraph's bulk
+    loader, which never makes a Python object per quad); this pass makes sure
+    it will not stop midway on a bad file.
+    """
+    if file.graph is not None:
+        return Checked(
+            sum(1 for _ in _parse(file, base_iri)), frozenset({ox.NamedNode(file.graph)})
+        )
+    count, graphs = 0, set()
+    for q in _parse(file, base_iri):
+        graph = q.graph_name
+        if graph not in graphs:
+            _check_graph(file, q)
+            graphs.add(graph)
+        count += 1
+    return Checked(count, frozenset(graphs))  # type: ignore[arg-type]  # default graph refused
+
+
+def _parse(file: GraphFile, base_iri: str) -> Iterator[ox.Quad]:
+    try:
+        yield from ox.parse(path=str(file.path), format=file.format, base_iri=base_iri)
+    except SyntaxError as exc:
+        match = _LINE.search(str(exc))
+        raise GraphSourceError(
+            str(file.path), int(match.group(1)) if match else None, str(exc)
+        ) from None
+
+
+def _check_graph(file: GraphFile, q: ox.Quad) -> None:
+    if isinstance(q.graph_name, ox.DefaultGraph):
+        raise GraphSourceError(
+            str(file.path),
+            None,
+            f"triple outside a named graph ({q.subject} {q.predicate} ...): "
+            "put every fact in the graph of its source document",
+        )

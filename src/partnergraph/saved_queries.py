@@ -33,6 +33,12 @@ A ``param`` line is ``NAME TYPE "LABEL" [default=V] [example=V] [optional]``:
 - ``example`` is a value worth trying (shown by the API, used by the tests);
   a required parameter must have one.
 
+Answers are paged (:mod:`partnergraph.paging`): the page's ``LIMIT`` and
+``OFFSET`` go where a body line reads exactly ``# @page`` (inside the subquery
+that picks and orders the rows, so that labels are fetched for one page only),
+or after the whole query when there is no such line. That subquery must give
+one row per answer row, in a total order, for pages to be disjoint.
+
 A ``column`` line is ``VAR "見出し / Heading"``: the Japanese and English heading
 of a projected variable, shown instead of the variable's name by the workbench
 and the API (``columns`` of the query's description). ``VAR`` must be projected
@@ -65,6 +71,7 @@ from partnergraph.errors import (
     NotFoundError,
 )
 from partnergraph.namespaces import AGREEMENT_TYPE, PG, PREFIXES, SKOS, XSD
+from partnergraph.paging import Page
 from partnergraph.sparql.execute import QueryRequest, QueryResult, parse_term
 
 if TYPE_CHECKING:
@@ -75,7 +82,9 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 PARAM_TYPES = ("organization", "iri", "string", "year", "integer", "date", "agreement-type")
 #: Query-string names the API keeps for itself.
-RESERVED = frozenset({"format"})
+RESERVED = frozenset({"format", "page", "limit"})
+#: A body line that is exactly this marks where a page's LIMIT and OFFSET go.
+PAGE_MARK = "# @page"
 BOM = "\ufeff".encode()
 
 _KEYS = ("title", "title@en", "description", "description@en", "param", "column")
@@ -313,8 +322,10 @@ def _parse(path: Path, choices: Mapping[str, str]) -> SavedQuery:
     missing = [k for k in _KEYS[:4] if not values.get(k)]
     if missing:
         raise GraphSourceError(str(path), None, f"header lacks {', '.join(missing)}")
-    _check_query(path, text, params, lines, column_lines)
-    return SavedQuery(
+    marks = [n for n, line in enumerate(text.splitlines(), 1) if line.strip() == PAGE_MARK]
+    if len(marks) > 1:
+        raise GraphSourceError(str(path), marks[1], f"{PAGE_MARK!r} given twice")
+    query = SavedQuery(
         name=path.stem,
         title={"ja": values["title"], "en": values["title@en"]},
         description={"ja": values["description"], "en": values["description@en"]},
@@ -323,6 +334,27 @@ def _parse(path: Path, choices: Mapping[str, str]) -> SavedQuery:
         path=path,
         columns=columns,
     )
+    _check_query(path, text, params, lines, column_lines)
+    _check_query(path, page_text(query, Page()), params, lines)  # LIMIT where it was marked
+    return query
+
+
+def page_text(query: SavedQuery, page: Page) -> str:
+    """The query's text cut to ``page`` plus one row (which tells whether a next page exists).
+
+    LIMIT and OFFSET are syntax, not values, so they cannot be bound through
+    substitutions like the parameters: the two integers written here come from a
+    :class:`Page` (checked integers), never from a user's text.
+    """
+    clause = f"LIMIT {page.size + 1} OFFSET {page.offset}"
+    lines = query.text.splitlines()
+    for number, line in enumerate(lines):
+        if line.strip() == PAGE_MARK:
+            lines[number] = line.replace(PAGE_MARK, clause)
+            break
+    else:
+        lines.append(clause)
+    return "\n".join(lines) + "\n"
 
 
 def _column(
@@ -454,17 +486,28 @@ def run_saved_query(
     name: str,
     raw: Mapping[str, str],
     result_format: str = "json",
+    page: Page | None = None,
 ) -> QueryResult:
-    """Run saved query ``name`` with the user's parameter strings through the worker ``pool``.
+    """Run ``page`` (default: the first) of saved query ``name`` with the user's parameter
+    strings through the worker ``pool``.
 
-    The query files are read from the store's ``graph_dir``. CSV results start
-    with a byte-order mark. Raises :class:`NotFoundError` for an unknown name
-    and :class:`InvalidInputError` for a bad parameter.
+    The result's ``truncated`` says that a next page exists. Pages are at most
+    the pool's row limit (callers that link pages clamp first). The query files
+    are read from the store's ``graph_dir``. CSV results start with a
+    byte-order mark. Raises :class:`NotFoundError` for an unknown name and
+    :class:`InvalidInputError` for a bad parameter.
     """
+    page = page or Page()
+    if page.size > pool.row_limit:  # a page is never longer than the pool's row limit
+        page = Page(page.number, pool.row_limit)
     query = get_saved_query(saved_queries(store.settings.graph_dir), name)
     bindings = query.bind(raw, Directory.load(store))
     request = QueryRequest(
-        query=query.text, result_format=result_format, bindings=bindings, prefixes=True
+        query=page_text(query, page),
+        result_format=result_format,
+        bindings=bindings,
+        prefixes=True,
+        row_limit=page.size,
     )
     result = pool.run(request, public=False)  # the project's own text, parameters bound
     if result_format == "csv":

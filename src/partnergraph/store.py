@@ -23,7 +23,7 @@ from typing import TypeVar
 import pyoxigraph as ox
 
 from partnergraph.errors import QueryError, StoreBusyError
-from partnergraph.graphfiles import discover, graph_version, read_quads
+from partnergraph.graphfiles import GraphFile, check_file, discover, graph_version
 from partnergraph.namespaces import META_GRAPH, PG, PREFIXES
 from partnergraph.settings import Settings
 from partnergraph.sparql.safety import syntax_error
@@ -38,7 +38,6 @@ _STORE = ox.NamedNode("urn:x-partnergraph:store")
 _VERSION = ox.NamedNode(PG + "graphVersion")
 _LOADED = ox.NamedNode(PG + "loadedGraph")
 _REVISION = ox.NamedNode(PG + "writeRevision")
-_CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -123,34 +122,31 @@ class GraphStore:
     def rebuild(self, *, progress: Progress | None = None) -> BuildReport:
         """Replace the graphs loaded from files with the files' current content.
 
-        All files are parsed before the store is touched, so a syntax error
-        leaves the previous graph in place. Graphs that did not come from
-        files (later writes) are kept. The version is recorded last: a crash
-        midway leaves no version, and the next open rebuilds.
+        All files are checked (parsed) before the store is touched, so a
+        syntax error leaves the previous graph in place. Graphs that did not
+        come from files (later writes) are kept. The version is recorded last:
+        a crash midway leaves no version, and the next open rebuilds.
         """
         if self.read_only:
             raise StoreBusyError("the store is open read-only; stop the other process first")
         started = time.perf_counter()
         files = discover(self.settings.graph_dir)
         version = graph_version(files, self.settings.base_iri)
-        quads = [q for f in files for q in read_quads(f, self.settings.base_iri)]
-        # Only named graphs: the default graph cannot be the object of a quad.
-        graphs = {q.graph_name for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)}
+        checked = [check_file(f, self.settings.base_iri) for f in files]
+        graphs = frozenset().union(*(c.graphs for c in checked))
 
         old = [q.object for q in self.raw.quads_for_pattern(_STORE, _LOADED, None, _META)]
         for graph in [*old, _META]:
             if isinstance(graph, ox.NamedNode) and self.raw.contains_named_graph(graph):
                 self.raw.remove_graph(graph)
-        for start in range(0, len(quads), _CHUNK):
-            self.raw.bulk_extend(quads[start : start + _CHUNK])
-            if progress:
-                progress(min(start + _CHUNK, len(quads)), len(quads))
+        counts = [c.quads for c in checked]
+        load_files(self.raw, files, counts, self.settings.base_iri, progress)
         meta = [ox.Quad(_STORE, _LOADED, g, _META) for g in sorted(graphs, key=str)]
         meta.append(ox.Quad(_STORE, _VERSION, ox.Literal(version), _META))
         self.raw.extend(meta)
         self.raw.flush()
         self._changed()
-        return BuildReport(version, len(files), len(quads), time.perf_counter() - started)
+        return BuildReport(version, len(files), sum(counts), time.perf_counter() - started)
 
     def on_change(self, listener: Callable[[str], None]) -> None:
         """Call ``listener(revision)`` after every rebuild and write.
@@ -295,6 +291,30 @@ class GraphStore:
         """Flush writes; the store itself closes when garbage-collected."""
         if not self.read_only:
             self.raw.flush()
+
+
+def load_files(
+    raw: ox.Store,
+    files: list[GraphFile],
+    counts: list[int],
+    base_iri: str,
+    progress: Progress | None = None,
+) -> None:
+    """The embedded store's fast load: pyoxigraph's bulk loader reads each (checked) file itself.
+
+    Why not quads from Python: parsing every file into Python quads and
+    handing them to ``bulk_extend`` in chunks of 5,000 made ``partnergraph
+    load`` 2.8x the raw ``bulk_load`` of the same files at 1 M triples (a
+    Python object per quad, and one bulk-load batch per chunk). ``counts``
+    are the files' quads, for ``progress(done, total)`` after each file.
+    """
+    total, done = sum(counts), 0
+    for file, count in zip(files, counts, strict=True):
+        target = ox.NamedNode(file.graph) if file.graph is not None else None
+        raw.bulk_load(path=str(file.path), format=file.format, base_iri=base_iri, to_graph=target)
+        done += count
+        if progress:
+            progress(done, total)
 
 
 def _quads_text(quads: list[ox.Quad]) -> str:

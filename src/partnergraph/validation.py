@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any, cast
 
 import pyoxigraph as ox
-import pyshacl
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.namespace import RDFS, SH, XSD
 from rdflib.query import Result
@@ -270,6 +269,8 @@ def validate(
     ``only_nodes`` limits the report to results about those focus nodes (the nodes of the
     files being checked, when the rest of the shipped graph is only there as context).
     """
+    import pyshacl  # here: 0.6 s that server start-up need not pay (only writes validate)
+
     work = _OxigraphSparqlGraph()
     _merge(work, _parse_unchanged(ontology_path, base_iri))
     _merge(work, data_graph)

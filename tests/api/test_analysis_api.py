@@ -33,7 +33,10 @@ SAME = [
     ),
     (["ego", "津南町", "--hops", "2"], "/ego?org=154822&hops=2"),
     (["suggest", "津南町", "--limit", "3"], "/suggest?org=津南町&limit=3"),
-    (["resilience", "--flagged-only", "--limit", "2"], "/resilience?flagged_only=true&limit=2"),
+    (
+        ["resilience", "--flagged-only", "--limit", "2", "--page", "1", "--page-size", "100"],
+        "/resilience?flagged_only=true&limit=2",  # the API pages by default (100 a page)
+    ),
 ]
 
 
@@ -144,3 +147,35 @@ def test_export(client: TestClient, fmt: str, media_type: str) -> None:
     assert g.number_of_edges() == 1 + 276
     relations = {d["relation"] for *_, d in g.edges(data=True)}
     assert relations == {"engagement-accord", "forum"}
+
+
+def test_resilience_for_every_body_comes_in_pages(client: TestClient) -> None:
+    whole = client.get(API + "/resilience", params={"page_size": "1000"}).json()
+    assert whole["more"] is False and 10 < len(whole["entries"]) < 1000
+    response = client.get(API + "/resilience", params={"page_size": "7"})
+    pages = []
+    while True:
+        assert response.status_code == 200, response.text
+        body = response.json()
+        pages.append(body["entries"])
+        assert body["page"] == len(pages) and body["page_size"] == 7 and len(pages[-1]) <= 7
+        if not body["more"]:
+            assert "Link" not in response.headers
+            assert response.headers["Partnergraph-Next-Page"] == "false"
+            break
+        assert response.headers["Partnergraph-Next-Page"] == "true"
+        link = response.headers["Link"]
+        assert link.endswith('>; rel="next"') and "page_size=7" in link
+        response = client.get(link[1 : link.index(">")])
+    assert [e for page in pages for e in page] == whole["entries"]
+    assert all(len(page) == 7 for page in pages[:-1])
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("page=0", "page"), ("page_size=0", "page_size"), ("page_size=100000", "page_size")],
+)
+def test_resilience_paging_out_of_bounds_is_400(client: TestClient, query: str, field: str) -> None:
+    response = client.get(API + "/resilience?" + query)
+    assert response.status_code == 400
+    assert response.json()["field"] == field

@@ -286,15 +286,36 @@ def resilience(
         bool, typer.Option(help="Only bodies flagged no-pact or all-near.")
     ] = False,
     format: Format = OutputFormat.table,
+    page: Annotated[
+        int | None, typer.Option(help="Page of the entries, from 1 (all if unset).")
+    ] = None,
+    page_size: Annotated[
+        int | None, typer.Option(help="Entries per page (default 100, max 1000).")
+    ] = None,
 ) -> None:
     """Disaster-pact partners with distances; flags no-pact and all-near, with far candidates."""
     from partnergraph.analysis.resilience import resilience as run
+    from partnergraph.paging import Page
 
     f = _filters(None, as_of, prefecture, region, include_isolated)
-    result = run(_store(), body, f, radius_km=radius_km, limit=limit, flagged_only=flagged_only)
-    _emit(
-        result, format, f"{len(result.entries)} local government(s), radius {result.radius_km:g} km"
+    wanted = None if page is None and page_size is None else Page.parse(page, page_size)
+    result = run(
+        _store(),
+        body,
+        f,
+        radius_km=radius_km,
+        limit=limit,
+        flagged_only=flagged_only,
+        page=wanted,
     )
+    more = f"; more on --page {wanted.next.number}" if wanted and result.more else ""
+    _emit(
+        result,
+        format,
+        f"{len(result.entries)} local government(s), radius {result.radius_km:g} km{more}",
+    )
+    if more and format is not OutputFormat.table:
+        typer.echo(f"more entries follow: --page {wanted.next.number}", err=True)  # type: ignore[union-attr]
 
 
 @app.command()

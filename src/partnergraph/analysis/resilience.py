@@ -38,6 +38,7 @@ from partnergraph.analysis.relations import LOCAL_GOVERNMENT_KINDS, relations
 from partnergraph.analysis.scope import Filters, area, normalize
 from partnergraph.directory import Directory
 from partnergraph.errors import InvalidInputError
+from partnergraph.paging import Page
 from partnergraph.store import GraphStore
 
 PACT = "disaster-mutual-aid"
@@ -46,11 +47,17 @@ FLAGS = ("no-pact", "all-near")
 
 @dataclass
 class ResilienceResult:
-    """One entry per local government assessed, in code order."""
+    """One entry per local government assessed, in code order (one page of them, if paged).
+
+    For the whole country the answer runs to megabytes; ``page`` is the page
+    given and ``more`` whether entries follow it.
+    """
 
     filters: dict[str, object]
     radius_km: float
     entries: list[dict[str, object]]
+    page: Page | None = None
+    more: bool = False
 
     header = (
         "name",
@@ -80,7 +87,15 @@ class ResilienceResult:
         ]
 
     def as_dict(self) -> dict[str, object]:
-        return {"filters": self.filters, "radius_km": self.radius_km, "entries": self.entries}
+        paged = {}
+        if self.page is not None:
+            paged = {"page": self.page.number, "page_size": self.page.size, "more": self.more}
+        return {
+            "filters": self.filters,
+            "radius_km": self.radius_km,
+            **paged,
+            "entries": self.entries,
+        }
 
 
 def resilience(
@@ -91,12 +106,15 @@ def resilience(
     radius_km: float | None = None,
     limit: int = 5,
     flagged_only: bool = False,
+    page: Page | None = None,
 ) -> ResilienceResult:
     """Disaster-pact partners, flags and distant candidates for ``body`` or every local government.
 
     Without ``body``: every local government of the area with at least one
     relation (every one with ``include_isolated``). ``filters.types`` does not
     apply (pacts and other ties are read from every type) and is refused.
+    With ``page``, only that page of the entries (the whole list is kept per
+    revision, so the next page costs a slice).
     """
     check_limit(limit)
     radius = store.settings.resilience_radius_km if radius_km is None else radius_km
@@ -117,7 +135,10 @@ def resilience(
     entries = memo(store, key, lambda: _assess(store, f, one, radius, limit))
     if flagged_only:
         entries = [e for e in entries if e["flags"]]
-    return ResilienceResult(f.as_dict(), radius, entries)
+    if page is None:
+        return ResilienceResult(f.as_dict(), radius, entries)
+    shown, more = page.of(entries)
+    return ResilienceResult(f.as_dict(), radius, shown, page, more)
 
 
 def _assess(

@@ -22,9 +22,10 @@ from __future__ import annotations
 import html
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pyvis.network import Network
+if TYPE_CHECKING:
+    from pyvis.network import Network
 
 #: vis-network's standalone build (vis-data included, styles injected): fine inside a notebook.
 STANDALONE = Path("vis-network") / "standalone" / "umd" / "vis-network.min.js"
@@ -45,6 +46,8 @@ def network_model(
     Every key of a node or edge is kept as a vis-network option; the order is
     the order given, and parallel edges all stay.
     """
+    from pyvis.network import Network  # here: pyvis (with jinja2) is 0.7 s of server start-up
+
     net = Network(directed=True)
     for node in nodes:
         options = {k: v for k, v in node.items() if k not in ("id", "label", "shape")}
@@ -67,6 +70,8 @@ def to_pyvis(view: dict[str, Any]) -> Network:
     pyvis's own HTML would show them as markup; show the network offline with
     :func:`notebook_html`.
     """
+    from pyvis.network import Network
+
     net = Network(directed=True, notebook=True, cdn_resources="in_line", height="640px")
     for node in view["nodes"]:
         net.add_node(

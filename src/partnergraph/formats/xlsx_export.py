@@ -13,13 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any
 
 from partnergraph.analysis.relations import relations
 from partnergraph.directory import Directory
@@ -27,6 +21,9 @@ from partnergraph.namespaces import sparql_prefixes
 from partnergraph.records.organizations import partner_listing
 from partnergraph.store import GraphStore
 from partnergraph.text.display_dates import human_date
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -116,6 +113,10 @@ def partner_workbook(
     revised = {r["via"].value: r["revised"].value for r in store.select(REVISED_QUERY)}
     org = listing["organization"]
     filters = {"type": ", ".join(types or []), "as_of": as_of, "since": since, "until": until}
+
+    # openpyxl imported here, not with the module: 0.7 s of the server's start-up otherwise.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
 
     book = Workbook()
     cover = book.active
@@ -218,6 +219,9 @@ def _table(
     en: bool,
 ) -> None:
     """Headings in bold, frozen; the last column's cells hyperlinked to ``links``."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
     for c, key in enumerate(columns, 1):
         sheet.cell(1, c, _h(key, en)).font = Font(bold=True)
         sheet.column_dimensions[get_column_letter(c)].width = WIDTHS.get(key, 14)
@@ -256,6 +260,8 @@ def _citation(source: dict[str, Any], en: bool) -> str:
 
 def _put(sheet: Worksheet, row: int, column: int, value: str | float | None) -> Any:
     """Write one cell; text is never a formula, and characters XML cannot hold are dropped."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell = sheet.cell(row, column, value)

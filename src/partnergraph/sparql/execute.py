@@ -72,6 +72,8 @@ class QueryRequest:
     prefixes: bool = False
     accept: str | None = None
     formats: tuple[str, ...] = ()
+    #: Rows to write at most, when fewer than the pool's row limit (a page of a saved query).
+    row_limit: int | None = None
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,8 @@ def execute(store: ox.Store, request: QueryRequest, row_limit: int) -> QueryResu
     substitutions = _bindings(request, probe) if request.bindings else None
     result = _parse(store, request, dataset, substitutions)
     try:
-        written = _write(result, fmt.key, row_limit)
+        limit = min(row_limit, request.row_limit or row_limit)
+        written = _write(result, fmt.key, limit)
     except (ValueError, RuntimeError, OSError) as exc:
         raise QueryError(f"the query could not be evaluated: {exc}") from None
     return QueryResult(written.body, fmt.media_type, written.truncated, written.count)
