@@ -1,7 +1,7 @@
 """The explorer's base views built in a child process from a store checkpoint.
 
-Real on-disk stores, real checkpoints, a real child process (``python -m
-partnergraph.explore.process``). No duration is compared to a limit.
+Real on-disk stores, real checkpoints, a real child process. No duration is compared
+to a limit.
 """
 
 from __future__ import annotations

@@ -17,8 +17,8 @@ revision, and prints that revision. The server's
 :class:`~partnergraph.views.ViewBuilder` then publishes the saved views;
 single-flight, stale labels and bounded waits stay its business.
 
-Run by the server as ``python -m partnergraph.explore.process``, with its
-arguments pickled on standard input (settings, checkpoint, folder, keys).
+The child runs :func:`main` (``python -c``), its arguments pickled on
+standard input (settings, checkpoint, folder, keys).
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ from partnergraph.snapshots import Snapshots
 
 #: The child's niceness increment: the server's requests and writes come first.
 NICE = 10
+#: The child's program (``-c``, not ``-m``: the package imports this module before ``-m`` runs it).
+CHILD = "from partnergraph.explore.process import main; main()"
 
 
 class ProcessBuild:
@@ -69,7 +71,7 @@ class ProcessBuild:
                 if self._closed:
                     raise RuntimeError("the view builder is closed")
                 child = self._child = subprocess.Popen(
-                    [sys.executable, "-m", __name__],
+                    [sys.executable, "-c", CHILD],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                 )
@@ -116,7 +118,3 @@ def main() -> None:
     os.nice(NICE)
     args: Any = pickle.loads(sys.stdin.buffer.read())
     print(build_into(*args), flush=True)
-
-
-if __name__ == "__main__":
-    main()
