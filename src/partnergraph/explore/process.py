@@ -76,9 +76,10 @@ class ProcessBuild:
                     stdout=subprocess.PIPE,
                 )
             out, _ = child.communicate(payload)
-            if child.returncode != 0:
+            lines = out.decode().split()
+            if child.returncode != 0 or not lines:
                 raise RuntimeError(f"the view build process exited with {child.returncode}")
-            return out.decode().strip().splitlines()[-1]
+            return lines[-1]
         finally:
             with self._lock:
                 self._child = None
