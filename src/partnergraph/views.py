@@ -118,8 +118,10 @@ class ViewBuilder(Generic[K, V]):
     ``prepare(store)`` runs first in each build (the read model, say), so that
     every view of the revision reads the same tables. Keys are built in the
     order given: put the most asked first. With ``elsewhere`` (which needs
-    ``files``), neither ``prepare`` nor ``build`` runs here: the views come from
-    the files ``elsewhere`` writes.
+    ``files``), ``build`` never runs here: the views come from the files
+    ``elsewhere`` writes, and ``prepare`` runs once they are published, so
+    that what must live in this process (the read model of partner lists)
+    is built here too, off the request path, but after the views.
     """
 
     def __init__(
@@ -277,7 +279,7 @@ class ViewBuilder(Generic[K, V]):
                     if lost:
                         raise RuntimeError(f"the build elsewhere saved no view of {lost}")
                     missing = []
-                elif self._prepare is not None:
+                if self._prepare is not None:  # with a build elsewhere: warm this process's tables
                     self._prepare(self.store)
                 for key in missing:
                     value = self._build(self.store, key)

@@ -78,7 +78,7 @@ def explore_views(
     asked, and the rest. Given ``files`` and the store's ``snapshots``, all
     of it is built in a child process from the newest checkpoint
     (:mod:`.process`, which says why); the server's own read model (partner
-    lists, analysis) is then built lazily by the requests that need it.
+    lists, analysis) is built in its thread once the views are published.
     """
     keys = [(scope, lang) for lang in LANGUAGES for scope in SCOPES]
     elsewhere = None
