@@ -86,10 +86,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             require_isolation=settings.sparql_isolation == "required",
         )
         pool.start()
-        # Derived views (read model, explorer) are built in the background, once per revision:
-        # the first now, without delaying readiness, the next after each change.
+        # Derived views (the explorer's) are built in a child process from the newest checkpoint,
+        # once per revision: the first now, without delaying readiness, the next after each change.
         files = None if store.read_only else ViewFiles.beside(settings.store_path)
-        views = explore_views(store, wait=settings.view_wait, files=files)
+        views = explore_views(
+            store,
+            wait=settings.view_wait,
+            files=files,
+            snapshots=None if store.read_only else snapshots,
+        )
         store.on_change(views.on_change)
         views.start()
         app.state.store = store

@@ -21,6 +21,11 @@ A failed build is logged and leaves the earlier views in place; the next
 change (or request) tries again. With a :class:`ViewFiles` the built views
 are also written to disk, keyed by revision, so that a restarted server
 serves the current revision's views at once instead of building them again.
+
+With an ``elsewhere`` build (:class:`partnergraph.explore.process.ProcessBuild`)
+the thread only waits: another process builds every key of the newest store
+checkpoint into the :class:`ViewFiles` folder and the thread publishes them
+under the revision that process read (see that module for why).
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ import time
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from partnergraph.errors import ViewNotReadyError
 from partnergraph.store import GraphStore
@@ -97,12 +102,26 @@ class ViewFiles:
         partial.replace(path)
 
 
+class ElsewhereBuild(Protocol):
+    """Builds every view of the newest store checkpoint into the builder's :class:`ViewFiles`."""
+
+    def __call__(self) -> str:
+        """Build, save, and return the revision the views show."""
+
+    def close(self) -> None:
+        """Stop a running build."""
+
+
 class ViewBuilder(Generic[K, V]):
     """Builds ``build(store, key)`` for every key of each revision in one background thread.
 
     ``prepare(store)`` runs first in each build (the read model, say), so that
     every view of the revision reads the same tables. Keys are built in the
-    order given: put the most asked first.
+    order given: put the most asked first. With ``elsewhere`` (which needs
+    ``files``), ``build`` never runs here: the views come from the files
+    ``elsewhere`` writes, and ``prepare`` runs once they are published, so
+    that what must live in this process (the read model of partner lists)
+    is built here too, off the request path, but after the views.
     """
 
     def __init__(
@@ -114,13 +133,17 @@ class ViewBuilder(Generic[K, V]):
         prepare: Callable[[GraphStore], object] | None = None,
         wait: float = 10.0,
         files: ViewFiles | None = None,
+        elsewhere: ElsewhereBuild | None = None,
     ) -> None:
+        if elsewhere is not None and files is None:
+            raise ValueError("a build elsewhere hands its views over in files")
         self.store = store
         self.keys = tuple(keys)
         self._build = build
         self._prepare = prepare
         self.wait = wait
         self.files = files
+        self._elsewhere = elsewhere
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._views: dict[K, tuple[str, V]] = {}
@@ -211,6 +234,8 @@ class ViewBuilder(Generic[K, V]):
             self._closed = True
             self._changed.notify_all()
             thread = self._thread
+        if self._elsewhere is not None:
+            self._elsewhere.close()
         if thread is not None:
             thread.join(timeout=1.0)
 
@@ -248,7 +273,13 @@ class ViewBuilder(Generic[K, V]):
             started = time.perf_counter()
             try:
                 missing = [k for k in self.keys if not self._publish_saved(revision, k)]
-                if self._prepare is not None:
+                if missing and self._elsewhere is not None:
+                    revision = self._elsewhere()  # the revision of the checkpoint it read
+                    lost = [k for k in self.keys if not self._publish_saved(revision, k)]
+                    if lost:
+                        raise RuntimeError(f"the build elsewhere saved no view of {lost}")
+                    missing = []
+                if self._prepare is not None:  # with a build elsewhere: warm this process's tables
                     self._prepare(self.store)
                 for key in missing:
                     value = self._build(self.store, key)
@@ -260,6 +291,8 @@ class ViewBuilder(Generic[K, V]):
                     if self.files is not None:
                         self.files.save(revision, key, value)
             except Exception:  # a broken build must not take the server down: log, keep the old
+                if self._closed:  # a child stopped by close() is no failure
+                    return
                 log.exception("building the views of revision %s failed", revision)
             self.last_seconds = time.perf_counter() - started
             with self._lock:

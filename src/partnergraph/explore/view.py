@@ -18,8 +18,10 @@ from partnergraph.errors import InvalidInputError
 from partnergraph.explore.build import build_view
 from partnergraph.explore.filters import apply_filters, parse_filters
 from partnergraph.explore.paths import highlight_path, parse_path
+from partnergraph.explore.process import ProcessBuild
 from partnergraph.explore.style import darker
 from partnergraph.readmodel import read_model
+from partnergraph.snapshots import Snapshots
 from partnergraph.store import GraphStore
 from partnergraph.views import ViewBuilder, ViewFiles
 
@@ -64,15 +66,24 @@ def base_view(store: GraphStore, scope: str = "curated", lang: str = "ja") -> di
 
 
 def explore_views(
-    store: GraphStore, *, wait: float = 10.0, files: ViewFiles | None = None
+    store: GraphStore,
+    *,
+    wait: float = 10.0,
+    files: ViewFiles | None = None,
+    snapshots: Snapshots | None = None,
 ) -> ViewBuilder[tuple[str, str], dict[str, Any]]:
     """The server's background builder of the base views: each scope in each language.
 
-    The read model comes first (its analysis projection and measures are
-    shared with the analysis API), then the curated view in Japanese, the most
-    asked, and the rest.
+    The read model comes first, then the curated view in Japanese, the most
+    asked, and the rest. Given ``files`` and the store's ``snapshots``, all
+    of it is built in a child process from the newest checkpoint
+    (:mod:`.process`, which says why); the server's own read model (partner
+    lists, analysis) is built in its thread once the views are published.
     """
     keys = [(scope, lang) for lang in LANGUAGES for scope in SCOPES]
+    elsewhere = None
+    if files is not None and snapshots is not None:
+        elsewhere = ProcessBuild(store.settings, snapshots, files.folder, keys)
     return ViewBuilder(
         store,
         keys,
@@ -80,6 +91,7 @@ def explore_views(
         prepare=read_model,
         wait=wait,
         files=files,
+        elsewhere=elsewhere,
     )
 
 

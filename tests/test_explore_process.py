@@ -1,0 +1,79 @@
+"""The explorer's base views built in a child process from a store checkpoint.
+
+Real on-disk stores, real checkpoints, a real child process. No duration is compared
+to a limit.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from partnergraph.explore import base_view
+from partnergraph.explore.process import ProcessBuild
+from partnergraph.settings import Settings
+from partnergraph.snapshots import Snapshots
+from partnergraph.store import GraphStore
+from partnergraph.views import ViewBuilder, ViewFiles
+from tests.conftest import GRAPH_DIR
+
+DEADLINE = 300.0
+KEY = ("curated", "ja")
+
+
+def never(store: GraphStore, key: tuple[str, str]) -> Any:
+    raise AssertionError("with a build elsewhere nothing is built in this process")
+
+
+def test_the_child_builds_from_the_checkpoint_the_view_this_process_would(
+    shipped_store: GraphStore, tmp_path: Path
+) -> None:
+    snapshots = Snapshots(tmp_path / "snapshots")
+    checkpoint = snapshots.take(shipped_store.raw)
+    files = ViewFiles(tmp_path / "views")
+    build = ProcessBuild(shipped_store.settings, snapshots, files.folder, [KEY])
+    revision = build()
+    assert revision == shipped_store.revision()
+    saved = files.load(revision, KEY)
+    expected = json.loads(json.dumps(base_view(shipped_store, *KEY), ensure_ascii=False))
+    assert saved is not None and saved["nodes"] and saved == expected
+    assert snapshots.on_disk() == [checkpoint]  # released, still the newest: kept
+
+
+def test_a_builder_publishes_the_childs_views_once_per_revision_stale_in_between(
+    tmp_path: Path,
+) -> None:
+    store = GraphStore.open(Settings(store_path=tmp_path / "store", graph_dir=GRAPH_DIR))
+    snapshots = Snapshots.beside(store.settings.store_path)
+    snapshots.take(store.raw)
+    store.on_change(lambda revision: snapshots.take(store.raw))
+    files = ViewFiles.beside(store.settings.store_path)
+    build = ProcessBuild(store.settings, snapshots, files.folder, [KEY])
+    views = ViewBuilder(store, [KEY], never, wait=DEADLINE, files=files, elsewhere=build)
+    store.on_change(views.on_change)
+    try:
+        first = views.get(KEY)
+        assert not first.stale and first.revision == store.revision()
+        quad = ox.Quad(
+            ox.NamedNode("https://example.org/s"),
+            ox.NamedNode("https://example.org/p"),
+            ox.Literal("1"),
+            ox.NamedNode("https://example.org/g"),
+        )
+        store.apply(add=[quad])  # returns at once; the child builds the new revision
+        with ThreadPoolExecutor(10) as pool:
+            shown = list(pool.map(lambda _: views.get(KEY, wait=0), range(10)))
+        assert all(s.revision in (first.revision, store.revision()) for s in shown)
+        assert all(s.stale == (s.revision != store.revision()) for s in shown)
+        assert views.ready(wait=DEADLINE)
+        assert views.builds == 2  # the first revision and the write's; ten readers started none
+        current = views.get(KEY)
+        assert not current.stale and current.revision == store.revision()
+        assert current.value["nodes"] == first.value["nodes"]  # an unrelated triple
+    finally:
+        views.close()
+        store.close()
