@@ -20,8 +20,10 @@ from starlette.types import ASGIApp
 
 from partnergraph import __version__
 from partnergraph.assets import VENDOR_FILES, require_assets
+from partnergraph.backends.embedded import EmbeddedBackend
 from partnergraph.settings import Settings
 from partnergraph.snapshots import Snapshots
+from partnergraph.sparql.forward import RemoteQueries
 from partnergraph.sparql.pool import QueryPool
 from partnergraph.store import GraphStore
 from partnergraph.web import openapi, problems
@@ -65,22 +67,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store = GraphStore.open(settings)
         # Query workers read checkpoints, never the live store: one now, one after each change.
         snapshots = Snapshots.beside(settings.store_path)
-        if not store.read_only:
+        backend = store.backend
+        if isinstance(backend, EmbeddedBackend) and not store.read_only:
             snapshots.reset()
-            snapshots.take(store.raw)
+            snapshots.take(backend.store)
 
             def checkpoint(revision: str) -> None:
-                snapshots.take(store.raw)
+                snapshots.take(backend.store)
 
             store.on_change(checkpoint)
-        pool = QueryPool(
-            snapshots,
-            workers=settings.query_workers,
-            timeout=settings.query_timeout,
-            row_limit=settings.row_limit,
-            memory_mb=settings.query_memory_mb,
-            require_isolation=settings.sparql_isolation == "required",
-        )
+        pool: QueryPool | RemoteQueries
+        if settings.remote:
+            pool = RemoteQueries(settings)
+        else:
+            pool = QueryPool(
+                snapshots,
+                workers=settings.query_workers,
+                timeout=settings.query_timeout,
+                row_limit=settings.row_limit,
+                memory_mb=settings.query_memory_mb,
+                require_isolation=settings.sparql_isolation == "required",
+            )
         pool.start()
         app.state.store = store
         app.state.pool = pool

@@ -29,7 +29,7 @@ from partnergraph.sparql import worker
 from partnergraph.sparql.pool import QueryPool, QueryRequest
 from partnergraph.sparql.schedule import Waiter
 from partnergraph.store import GraphStore
-from tests.conftest import BASE, small_settings
+from tests.conftest import BASE, embedded, small_settings
 
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 HUNGRY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"
@@ -62,8 +62,8 @@ def published(store: GraphStore) -> Snapshots:
     """Checkpoints of ``store`` as the server keeps them: one now, one after each change."""
     snapshots = Snapshots.beside(store.settings.store_path)
     snapshots.reset()
-    snapshots.take(store.raw)
-    store.on_change(lambda revision: snapshots.take(store.raw))
+    snapshots.take(embedded(store))
+    store.on_change(lambda revision: snapshots.take(embedded(store)))
     return snapshots
 
 
@@ -72,7 +72,7 @@ def pool(shipped_store: GraphStore) -> Iterator[QueryPool]:
     """Two workers over checkpoints of the shipped store, which this process holds read-write."""
     snapshots = Snapshots.beside(shipped_store.settings.store_path)
     snapshots.reset()
-    snapshots.take(shipped_store.raw)
+    snapshots.take(embedded(shipped_store))
     with QueryPool(snapshots, workers=2, timeout=TIMEOUT, row_limit=100) as p:
         yield p
 
