@@ -94,7 +94,9 @@ def serve_workers(store_url: str, graph: Path, workers: int) -> tuple[subprocess
     }
     cmd = [sys.executable, "-m", "partnergraph", "serve", "--workers", str(workers)]
     cmd += ["--host", "127.0.0.1", "--port", str(port)]
-    proc = subprocess.Popen(cmd, env=env, cwd=REPO, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        cmd, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         try:
