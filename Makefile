@@ -9,7 +9,7 @@ LOCK := requirements.lock
 
 ASSETS := frontend/node_modules/.installed
 
-.PHONY: run test test-remote lint format typecheck assets lock wheel-check clean
+.PHONY: run test test-remote test-virtuoso lint format typecheck assets lock wheel-check clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,20 @@ STORE_TESTS := tests/test_store.py tests/test_partners.py tests/test_directory.p
 
 test-remote: $(STAMP) $(ASSETS)
 	PARTNERGRAPH_TEST_STORE=oxigraph-server $(BIN)/pytest -n 2 --dist loadscope $(STORE_TESTS)
+
+# Opt-in: the same suite on Debian's Virtuoso (installed here when missing; the tests start
+# it on free ports with a database folder per store, dba/dba, Digest auth on /sparql-auth).
+VIRTUOSO := /usr/bin/virtuoso-t
+
+$(VIRTUOSO):
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null; \
+	else \
+		echo "Virtuoso is missing: run 'sudo apt-get install -y virtuoso-opensource'"; exit 1; \
+	fi
+
+test-virtuoso: $(STAMP) $(ASSETS) $(VIRTUOSO)
+	PARTNERGRAPH_TEST_STORE=virtuoso $(BIN)/pytest -n 2 --dist loadscope $(STORE_TESTS)
 
 # mypy over src/ and api/ (api/ checked as partnergraph.web; see .ci/typecheck.py).
 typecheck: $(STAMP)

@@ -2,7 +2,8 @@
 
 ``embedded`` (the default) puts each test store in its folder; ``oxigraph-server``
 starts Oxigraph's own server over that folder instead (one server per store, so
-tests stay as isolated as folders keep them) and points the settings at its URL.
+tests stay as isolated as folders keep them) and points the settings at its URL;
+``virtuoso`` does the same with Debian's Virtuoso (``make test-virtuoso``).
 The fixtures and helpers that make stores (``small_settings``, ``api_settings``,
 ``shipped_store``, the live servers' environment) ask :func:`store_settings`.
 """
@@ -15,8 +16,9 @@ import threading
 from pathlib import Path
 
 from tests.oxigraph_server import OxigraphServer
+from tests.virtuoso_server import VirtuosoServer
 
-KINDS = ("embedded", "oxigraph-server")
+KINDS = ("embedded", "oxigraph-server", "virtuoso")
 KIND = os.environ.get("PARTNERGRAPH_TEST_STORE", "embedded")
 if KIND not in KINDS:
     raise RuntimeError(f"PARTNERGRAPH_TEST_STORE must be one of {KINDS}, got {KIND!r}")
@@ -29,14 +31,18 @@ class _Servers:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._running: dict[Path, OxigraphServer] = {}
+        self._running: dict[Path, OxigraphServer | VirtuosoServer] = {}
 
-    def over(self, path: Path) -> OxigraphServer:
+    def over(self, path: Path) -> OxigraphServer | VirtuosoServer:
         with self._lock:
             server = self._running.get(path)
             if server is None:
                 path.mkdir(parents=True, exist_ok=True)
-                server = self._running[path] = OxigraphServer(path / "oxigraph").start()
+                if KIND == "virtuoso":
+                    server = VirtuosoServer(path / "virtuoso").start()
+                else:
+                    server = OxigraphServer(path / "oxigraph").start()
+                self._running[path] = server
             return server
 
     def stop_all(self) -> None:
@@ -54,9 +60,18 @@ def store_settings(path: Path) -> dict[str, object]:
     """Settings fields for a test store at ``path`` on the chosen kind of store."""
     if not REMOTE:
         return {"store_path": path}
-    return {"store_path": path, "store_url": _SERVERS.over(Path(path)).url}
+    server = _SERVERS.over(Path(path))
+    if isinstance(server, VirtuosoServer):
+        return {"store_path": path, **server.settings()}
+    return {"store_path": path, "store_url": server.url}
 
 
-def store_env(path: Path) -> str:
-    """``PARTNERGRAPH_STORE`` for a server process whose store is at ``path``."""
-    return _SERVERS.over(Path(path)).url if REMOTE else str(path)
+def store_env(path: Path) -> dict[str, str]:
+    """The ``PARTNERGRAPH_STORE*`` variables for a server process whose store is at ``path``."""
+    fields = store_settings(path)
+    if not REMOTE:
+        return {"PARTNERGRAPH_STORE": str(path)}
+    env = {f"PARTNERGRAPH_{k.upper()}": str(v) for k, v in fields.items() if k != "store_path"}
+    if "PARTNERGRAPH_STORE_URL" in env:
+        env["PARTNERGRAPH_STORE"] = env.pop("PARTNERGRAPH_STORE_URL")
+    return env

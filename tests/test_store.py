@@ -53,7 +53,7 @@ def test_store_persists_across_processes(tmp_path: Path, graph_dir) -> None:
     import gc
 
     gc.collect()
-    env = {**os.environ, "PARTNERGRAPH_STORE": store_env(tmp_path / "store")}
+    env = {**os.environ, **store_env(tmp_path / "store")}
     env["PARTNERGRAPH_GRAPH_DIR"] = str(root)
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env

@@ -56,6 +56,8 @@ DEFAULT_BASE_IRI = "http://127.0.0.1:8000/"
 
 #: Environment variable of each field whose name is not simply PARTNERGRAPH_{FIELD}.
 _ENV_NAMES = {"store_path": "PARTNERGRAPH_STORE"}
+#: Fields for which an empty variable means "empty", not "the default".
+_EMPTY_ALLOWED = {"store_union_param"}
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,7 @@ class Settings:
         for item in fields(cls):
             name = _ENV_NAMES.get(item.name, f"PARTNERGRAPH_{item.name.upper()}")
             raw = env.get(name)
-            if raw is None or raw == "":
+            if raw is None or (raw == "" and item.name not in _EMPTY_ALLOWED):
                 continue
             if item.name == "store_path" and _is_url(raw):
                 values["store_url"] = raw.rstrip("/")

@@ -53,7 +53,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """uvicorn serving the app on 127.0.0.1 in a child process; yields its base URL."""
     port = free_port()
     env = {
-        "PARTNERGRAPH_STORE": store_env(tmp_path_factory.mktemp("live") / "store"),
+        **store_env(tmp_path_factory.mktemp("live") / "store"),
         "PARTNERGRAPH_GRAPH_DIR": str(GRAPH_DIR),
         "PARTNERGRAPH_BASE_IRI": base_url(port),
         "PARTNERGRAPH_QUERY_TIMEOUT": str(GENEROUS_TIMEOUT),
@@ -67,7 +67,7 @@ def short_limit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
     """Like ``live_server`` but with a 3 s query limit, for the tests of the limit itself."""
     port = free_port()
     env = {
-        "PARTNERGRAPH_STORE": store_env(tmp_path_factory.mktemp("live-limit") / "store"),
+        **store_env(tmp_path_factory.mktemp("live-limit") / "store"),
         "PARTNERGRAPH_GRAPH_DIR": str(GRAPH_DIR),
         "PARTNERGRAPH_BASE_IRI": base_url(port),
         "PARTNERGRAPH_QUERY_TIMEOUT": "3",

@@ -255,7 +255,7 @@ class RemoteBackend:
                     self.gsp_url,
                     params=params,
                     content=body or b"",
-                    headers={"Content-Type": "application/n-triples"},
+                    headers={"Content-Type": "text/turtle"},
                 )
                 done += min(self.batch, len(triples) - start)
                 if progress:
@@ -275,7 +275,7 @@ class RemoteBackend:
         self.update(f"DELETE DATA {{ {_graph_blocks([probe])} }}")
         if graph_store:
             what = "Graph Store Protocol endpoint"
-            headers = {"Content-Type": "application/n-triples"}
+            headers = {"Content-Type": "text/turtle"}
             params = {"graph": _PROBE.value}
             self._send(what, "PUT", self.gsp_url, params=params, content=b"", headers=headers)
             try:
