@@ -21,11 +21,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import pyoxigraph as ox
 from live_server import REPO, free_port
 from synthetic_nationwide import generate
 
@@ -43,14 +43,6 @@ def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def timed(call: Callable[[], object], runs: int) -> float:
-    """Calls per second over ``runs`` sequential calls."""
-    started = time.perf_counter()
-    for _ in range(runs):
-        call()
-    return runs / (time.perf_counter() - started)
-
-
 def library_figures(store: GraphStore, codes: list[str]) -> tuple[float, float]:
     """(partner lists/s, saved queries/s) through the library, sequentially."""
     directory = Directory.load(store)
@@ -64,7 +56,8 @@ def library_figures(store: GraphStore, codes: list[str]) -> tuple[float, float]:
     for saved in queries.values():
         bindings = as_terms(saved.bind(saved.example_args(), directory))
         result = store.query(saved.text, bindings, prefixes=True)
-        list(result) if not isinstance(result, bool) else None
+        if not isinstance(result, ox.QueryBoolean):
+            list(result)
     mix = len(queries) / (time.perf_counter() - started)
     return lists, mix
 
