@@ -9,7 +9,7 @@ LOCK := requirements.lock
 
 ASSETS := frontend/node_modules/.installed
 
-.PHONY: run test lint format typecheck assets lock wheel-check clean
+.PHONY: run test test-remote test-virtuoso lint format typecheck assets lock wheel-check clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,34 @@ test: $(STAMP) $(ASSETS) $(CHROMIUM)
 	$(BIN)/ruff format --check .
 	$(BIN)/python .ci/typecheck.py
 	$(BIN)/pytest -n 2 --dist loadscope
+
+# The store-dependent suite again, each test store on Oxigraph's own server (the oxigraph
+# package's CLI, started by the tests on 127.0.0.1) instead of the embedded store.
+STORE_TESTS := tests/test_store.py tests/test_partners.py tests/test_directory.py \
+	tests/test_entity.py tests/test_saved_queries.py tests/test_explore.py \
+	tests/test_validation.py tests/test_revision_cache.py tests/test_remote_store.py \
+	tests/records tests/writes tests/formats tests/analysis \
+	tests/api/test_organizations_api.py tests/api/test_records_api.py \
+	tests/api/test_entities.py tests/api/test_queries_api.py tests/api/test_writes_api.py \
+	tests/api/test_analysis_api.py tests/api/test_sparql_endpoint.py tests/api/test_caching.py \
+	tests/api/test_meta.py tests/api/test_remote_workers.py
+
+test-remote: $(STAMP) $(ASSETS)
+	PARTNERGRAPH_TEST_STORE=oxigraph-server $(BIN)/pytest -n 2 --dist loadscope $(STORE_TESTS)
+
+# Opt-in: the same suite on Debian's Virtuoso (installed here when missing; the tests start
+# it on free ports with a database folder per store, dba/dba, Digest auth on /sparql-auth).
+VIRTUOSO := /usr/bin/virtuoso-t
+
+$(VIRTUOSO):
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null; \
+	else \
+		echo "Virtuoso is missing: run 'sudo apt-get install -y virtuoso-opensource'"; exit 1; \
+	fi
+
+test-virtuoso: $(STAMP) $(ASSETS) $(VIRTUOSO)
+	PARTNERGRAPH_TEST_STORE=virtuoso $(BIN)/pytest -n 2 --dist loadscope $(STORE_TESTS)
 
 # mypy over src/ and api/ (api/ checked as partnergraph.web; see .ci/typecheck.py).
 typecheck: $(STAMP)

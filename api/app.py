@@ -20,10 +20,12 @@ from starlette.types import ASGIApp
 
 from partnergraph import __version__
 from partnergraph.assets import VENDOR_FILES, require_assets
+from partnergraph.backends.embedded import EmbeddedBackend
 from partnergraph.explore import explore_views
 from partnergraph.revision_cache import RevisionCache
 from partnergraph.settings import Settings
 from partnergraph.snapshots import Snapshots
+from partnergraph.sparql.forward import RemoteQueries
 from partnergraph.sparql.pool import QueryPool
 from partnergraph.store import GraphStore
 from partnergraph.views import ViewFiles
@@ -68,32 +70,38 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store = GraphStore.open(settings)
         # Query workers read checkpoints, never the live store: one now, one after each change.
         snapshots = Snapshots.beside(settings.store_path)
-        if not store.read_only:
+        backend = store.backend
+        if isinstance(backend, EmbeddedBackend) and not store.read_only:
             snapshots.reset()
-            snapshots.take(store.raw)
+            snapshots.take(backend.store)
 
             def checkpoint(revision: str) -> None:
-                snapshots.take(store.raw)
+                snapshots.take(backend.store)
 
             store.on_change(checkpoint)
-        pool = QueryPool(
-            snapshots,
-            workers=settings.query_workers,
-            timeout=settings.query_timeout,
-            row_limit=settings.row_limit,
-            memory_mb=settings.query_memory_mb,
-            slow_nice=settings.query_slow_nice,
-            require_isolation=settings.sparql_isolation == "required",
-        )
+        pool: QueryPool | RemoteQueries
+        if settings.remote:
+            pool = RemoteQueries(settings)
+        else:
+            pool = QueryPool(
+                snapshots,
+                workers=settings.query_workers,
+                timeout=settings.query_timeout,
+                row_limit=settings.row_limit,
+                memory_mb=settings.query_memory_mb,
+                slow_nice=settings.query_slow_nice,
+                require_isolation=settings.sparql_isolation == "required",
+            )
         pool.start()
         # Derived views (the explorer's) are built in a child process from the newest checkpoint,
         # once per revision: the first now, without delaying readiness, the next after each change.
-        files = None if store.read_only else ViewFiles.beside(settings.store_path)
+        # A remote store has no checkpoints nor a folder to keep views beside: built in-process.
+        local = isinstance(backend, EmbeddedBackend) and not store.read_only
         views = explore_views(
             store,
             wait=settings.view_wait,
-            files=files,
-            snapshots=None if store.read_only else snapshots,
+            files=ViewFiles.beside(settings.store_path) if local else None,
+            snapshots=snapshots if local else None,
         )
         store.on_change(views.on_change)
         views.start()

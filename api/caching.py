@@ -24,11 +24,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import anyio.to_thread
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from partnergraph.errors import StoreError
 from partnergraph.revision_cache import RevisionCache, entity_tag
 from partnergraph.store import GraphStore
+from partnergraph.web.problems import library_problem
 
 REVALIDATE = "no-cache"
 NO_STORE = "no-store"
@@ -78,7 +81,11 @@ class RevisionCaching:
             *(f"{name}={headers.get(name, '')}" for name in _KEYED),
         ]
         key = "\n".join(representation)
-        revision = store.published_revision()
+        try:
+            revision = await _published_revision(store)
+        except StoreError as exc:  # a remote store gone: 503 until it is back
+            await library_problem(exc)(scope, receive, send)
+            return
         tag = entity_tag(revision, representation)
         if _matches(headers.get("if-none-match"), tag):
             await _not_modified(send, tag)
@@ -92,6 +99,13 @@ class RevisionCaching:
             await send({"type": "http.response.body", "body": kept.body})
             return
         await self.app(scope, receive, _Recorder(send, cache, store, revision, key, tag))
+
+
+async def _published_revision(store: GraphStore) -> str:
+    """The store's published revision; read on a thread when it is a server's (an HTTP call)."""
+    if store.settings.remote:
+        return await anyio.to_thread.run_sync(store.published_revision)
+    return store.published_revision()
 
 
 class _Recorder:
@@ -119,7 +133,11 @@ class _Recorder:
             own = "cache-control" in headers or "etag" in headers or "set-cookie" in headers
             if message["status"] == 200 and not own:
                 # A write that lands while the route runs: the body may be newer than the tag.
-                if self.store.published_revision() == self.revision:
+                try:
+                    now = await _published_revision(self.store)
+                except StoreError:
+                    now = None
+                if now == self.revision:
                     headers["ETag"] = self.tag
                     self.keep = True
                 headers["Cache-Control"] = REVALIDATE

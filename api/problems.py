@@ -27,6 +27,7 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (errors.QueryLimitError, 503, "Query not run"),
     (errors.StoreBusyError, 503, "Store unavailable"),
     (errors.ViewNotReadyError, 503, "View being built"),
+    (errors.StoreError, 503, "Store unavailable"),
     (errors.PartnergraphError, 500, "Internal error"),
 ]
 
@@ -42,6 +43,11 @@ def problem(status: int, title: str, detail: str, **extra: object) -> JSONRespon
 
 
 async def _library_error(request: Request, exc: Exception) -> JSONResponse:
+    return library_problem(exc)
+
+
+def library_problem(exc: Exception) -> JSONResponse:
+    """The problem+json answer for a library error (for middleware outside the handlers too)."""
     for cls, status, title in STATUS:
         if isinstance(exc, cls):
             response = problem(

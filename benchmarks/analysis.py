@@ -68,7 +68,7 @@ def fmt(seconds: float | None) -> str:
 
 def fresh(store: GraphStore) -> GraphStore:
     """The same data with empty caches, so the next call is cold."""
-    return GraphStore(store.raw, store.settings)
+    return GraphStore(store.backend, store.settings)
 
 
 def stress_graph(nationwide: nx.Graph) -> nx.Graph:

@@ -38,6 +38,7 @@ import httpx
 import pyoxigraph as ox
 from live_server import REPO, free_port, serve, stop
 
+from partnergraph.backends.embedded import EmbeddedBackend
 from partnergraph.directory import Directory
 from partnergraph.partners import PARTNERS_QUERY, partners
 from partnergraph.settings import Settings
@@ -149,7 +150,7 @@ def main() -> None:
             name = f"pyoxigraph in-process, {args.concurrency} threads"
             lines.append(row(name, times, args.requests / wall) + "  (latency: sequential)")
 
-            library = GraphStore(raw, settings, read_only=True)
+            library = GraphStore(EmbeddedBackend(raw, read_only=True), settings)
             org = Directory.load(library).resolve("131121")
 
             def in_library() -> None:

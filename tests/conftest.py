@@ -6,10 +6,13 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
+from partnergraph.backends.embedded import EmbeddedBackend
 from partnergraph.settings import Settings
 from partnergraph.store import GraphStore
+from tests.stores import store_settings
 
 REPO = Path(__file__).resolve().parents[1]
 GRAPH_DIR = REPO / "graph"
@@ -34,7 +37,7 @@ PREFIXES = """\
 def shipped_store(tmp_path_factory: pytest.TempPathFactory) -> GraphStore:
     """The shipped graph/ in an on-disk store of its own (built once per test session)."""
     path = tmp_path_factory.mktemp("shipped") / "store"
-    return GraphStore.open(Settings(store_path=path, graph_dir=GRAPH_DIR))
+    return GraphStore.open(Settings(**store_settings(path), graph_dir=GRAPH_DIR))  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -53,7 +56,15 @@ def graph_dir(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
+def embedded(store: GraphStore) -> ox.Store:
+    """The pyoxigraph store under ``store``, for what only the embedded store has (checkpoints,
+    the query workers' in-process execution); skips the test on a remote store."""
+    if not isinstance(store.backend, EmbeddedBackend):
+        pytest.skip("needs the embedded store")
+    return store.backend.store
+
+
 def small_settings(tmp_path: Path, root: Path, **overrides: object) -> Settings:
-    values: dict[str, object] = {"store_path": tmp_path / "store", "graph_dir": root}
+    values: dict[str, object] = {**store_settings(tmp_path / "store"), "graph_dir": root}
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

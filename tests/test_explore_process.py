@@ -19,7 +19,7 @@ from partnergraph.settings import Settings
 from partnergraph.snapshots import Snapshots
 from partnergraph.store import GraphStore
 from partnergraph.views import ViewBuilder, ViewFiles
-from tests.conftest import GRAPH_DIR
+from tests.conftest import GRAPH_DIR, embedded
 
 DEADLINE = 300.0
 KEY = ("curated", "ja")
@@ -33,7 +33,7 @@ def test_the_child_builds_from_the_checkpoint_the_view_this_process_would(
     shipped_store: GraphStore, tmp_path: Path
 ) -> None:
     snapshots = Snapshots(tmp_path / "snapshots")
-    checkpoint = snapshots.take(shipped_store.raw)
+    checkpoint = snapshots.take(embedded(shipped_store))
     files = ViewFiles(tmp_path / "views")
     build = ProcessBuild(shipped_store.settings, snapshots, files.folder, [KEY])
     revision = build()
@@ -49,8 +49,8 @@ def test_a_builder_publishes_the_childs_views_once_per_revision_stale_in_between
 ) -> None:
     store = GraphStore.open(Settings(store_path=tmp_path / "store", graph_dir=GRAPH_DIR))
     snapshots = Snapshots.beside(store.settings.store_path)
-    snapshots.take(store.raw)
-    store.on_change(lambda revision: snapshots.take(store.raw))
+    snapshots.take(embedded(store))
+    store.on_change(lambda revision: snapshots.take(embedded(store)))
     files = ViewFiles.beside(store.settings.store_path)
     build = ProcessBuild(store.settings, snapshots, files.folder, [KEY])
     views = ViewBuilder(store, [KEY], never, wait=DEADLINE, files=files, elsewhere=build)

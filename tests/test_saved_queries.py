@@ -26,7 +26,7 @@ from partnergraph.saved_queries import (
 from partnergraph.sparql.execute import QueryRequest, QueryResult, execute
 from partnergraph.store import GraphStore
 from partnergraph.terms import plain
-from tests.conftest import BASE, GRAPH_DIR
+from tests.conftest import BASE, GRAPH_DIR, embedded
 
 SETAGAYA = f"{BASE}lg/131121"
 KAWABA = f"{BASE}lg/104442"
@@ -178,11 +178,10 @@ def test_no_disaster_pact_lists_bodies_that_really_have_none(run, shipped_store)
     assert "131121" not in codes  # Setagaya is the body itself
     assert {"015814", "141305", "200000", "325287"} <= codes  # Atsuma, Kawasaki, Nagano, Okinoshima
     for row in rows:
-        pact = shipped_store.raw.query(
+        pact = shipped_store.query(
             f"""ASK {{ ?a <https://w3id.org/partnergraph/ns#agreementType>
                    <https://w3id.org/partnergraph/agreement-type/disaster-mutual-aid> ;
-                   <https://w3id.org/partnergraph/ns#party> <{SETAGAYA}>, <{row["body"]}> }}""",
-            use_default_graph_as_union=True,
+                   <https://w3id.org/partnergraph/ns#party> <{SETAGAYA}>, <{row["body"]}> }}"""
         )
         assert not bool(pact), row["body_name"]
     # Shinagawa shares the Jōnan and 23-ward pacts with Setagaya but none with Kawaba.
@@ -382,9 +381,9 @@ def test_an_unknown_body_suggests_close_matches(queries, directory) -> None:
 
 @pytest.mark.parametrize("value", ['新潟"県', INJECTION, "新潟県\\", "新潟県'} UNION {"])
 def test_a_string_with_quotes_is_only_a_string(run, shipped_store, value) -> None:
-    before = len(list(shipped_store.raw))
+    before = len(list(shipped_store.quads()))
     assert run("bodies-in-prefecture", prefecture=value) == []
-    assert len(list(shipped_store.raw)) == before
+    assert len(list(shipped_store.quads())) == before
 
 
 @pytest.mark.parametrize("value", ['川場村"', INJECTION, "<http://x> . } #"])
@@ -553,7 +552,7 @@ class InProcessPool:
 
     def run(self, request: QueryRequest, **options: object) -> QueryResult:
         self.requests.append(request)
-        return execute(self.store.raw, request, self.row_limit)
+        return execute(embedded(self.store), request, self.row_limit)
 
 
 def test_run_saved_query_binds_and_adds_a_bom_to_csv(shipped_store) -> None:

@@ -28,6 +28,7 @@ from partnergraph.errors import (
     PartnergraphError,
     QueryError,
     StoreBusyError,
+    StoreError,
 )
 from partnergraph.formats.xlsx_export import partner_workbook
 from partnergraph.graphfiles import discover
@@ -118,7 +119,7 @@ def load(
     else:
         typer.echo(
             f"loaded {report.quads:,} quads from {report.files} files in {report.seconds:.2f} s "
-            f"(graph version {report.version}) into {settings.store_path}"
+            f"(graph version {report.version}) into {settings.store_location()}"
         )
 
 
@@ -438,6 +439,9 @@ def import_(
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="API processes (more than one needs a remote store).")
+    ] = 1,
 ) -> None:
     """Serve the SPARQL endpoint, REST API and pages with uvicorn (default 127.0.0.1:8000).
 
@@ -449,6 +453,10 @@ def serve(
     this CLI's imports (numpy via the explorer and analysis) start OpenBLAS threads,
     after which a worker's ``unshare(CLONE_NEWUSER)`` fails (EINVAL) and public
     SPARQL would be refused for want of network isolation.
+
+    A remote store is checked and brought up to date here, once, before any
+    worker starts (exit 2 naming the endpoint if it cannot be used); several
+    workers (``--workers``) need one, since the embedded store has one writer.
     """
     settings = Settings.from_env()
     try:
@@ -456,8 +464,19 @@ def serve(
     except AssetsMissingError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
+    if workers > 1 and not settings.remote:
+        typer.echo(
+            "error: --workers above 1 needs a remote store (PARTNERGRAPH_STORE=http://…): "
+            "the embedded store has one writing process",
+            err=True,
+        )
+        raise typer.Exit(2)
+    if settings.remote:
+        GraphStore.open(settings).close()  # StoreError: exit 2, naming the endpoint
     command = [sys.executable, "-m", "uvicorn", "--factory", "partnergraph.web.app:create_app"]
     command += ["--host", host or settings.host, "--port", str(port or settings.port)]
+    if workers > 1:
+        command += ["--workers", str(workers)]
     sys.stdout.flush()
     sys.stderr.flush()
     os.execv(sys.executable, [*command, "--log-level", "info"])
@@ -488,5 +507,5 @@ def main(argv: list[str] | None = None) -> None:
         suggestions = getattr(exc, "suggestions", [])
         if suggestions:
             typer.echo("did you mean: " + ", ".join(suggestions), err=True)
-        bad_input = (NotFoundError, InvalidInputError, QueryError)
+        bad_input = (NotFoundError, InvalidInputError, QueryError, StoreError)
         raise SystemExit(2 if isinstance(exc, bad_input) else 1) from None

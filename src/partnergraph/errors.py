@@ -166,3 +166,20 @@ class UnsupportedMediaTypeError(InvalidInputError):
 
 class AssetsMissingError(PartnergraphError):
     """The front-end files the pages load are not where the settings say; names how to get them."""
+
+
+class StoreError(PartnergraphError):
+    """The triple store cannot be used as configured; the message names the endpoint."""
+
+
+class StoreUnavailableError(StoreError):
+    """A remote store does not answer (down, unreachable, timed out, 5xx): try again later."""
+
+
+class StoreRefusedError(StoreError):
+    """A remote store answers but refuses what partnergraph needs: the login, SPARQL Update,
+    the Graph Store Protocol, or the endpoint is not there at all (a URL typo)."""
+
+
+class StoreTimeoutError(StoreUnavailableError):
+    """A remote store did not finish answering by the request's deadline; the request was cut."""

@@ -80,7 +80,7 @@ def inventory(store: GraphStore) -> Inventory:
         by_source[graph] = (title, n)
         total += n
     return Inventory(
-        store_path=str(store.settings.store_path),
+        store_path=store.settings.store_location(),
         graph_version=store.stored_version(),
         triples=total,
         by_class=by_class,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -21,7 +22,7 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
-from partnergraph.errors import SettingsError
+from partnergraph.errors import SettingsError, StoreError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -55,6 +56,8 @@ DEFAULT_BASE_IRI = "http://127.0.0.1:8000/"
 
 #: Environment variable of each field whose name is not simply PARTNERGRAPH_{FIELD}.
 _ENV_NAMES = {"store_path": "PARTNERGRAPH_STORE"}
+#: Fields for which an empty variable means "empty", not "the default".
+_EMPTY_ALLOWED = {"store_union_param"}
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,28 @@ class Settings:
     #: empty means the base IRI's host, 127.0.0.1 and localhost. Others get 400, so no
     #: redirect ever points at a host a client made up.
     allowed_hosts: str = ""
+    #: A remote triple store (``PARTNERGRAPH_STORE=http(s)://…``), laid out as Oxigraph server
+    #: lays itself out (``URL/query``, ``URL/update``, ``URL/store``); empty: the embedded store.
+    store_url: str = ""
+    #: Endpoints of other servers, each overriding the one derived from ``store_url``
+    #: (Virtuoso: ``…/sparql`` for both query and update; Fuseki: ``…/ds/query``, ``…/ds/update``,
+    #: ``…/ds/data``).
+    store_query_url: str = ""
+    store_update_url: str = ""
+    store_gsp_url: str = ""
+    #: Login for the remote store; ``store_auth`` is ``basic`` or ``digest`` (Virtuoso's
+    #: ``/sparql-auth``). The password is kept out of repr.
+    store_user: str = ""
+    store_password: str = dataclasses.field(default="", repr=False)
+    store_auth: str = "basic"
+    #: Triples per Graph Store Protocol request when loading (Virtuoso takes ≤ 1,000 best).
+    store_batch: int = 10_000
+    #: Seconds the library waits for the remote store on its own reads and writes.
+    store_timeout: float = 60.0
+    #: Query-string parameter that makes the server's default graph the union of the named
+    #: graphs (Oxigraph server's ``union-default-graph``); empty for servers whose default
+    #: graph already is (Virtuoso) or is configured so (Fuseki's ``unionDefaultGraph``).
+    store_union_param: str = "union-default-graph"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -102,7 +127,10 @@ class Settings:
         for item in fields(cls):
             name = _ENV_NAMES.get(item.name, f"PARTNERGRAPH_{item.name.upper()}")
             raw = env.get(name)
-            if raw is None or raw == "":
+            if raw is None or (raw == "" and item.name not in _EMPTY_ALLOWED):
+                continue
+            if item.name == "store_path" and _is_url(raw):
+                values["store_url"] = raw.rstrip("/")
                 continue
             kind = type(getattr(cls, item.name))
             try:
@@ -112,6 +140,24 @@ class Settings:
         settings = cls(**values)  # type: ignore[arg-type]
         settings.check()
         return settings
+
+    @property
+    def remote(self) -> bool:
+        """Whether the store is a remote SPARQL server rather than the embedded one."""
+        return bool(self.store_url or self.store_query_url)
+
+    def store_endpoints(self) -> tuple[str, str, str]:
+        """(query, update, graph store) URLs of the remote store, overrides applied."""
+        base = self.store_url.rstrip("/")
+        return (
+            self.store_query_url or f"{base}/query",
+            self.store_update_url or f"{base}/update",
+            self.store_gsp_url or f"{base}/store",
+        )
+
+    def store_location(self) -> str:
+        """Where the store is, for messages: the server's URL or the folder."""
+        return self.store_url or self.store_query_url or str(self.store_path)
 
     def trusted_hosts(self) -> list[str]:
         """``allowed_hosts`` as a list, or the default derived from ``base_iri``.
@@ -148,8 +194,51 @@ class Settings:
             raise SettingsError("PARTNERGRAPH_QUERY_SLOW_NICE must be 0 to 19")
         if self.query_memory_mb < 0:
             raise SettingsError("PARTNERGRAPH_QUERY_MEMORY_MB must be 0 (no cap) or positive")
+        self._check_store()
         if self.sparql_isolation not in ("required", "optional"):
             raise SettingsError(
                 "PARTNERGRAPH_SPARQL_ISOLATION must be 'required' or 'optional', "
                 f"got {self.sparql_isolation!r}"
             )
+
+    def _check_store(self) -> None:
+        """A store URL with a typo stops here instead of becoming a folder named ``http:``."""
+        for name, url in (
+            ("PARTNERGRAPH_STORE", self.store_url),
+            ("PARTNERGRAPH_STORE_QUERY_URL", self.store_query_url),
+            ("PARTNERGRAPH_STORE_UPDATE_URL", self.store_update_url),
+            ("PARTNERGRAPH_STORE_GSP_URL", self.store_gsp_url),
+        ):
+            if url and not _is_url(url):
+                raise StoreError(f"{name} must be an http(s):// URL with a host, got {url!r}")
+        if not self.remote and _looks_like_url(str(self.store_path)):
+            raise StoreError(
+                f"PARTNERGRAPH_STORE looks like a mistyped URL ({str(self.store_path)!r}): "
+                "a remote store is http://HOST[:PORT][/PATH], a local one a folder"
+            )
+        if self.store_auth not in ("basic", "digest"):
+            raise SettingsError(
+                f"PARTNERGRAPH_STORE_AUTH must be 'basic' or 'digest', got {self.store_auth!r}"
+            )
+        if self.store_batch <= 0 or self.store_timeout <= 0:
+            raise SettingsError("PARTNERGRAPH_STORE_BATCH and _STORE_TIMEOUT must be positive")
+
+
+def _is_url(text: str) -> bool:
+    """``http(s)://host…`` with a host name: what a remote store's address must be.
+
+    >>> _is_url("http://127.0.0.1:7878"), _is_url("http:/127.0.0.1:7878"), _is_url("var/store")
+    (True, False, False)
+    """
+    parts = urlsplit(text)
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and text.count("://") == 1
+
+
+def _looks_like_url(text: str) -> bool:
+    """A folder name no one means: a scheme-like start (``http:``, ``htp://``, ``https//``).
+
+    >>> _looks_like_url("http:/127.0.0.1:7878"), _looks_like_url("/srv/pg/store")
+    (True, False)
+    """
+    head = text.split("/", 1)[0].lower()
+    return head.endswith(":") or "://" in text or re.fullmatch(r"h?tt?ps?", head) is not None

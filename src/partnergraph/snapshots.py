@@ -16,7 +16,7 @@ Checkpoints live in a folder beside the store (hard links need the same file
 system), named by a sequence number that only grows.
 
 >>> snaps = Snapshots.beside(Path("var/store"))      # doctest: +SKIP
->>> path = snaps.take(store.raw); snaps.checkout()   # doctest: +SKIP
+>>> path = snaps.take(store.backend.store); snaps.checkout()   # doctest: +SKIP
 """
 
 from __future__ import annotations

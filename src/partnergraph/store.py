@@ -1,9 +1,11 @@
-"""The one module that owns the pyoxigraph store.
+"""The one module that owns the store, whichever kind it is.
 
-The store lives on disk (``PARTNERGRAPH_STORE``) and is a cache of the files
-under ``graph/``: it is built on first use and rebuilt whenever their content
-hash, the *graph version*, differs from the one recorded in the store. Every
-other module reads the graph through :class:`GraphStore`.
+The store (``PARTNERGRAPH_STORE``: a folder for the embedded pyoxigraph store,
+or a remote SPARQL server's URL, see :mod:`partnergraph.backends`) is a cache
+of the files under ``graph/``: it is built on first use and rebuilt whenever
+their content hash, the *graph version*, differs from the one recorded in the
+store. Every other module reads the graph through :class:`GraphStore`, which
+knows nothing of the kind underneath beyond :class:`~partnergraph.backends.Backend`.
 
 >>> from partnergraph.settings import Settings
 >>> store = GraphStore.in_memory(Settings())          # doctest: +SKIP
@@ -15,15 +17,16 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TypeVar
 
 import pyoxigraph as ox
 
+from partnergraph.backends import Backend, open_backend
+from partnergraph.backends.embedded import EmbeddedBackend
 from partnergraph.errors import QueryError, StoreBusyError
-from partnergraph.graphfiles import GraphFile, check_file, discover, graph_version
+from partnergraph.graphfiles import check_file, discover, graph_version
 from partnergraph.namespaces import META_GRAPH, PG, PREFIXES
 from partnergraph.settings import Settings
 from partnergraph.sparql.safety import syntax_error
@@ -51,41 +54,41 @@ class BuildReport:
 
 
 class GraphStore:
-    """A pyoxigraph store kept in step with ``graph/``.
+    """The store kept in step with ``graph/``, over an embedded or a remote backend.
 
     Queries see the union of the named graphs as their default graph, since
     every fact lives in the named graph of its source document.
     """
 
-    def __init__(self, store: ox.Store, settings: Settings, *, read_only: bool = False) -> None:
-        self.raw = store
+    def __init__(self, backend: Backend, settings: Settings) -> None:
+        self.backend = backend
         self.settings = settings
-        self.read_only = read_only
         self._cache: dict[str, tuple[str | None, object]] = {}
         self._cache_lock = threading.Lock()
         self._cache_locks: dict[str, threading.Lock] = {}
         self._listeners: list[Callable[[str], None]] = []
         self._published: str | None = None
 
+    @property
+    def read_only(self) -> bool:
+        """True for a read-only checkpoint opened beside a running server."""
+        return self.backend.read_only
+
     @classmethod
     def open(
         cls, settings: Settings, *, progress: Progress | None = None, build: bool = True
     ) -> GraphStore:
-        """Open the on-disk store, building or rebuilding it if ``graph/`` changed.
+        """Open the store the settings name, building or rebuilding it if ``graph/`` changed.
 
-        When another process (a running server) holds the store, the newest
-        checkpoint it published is opened read-only instead (never the live
-        store: see :mod:`partnergraph.snapshots`); that works only while it is
-        current.
+        When another process (a running server) holds the embedded store, the
+        newest checkpoint it published is opened read-only instead (never the
+        live store: see :mod:`partnergraph.snapshots`); that works only while it
+        is current. A remote store is checked first (reachable, login taken,
+        query and update endpoints there), raising
+        :class:`~partnergraph.errors.StoreError` naming what failed.
         """
-        path = Path(settings.store_path)
-        path.mkdir(parents=True, exist_ok=True)
-        try:
-            store = cls(ox.Store(str(path)), settings)
-        except OSError as exc:
-            if "lock" not in str(exc).lower():
-                raise
-            store = cls(open_read_only(path), settings, read_only=True)
+        store = cls(open_backend(settings), settings)
+        store.backend.check()
         if build:
             store.ensure_current(progress=progress)
         return store
@@ -93,14 +96,14 @@ class GraphStore:
     @classmethod
     def in_memory(cls, settings: Settings, *, build: bool = True) -> GraphStore:
         """A store in memory, for tests and benchmarks; built from ``graph/`` unless told not to."""
-        store = cls(ox.Store(), settings)
+        store = cls(EmbeddedBackend.in_memory(), settings)
         if build:
             store.rebuild()
         return store
 
     def stored_version(self) -> str | None:
         """The graph version recorded at the last successful build, or None."""
-        for quad in self.raw.quads_for_pattern(_STORE, _VERSION, None, _META):
+        for quad in self.backend.quads_for_pattern(_STORE, _VERSION, None, _META):
             return lexical(quad.object)
         return None
 
@@ -135,16 +138,14 @@ class GraphStore:
         checked = [check_file(f, self.settings.base_iri) for f in files]
         graphs = frozenset().union(*(c.graphs for c in checked))
 
-        old = [q.object for q in self.raw.quads_for_pattern(_STORE, _LOADED, None, _META)]
-        for graph in [*old, _META]:
-            if isinstance(graph, ox.NamedNode) and self.raw.contains_named_graph(graph):
-                self.raw.remove_graph(graph)
+        old = [q.object for q in self.backend.quads_for_pattern(_STORE, _LOADED, None, _META)]
+        drop = [g for g in [*old, _META] if isinstance(g, ox.NamedNode)]
         counts = [c.quads for c in checked]
-        load_files(self.raw, files, counts, self.settings.base_iri, progress)
         meta = [ox.Quad(_STORE, _LOADED, g, _META) for g in sorted(graphs, key=str)]
         meta.append(ox.Quad(_STORE, _VERSION, ox.Literal(version), _META))
-        self.raw.extend(meta)
-        self.raw.flush()
+        self.backend.replace_graphs(
+            drop, files, counts, meta, base_iri=self.settings.base_iri, progress=progress
+        )
         self._changed()
         return BuildReport(version, len(files), sum(counts), time.perf_counter() - started)
 
@@ -168,8 +169,12 @@ class GraphStore:
         Between a commit and the end of its listeners, :meth:`revision` is already
         new while the query workers still read the previous checkpoint: an answer
         computed then and filed under the new revision would be stale for as long
-        as that revision lasts.
+        as that revision lasts. A remote store has no checkpoints (its queries go
+        to the server), and another process may write it: there this is the
+        revision read from the store.
         """
+        if not isinstance(self.backend, EmbeddedBackend):
+            return self.revision()
         if self._published is None:
             self._published = self.revision()
         return self._published
@@ -177,15 +182,16 @@ class GraphStore:
     def revision(self) -> str:
         """Graph version plus the number of writes since: changes whenever the content does."""
         count = 0
-        for quad in self.raw.quads_for_pattern(_STORE, _REVISION, None, _META):
+        for quad in self.backend.quads_for_pattern(_STORE, _REVISION, None, _META):
             count = int(lexical(quad.object))
         return f"{self.stored_version()}+{count}"
 
     def apply(self, remove: Iterable[ox.Quad] = (), add: Iterable[ox.Quad] = ()) -> str:
-        """Remove and add quads in one transaction, bumping the write revision with them.
+        """Remove and add quads in one update request, bumping the write revision with them.
 
-        Either all of it is stored or none of it. Quads must not hold blank
-        nodes (SPARQL ``DELETE DATA`` cannot name them); writers mint IRIs.
+        Either all of it is stored or none of it (on a remote server, as far as it
+        runs one update request atomically; see the README). Quads must not hold
+        blank nodes (SPARQL ``DELETE DATA`` cannot name them); writers mint IRIs.
         Returns the new :meth:`revision`.
         """
         if self.read_only:
@@ -203,8 +209,7 @@ class GraphStore:
             f"DELETE DATA {{ {_quads_text([*remove, *meta_old])} }} ;\n"
             f"INSERT DATA {{ {_quads_text([*add, *meta_new])} }}"
         )
-        self.raw.update(update)
-        self.raw.flush()
+        self.backend.update(update)
         self._changed()
         return self.revision()
 
@@ -229,7 +234,7 @@ class GraphStore:
     def loaded_graphs(self) -> list[str]:
         """IRIs of the named graphs that came from ``graph/`` files."""
         return sorted(
-            lexical(q.object) for q in self.raw.quads_for_pattern(_STORE, _LOADED, None, _META)
+            lexical(q.object) for q in self.backend.quads_for_pattern(_STORE, _LOADED, None, _META)
         )
 
     def query(
@@ -245,16 +250,8 @@ class GraphStore:
         each bound variable must be projected by the query. With ``prefixes``
         the project's prefixes (pg:, org:, schema:, ...) need no PREFIX lines.
         """
-        subs: dict[ox.Variable, Term | ox.Triple] = {
-            ox.Variable(k): v for k, v in (bindings or {}).items()
-        }
         try:
-            return self.raw.query(
-                sparql,
-                use_default_graph_as_union=True,
-                substitutions=subs or None,
-                prefixes=PREFIXES if prefixes else None,
-            )
+            return self.backend.query(sparql, bindings, PREFIXES if prefixes else None)
         except SyntaxError as exc:  # the line quoted with a caret, as the endpoint words it
             raise syntax_error(exc, sparql) from None
 
@@ -274,11 +271,29 @@ class GraphStore:
             rows.append(row)
         return rows
 
+    def quads_for_pattern(
+        self,
+        subject: ox.NamedNode | ox.BlankNode | None,
+        predicate: ox.NamedNode | None,
+        obj: Term | None,
+        graph: ox.NamedNode | None = None,
+    ) -> Iterator[ox.Quad]:
+        """The quads matching a pattern, ``None`` matching anything."""
+        return self.backend.quads_for_pattern(subject, predicate, obj, graph)
+
+    def contains(self, quad: ox.Quad) -> bool:
+        """Whether ``quad`` is stored."""
+        return bool(self.backend.present([quad]))
+
+    def present(self, quads: Iterable[ox.Quad]) -> set[ox.Quad]:
+        """Those of ``quads`` that are stored (asked in batches on a remote store)."""
+        return self.backend.present(quads)
+
     def quads(self, graph: str | None = None) -> Iterable[ox.Quad]:
         """Every quad of the loaded named graphs (or of one graph), meta graph excluded."""
         if graph is not None:
-            return self.raw.quads_for_pattern(None, None, None, ox.NamedNode(graph))
-        return (q for q in self.raw if q.graph_name != _META)
+            return self.backend.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+        return (q for q in self.backend.all_quads() if q.graph_name != _META)
 
     def dump(self, fmt: ox.RdfFormat) -> bytes:
         """Serialise the graph: datasets keep their named graphs, triple formats get the union."""
@@ -288,33 +303,8 @@ class GraphStore:
         return ox.serialize(sorted(triples, key=str), format=fmt, prefixes=PREFIXES) or b""
 
     def close(self) -> None:
-        """Flush writes; the store itself closes when garbage-collected."""
-        if not self.read_only:
-            self.raw.flush()
-
-
-def load_files(
-    raw: ox.Store,
-    files: list[GraphFile],
-    counts: list[int],
-    base_iri: str,
-    progress: Progress | None = None,
-) -> None:
-    """The embedded store's fast load: pyoxigraph's bulk loader reads each (checked) file itself.
-
-    Why not quads from Python: parsing every file into Python quads and
-    handing them to ``bulk_extend`` in chunks of 5,000 made ``partnergraph
-    load`` 2.8x the raw ``bulk_load`` of the same files at 1 M triples (a
-    Python object per quad, and one bulk-load batch per chunk). ``counts``
-    are the files' quads, for ``progress(done, total)`` after each file.
-    """
-    total, done = sum(counts), 0
-    for file, count in zip(files, counts, strict=True):
-        target = ox.NamedNode(file.graph) if file.graph is not None else None
-        raw.bulk_load(path=str(file.path), format=file.format, base_iri=base_iri, to_graph=target)
-        done += count
-        if progress:
-            progress(done, total)
+        """Flush writes and release the backend."""
+        self.backend.close()
 
 
 def _quads_text(quads: list[ox.Quad]) -> str:
@@ -322,21 +312,3 @@ def _quads_text(quads: list[ox.Quad]) -> str:
     return " ".join(
         f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in quads
     )
-
-
-def open_read_only(path: Path | str) -> ox.Store:
-    """Open, read-only, the newest checkpoint of the store that another process writes.
-
-    A read-only handle on the live store beside its writer is undefined
-    behaviour in pyoxigraph; a checkpoint is never written, so reading it is
-    defined. Raises :class:`StoreBusyError` when the writer published none.
-    """
-    from partnergraph.snapshots import Snapshots
-
-    newest = Snapshots.beside(Path(path)).newest()
-    if newest is None:
-        raise StoreBusyError(
-            f"the store at {path} is held by another process that publishes no checkpoint; "
-            "stop it or use its HTTP API"
-        )
-    return ox.Store.read_only(str(newest))

@@ -12,13 +12,14 @@ from partnergraph.settings import Settings
 from partnergraph.web.app import create_app
 from tests.conftest import GRAPH_DIR
 from tests.live import base_url, free_port, uvicorn_server
+from tests.stores import store_env, store_settings
 
 
 def api_settings(store_path: Path, **overrides: object) -> Settings:
     # TestClient sends Host: testserver, which the default host list rightly refuses;
     # partners.example.jp stands for a public host name (tests/api/test_entities.py).
     values: dict[str, object] = {
-        "store_path": store_path,
+        **store_settings(store_path),
         "graph_dir": GRAPH_DIR,
         "allowed_hosts": "testserver,127.0.0.1,localhost,partners.example.jp",
         # The explorer's first build may take a while on a busy machine: wait for it.
@@ -54,7 +55,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """uvicorn serving the app on 127.0.0.1 in a child process; yields its base URL."""
     port = free_port()
     env = {
-        "PARTNERGRAPH_STORE": str(tmp_path_factory.mktemp("live") / "store"),
+        **store_env(tmp_path_factory.mktemp("live") / "store"),
         "PARTNERGRAPH_GRAPH_DIR": str(GRAPH_DIR),
         "PARTNERGRAPH_BASE_IRI": base_url(port),
         "PARTNERGRAPH_QUERY_TIMEOUT": str(GENEROUS_TIMEOUT),
@@ -69,7 +70,7 @@ def short_limit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
     """Like ``live_server`` but with a 3 s query limit, for the tests of the limit itself."""
     port = free_port()
     env = {
-        "PARTNERGRAPH_STORE": str(tmp_path_factory.mktemp("live-limit") / "store"),
+        **store_env(tmp_path_factory.mktemp("live-limit") / "store"),
         "PARTNERGRAPH_GRAPH_DIR": str(GRAPH_DIR),
         "PARTNERGRAPH_BASE_IRI": base_url(port),
         "PARTNERGRAPH_QUERY_TIMEOUT": "3",

@@ -29,7 +29,7 @@ from partnergraph.sparql import worker
 from partnergraph.sparql.pool import QueryPool, QueryRequest
 from partnergraph.sparql.schedule import Waiter
 from partnergraph.store import GraphStore
-from tests.conftest import BASE, small_settings
+from tests.conftest import BASE, embedded, small_settings
 
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 HUNGRY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"
@@ -65,8 +65,8 @@ def published(store: GraphStore) -> Snapshots:
     """Checkpoints of ``store`` as the server keeps them: one now, one after each change."""
     snapshots = Snapshots.beside(store.settings.store_path)
     snapshots.reset()
-    snapshots.take(store.raw)
-    store.on_change(lambda revision: snapshots.take(store.raw))
+    snapshots.take(embedded(store))
+    store.on_change(lambda revision: snapshots.take(embedded(store)))
     return snapshots
 
 
@@ -75,7 +75,7 @@ def pool(shipped_store: GraphStore) -> Iterator[QueryPool]:
     """Two workers over checkpoints of the shipped store, which this process holds read-write."""
     snapshots = Snapshots.beside(shipped_store.settings.store_path)
     snapshots.reset()
-    snapshots.take(shipped_store.raw)
+    snapshots.take(embedded(shipped_store))
     with QueryPool(snapshots, workers=2, timeout=TIMEOUT, row_limit=100) as p:
         yield p
 
@@ -365,7 +365,7 @@ def test_ordinary_workers_run_below_the_fast_lane(shipped_store: GraphStore) -> 
     """Heavy queries end up on the ordinary workers: they are niced, the fast lane and spare not."""
     snapshots = Snapshots.beside(shipped_store.settings.store_path)
     snapshots.reset()
-    snapshots.take(shipped_store.raw)
+    snapshots.take(embedded(shipped_store))
     mine = os.getpriority(os.PRIO_PROCESS, 0)
     with QueryPool(snapshots, workers=3, timeout=TIMEOUT, row_limit=100, slow_nice=7) as p:
         fast, spare = p._fast, p._spare

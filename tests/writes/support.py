@@ -42,7 +42,7 @@ def organization(**changes: Any) -> dict[str, Any]:
 
 def fingerprint(store: GraphStore) -> tuple[int, str]:
     """How many quads the store holds (meta graph included) and a hash of all of them."""
-    quads = sorted(str(q) for q in store.raw)
+    quads = sorted(str(q) for q in store.backend.all_quads())
     return len(quads), hashlib.sha256("\n".join(quads).encode()).hexdigest()
 
 

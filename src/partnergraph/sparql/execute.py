@@ -86,11 +86,21 @@ class QueryResult:
     count: int | None
 
 
-def execute(store: ox.Store, request: QueryRequest, row_limit: int) -> QueryResult:
-    """Check, bind, evaluate and serialise ``request`` against ``store``.
+@dataclass(frozen=True)
+class Checked:
+    """A request that passed the project's checks: its form, answer format, dataset and bindings."""
 
-    Raises :class:`QueryError` (or its refusal and syntax subclasses) for
-    anything wrong with the request, and what format negotiation raises.
+    form: QueryForm
+    fmt: ResultFormat
+    dataset: dict[str, object]
+    substitutions: dict[ox.Variable, Term | ox.Triple] | None
+
+
+def check(request: QueryRequest) -> Checked:
+    """Refuse what the endpoint does not run, negotiate the format, parse the bindings.
+
+    The same checks whichever store answers: a remote store is sent only what
+    passed them (:mod:`partnergraph.sparql.forward`).
     """
     if request.result_format is not None and request.result_format not in FORMATS:
         raise QueryError(f"unknown result format {request.result_format!r}")
@@ -102,13 +112,27 @@ def execute(store: ox.Store, request: QueryRequest, row_limit: int) -> QueryResu
     if fmt.graph != form.is_graph:
         raise QueryError(f"a {form.value} query cannot be answered as {fmt.media_type}")
     substitutions = _bindings(request, probe) if request.bindings else None
-    result = _parse(store, request, dataset, substitutions)
+    return Checked(form, fmt, dataset, substitutions)
+
+
+def execute(store: ox.Store, request: QueryRequest, row_limit: int) -> QueryResult:
+    """Check, bind, evaluate and serialise ``request`` against ``store``.
+
+    Raises :class:`QueryError` (or its refusal and syntax subclasses) for
+    anything wrong with the request, and what format negotiation raises.
+    """
+    checked = check(request)
+    result = _parse(store, request, checked.dataset, checked.substitutions)
+    return serialise(result, checked, min(row_limit, request.row_limit or row_limit))
+
+
+def serialise(result: Result, checked: Checked, row_limit: int) -> QueryResult:
+    """The answer in the negotiated format, cut at ``row_limit`` rows or triples."""
     try:
-        limit = min(row_limit, request.row_limit or row_limit)
-        written = _write(result, fmt.key, limit)
+        written = _write(result, checked.fmt.key, row_limit)
     except (ValueError, RuntimeError, OSError) as exc:
         raise QueryError(f"the query could not be evaluated: {exc}") from None
-    return QueryResult(written.body, fmt.media_type, written.truncated, written.count)
+    return QueryResult(written.body, checked.fmt.media_type, written.truncated, written.count)
 
 
 def form_of(result: Result, text: str) -> QueryForm:

@@ -104,7 +104,7 @@ def _context(store: GraphStore, iris: Iterable[str]) -> list[ox.Triple]:
     found: set[ox.Triple] = set()
     for iri in sorted(set(iris)):
         for p in wanted:
-            for q in store.raw.quads_for_pattern(named(iri), p, None):
+            for q in store.quads_for_pattern(named(iri), p, None):
                 found.add(ox.Triple(q.subject, q.predicate, q.object))
     return sorted(found, key=str)
 
@@ -122,7 +122,7 @@ _SIGNED = ox.NamedNode(PG + "signedOn")
 
 
 def _has(store: GraphStore, s: ox.NamedNode | ox.BlankNode, p: ox.NamedNode, o: Term) -> bool:
-    return next(store.raw.quads_for_pattern(s, p, o), None) is not None
+    return next(store.quads_for_pattern(s, p, o), None) is not None
 
 
 # ---------------------------------------------------------------------------
@@ -139,7 +139,7 @@ def check_path_slug(slug: str) -> None:
 
 
 def _graphs_of(store: GraphStore, iri: str) -> set[str]:
-    return {lexical(q.graph_name) for q in store.raw.quads_for_pattern(named(iri), None, None)}
+    return {lexical(q.graph_name) for q in store.quads_for_pattern(named(iri), None, None)}
 
 
 def _file_graphs(store: GraphStore) -> set[str]:
@@ -185,7 +185,7 @@ def written_graphs(store: GraphStore, iri: str, kind: str, classes: set[str]) ->
             f"{name} is curated from graph/ (graph {sorted(curated)[0]}): edit the file under "
             "graph/data instead; the API changes only what was written through it"
         )
-    types = {lexical(q.object) for q in store.raw.quads_for_pattern(named(iri), A, None)}
+    types = {lexical(q.object) for q in store.quads_for_pattern(named(iri), A, None)}
     if not types & classes:
         raise NotFoundError(f"{name} is not a{'n' if kind[0] in 'aeiou' else ''} {kind}")
     return sorted(graphs)
@@ -199,25 +199,23 @@ def entity_quads(store: GraphStore, iri: str, graphs: list[str]) -> list[ox.Quad
     found: list[ox.Quad] = []
     for graph in graphs:
         g = named(graph)
-        found += store.raw.quads_for_pattern(node, None, None, g)
+        found += store.quads_for_pattern(node, None, None, g)
         own = {
             q.object
-            for q in store.raw.quads_for_pattern(node, ox.NamedNode(DCT + "source"), None, g)
+            for q in store.quads_for_pattern(node, ox.NamedNode(DCT + "source"), None, g)
             if isinstance(q.object, ox.NamedNode) and lexical(q.object).startswith(citation_ns)
         }
         for citation in own:
             shared = any(
                 q.subject != node
-                for q in store.raw.quads_for_pattern(None, ox.NamedNode(DCT + "source"), citation)
+                for q in store.quads_for_pattern(None, ox.NamedNode(DCT + "source"), citation)
             )
             if not shared:
-                found += store.raw.quads_for_pattern(citation, None, None, g)
+                found += store.quads_for_pattern(citation, None, None, g)
         gone = {node, g, *own}
-        others = any(
-            q.subject not in gone for q in store.raw.quads_for_pattern(None, None, None, g)
-        )
+        others = any(q.subject not in gone for q in store.quads_for_pattern(None, None, None, g))
         if not others:
-            found += store.raw.quads_for_pattern(g, None, None, g)
+            found += store.quads_for_pattern(g, None, None, g)
     return found
 
 
@@ -244,7 +242,7 @@ def resolve_parties(store: GraphStore, parties: list[str]) -> list[str]:
     """Party keys (codes, slugs) → IRIs of bodies in the graph; 422 naming an unknown one."""
     minter = Minter(store.settings.base_iri)
     iris = [minter.party(p) for p in parties]
-    typed = {i for i in iris if next(store.raw.quads_for_pattern(named(i), A, None), None)}
+    typed = {i for i in iris if next(store.quads_for_pattern(named(i), A, None), None)}
     for i, (key, iri) in enumerate(zip(parties, iris, strict=True)):
         if iri in typed:
             continue
@@ -264,7 +262,7 @@ def resolve_parties(store: GraphStore, parties: list[str]) -> list[str]:
 def _slugs(store: GraphStore) -> list[str]:
     """Slugs of the bodies in the graph, for "did you mean" (cheaper than the directory)."""
     prefix = Minter(store.settings.base_iri).organization("")
-    subjects = {lexical(q.subject) for q in store.raw.quads_for_pattern(None, A, None)}
+    subjects = {lexical(q.subject) for q in store.quads_for_pattern(None, A, None)}
     return sorted(s[len(prefix) :] for s in subjects if s.startswith(prefix))
 
 
@@ -295,7 +293,7 @@ def no_duplicate(
     """
     title = ox.Literal(payload.title_ja, language="ja")
     kind, wanted = named(type_iri), set(parties)
-    labelled = {q.subject for q in store.raw.quads_for_pattern(None, _LABEL, title)}
+    labelled = {q.subject for q in store.quads_for_pattern(None, _LABEL, title)}
     same = sorted(
         (
             a
@@ -305,9 +303,9 @@ def no_duplicate(
             and _has(store, a, _TYPE, kind)
             and any(
                 lexical(q.object) == payload.signed
-                for q in store.raw.quads_for_pattern(a, _SIGNED, None)
+                for q in store.quads_for_pattern(a, _SIGNED, None)
             )
-            and {lexical(q.object) for q in store.raw.quads_for_pattern(a, _PARTY, None)} >= wanted
+            and {lexical(q.object) for q in store.quads_for_pattern(a, _PARTY, None)} >= wanted
         ),
         key=lambda a: a.value,
     )
@@ -321,6 +319,4 @@ def no_duplicate(
 
 def existing_subjects(store: GraphStore, iris: list[str]) -> list[str]:
     """Those of ``iris`` already described in some graph, sorted (asked 500 at a time)."""
-    return sorted(
-        i for i in set(iris) if next(store.raw.quads_for_pattern(named(i), None, None), None)
-    )
+    return sorted(i for i in set(iris) if next(store.quads_for_pattern(named(i), None, None), None))

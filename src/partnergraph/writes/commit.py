@@ -84,7 +84,8 @@ def commit(
         p = plan()
         add_set = dict.fromkeys(p.add)
         remove_set = dict.fromkeys(q for q in p.remove if q not in add_set)
-        add_net = [q for q in add_set if q not in store.raw]
+        stored = store.present(add_set)
+        add_net = [q for q in add_set if q not in stored]
         warnings = checks.validate_plan(store, p) if p.add else []
         number = change_count(store, minter) + 1
         body = dict(p.body)

@@ -80,7 +80,7 @@ def list_changes(store: GraphStore, limit: int = 50, offset: int = 0) -> dict[st
     names |= {PROV + "invalidated": "invalidated", PG + "graph": "graphs"}
     for change in changes:
         for rel, key in names.items():
-            found = store.raw.quads_for_pattern(named(change), ox.NamedNode(rel), None, history)
+            found = store.quads_for_pattern(named(change), ox.NamedNode(rel), None, history)
             changes[change][key] = sorted(lexical(q.object) for q in found)
     return {"total": total, "limit": limit, "offset": offset, "changes": list(changes.values())}
 
@@ -88,7 +88,7 @@ def list_changes(store: GraphStore, limit: int = 50, offset: int = 0) -> dict[st
 def change_count(store: GraphStore, minter: Minter) -> int:
     """How many changes are recorded: kept as a number, so numbering needs no count query."""
     history = named(minter.history)
-    for quad in store.raw.quads_for_pattern(history, _pg("changeCount"), None, history):
+    for quad in store.quads_for_pattern(history, _pg("changeCount"), None, history):
         return int(lexical(quad.object))
     return 0
 

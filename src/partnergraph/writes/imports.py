@@ -230,7 +230,7 @@ class RowDirectory(Directory):
             slug, iri = key, self._minter.organization(key)
         else:
             return None
-        types = {lexical(q.object) for q in self._store.raw.quads_for_pattern(named(iri), A, None)}
+        types = {lexical(q.object) for q in self._store.quads_for_pattern(named(iri), A, None)}
         kinds = [kind for t, kind in KINDS.items() if t in types]
         if not kinds:
             return None

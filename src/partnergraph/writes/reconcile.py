@@ -122,10 +122,10 @@ def extension_quads(
         (node, ox.NamedNode(DCT + "source"), ox.NamedNode(citation)),
     ]
     for p in (PG + "agreementType",):
-        for q in store.raw.quads_for_pattern(node, ox.NamedNode(p), None):
+        for q in store.quads_for_pattern(node, ox.NamedNode(p), None):
             triples.append((node, q.predicate, q.object))
             break
-    for q in store.raw.quads_for_pattern(node, ox.NamedNode(RDFS + "label"), None):
+    for q in store.quads_for_pattern(node, ox.NamedNode(RDFS + "label"), None):
         if isinstance(q.object, ox.Literal) and q.object.language == "ja":
             triples.append((node, q.predicate, q.object))
             break

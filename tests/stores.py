@@ -1,0 +1,77 @@
+"""Which store the store-dependent tests run on: ``PARTNERGRAPH_TEST_STORE``.
+
+``embedded`` (the default) puts each test store in its folder; ``oxigraph-server``
+starts Oxigraph's own server over that folder instead (one server per store, so
+tests stay as isolated as folders keep them) and points the settings at its URL;
+``virtuoso`` does the same with Debian's Virtuoso (``make test-virtuoso``).
+The fixtures and helpers that make stores (``small_settings``, ``api_settings``,
+``shipped_store``, the live servers' environment) ask :func:`store_settings`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import threading
+from pathlib import Path
+
+from tests.oxigraph_server import OxigraphServer
+from tests.virtuoso_server import VirtuosoServer
+
+KINDS = ("embedded", "oxigraph-server", "virtuoso")
+KIND = os.environ.get("PARTNERGRAPH_TEST_STORE", "embedded")
+if KIND not in KINDS:
+    raise RuntimeError(f"PARTNERGRAPH_TEST_STORE must be one of {KINDS}, got {KIND!r}")
+
+REMOTE = KIND != "embedded"
+
+
+class _Servers:
+    """One Oxigraph server per store folder, started on first use, stopped at exit."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: dict[Path, OxigraphServer | VirtuosoServer] = {}
+
+    def over(self, path: Path) -> OxigraphServer | VirtuosoServer:
+        with self._lock:
+            server = self._running.get(path)
+            if server is None:
+                path.mkdir(parents=True, exist_ok=True)
+                if KIND == "virtuoso":
+                    server = VirtuosoServer(path / "virtuoso").start()
+                else:
+                    server = OxigraphServer(path / "oxigraph").start()
+                self._running[path] = server
+            return server
+
+    def stop_all(self) -> None:
+        with self._lock:
+            for server in self._running.values():
+                server.stop()
+            self._running.clear()
+
+
+_SERVERS = _Servers()
+atexit.register(_SERVERS.stop_all)
+
+
+def store_settings(path: Path) -> dict[str, object]:
+    """Settings fields for a test store at ``path`` on the chosen kind of store."""
+    if not REMOTE:
+        return {"store_path": path}
+    server = _SERVERS.over(Path(path))
+    if isinstance(server, VirtuosoServer):
+        return {"store_path": path, **server.settings()}
+    return {"store_path": path, "store_url": server.url}
+
+
+def store_env(path: Path) -> dict[str, str]:
+    """The ``PARTNERGRAPH_STORE*`` variables for a server process whose store is at ``path``."""
+    fields = store_settings(path)
+    if not REMOTE:
+        return {"PARTNERGRAPH_STORE": str(path)}
+    env = {f"PARTNERGRAPH_{k.upper()}": str(v) for k, v in fields.items() if k != "store_path"}
+    if "PARTNERGRAPH_STORE_URL" in env:
+        env["PARTNERGRAPH_STORE"] = env.pop("PARTNERGRAPH_STORE_URL")
+    return env
