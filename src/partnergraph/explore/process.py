@@ -100,12 +100,14 @@ def build_into(
     """Open ``checkpoint`` read-only, save every key's base view under its revision."""
     import pyoxigraph as ox
 
+    from partnergraph.backends.embedded import EmbeddedBackend
     from partnergraph.explore.view import base_view
     from partnergraph.readmodel import read_model
     from partnergraph.store import GraphStore
     from partnergraph.views import ViewFiles
 
-    store = GraphStore(ox.Store.read_only(str(checkpoint)), settings, read_only=True)
+    backend = EmbeddedBackend(ox.Store.read_only(str(checkpoint)), str(checkpoint), read_only=True)
+    store = GraphStore(backend, settings)
     revision = store.revision()
     files = ViewFiles(folder)
     read_model(store)
