@@ -78,10 +78,22 @@ def wait_until_up(base: str, proc: subprocess.Popen[bytes], deadline: float) -> 
     raise SystemExit("partnergraph serve did not answer /healthz within the deadline")
 
 
+def page_when_built(url: str, deadline: float = 600) -> str:
+    """The page once it is served: /explore answers 503 with Retry-After until its first view is
+    built in the background after start."""
+    stop = time.monotonic() + deadline
+    while True:
+        answer = httpx.get(url, timeout=30)
+        if answer.status_code != 503 or time.monotonic() > stop:
+            answer.raise_for_status()
+            return answer.text
+        time.sleep(min(5.0, float(answer.headers.get("Retry-After", "1"))))
+
+
 def check_references(base: str) -> None:
     """Every script and stylesheet the pages reference answers 200."""
     for page in PAGES:
-        html = httpx.get(base + page, timeout=30).text
+        html = page_when_built(base + page)
         refs = re.findall(r'<script[^>]+src="([^"]+)"', html)
         refs += re.findall(r'<link[^>]+href="([^"]+\.css)"', html)
         refs += re.findall(r'"(/vendor/[^"]+)"', html)
