@@ -19,7 +19,9 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     store = tmp_path_factory.mktemp("caching") / "store"
-    with TestClient(create_app(api_settings(store, tokens=TOKENS, query_workers=1))) as c:
+    with TestClient(
+        create_app(api_settings(store, tokens=TOKENS, query_workers=1, query_timeout=120))
+    ) as c:
         yield c
 
 
