@@ -25,6 +25,13 @@ if KIND not in KINDS:
 
 REMOTE = KIND != "embedded"
 
+#: The suite's stores build the explorer's views only when a test asks for one
+#: (``PARTNERGRAPH_VIEWS=on-demand``): most tests never open the explorer, and a build at
+#: every start and write costs the two-core CI machine minutes. The tests of eager building
+#: (``tests/test_views.py``, ``tests/api/test_explore_views.py``, ``tests/test_explore_process.py``)
+#: ask for ``views="eager"``.
+VIEWS = "on-demand"
+
 
 class _Servers:
     """One Oxigraph server per store folder, started on first use, stopped at exit."""
@@ -59,18 +66,18 @@ atexit.register(_SERVERS.stop_all)
 def store_settings(path: Path) -> dict[str, object]:
     """Settings fields for a test store at ``path`` on the chosen kind of store."""
     if not REMOTE:
-        return {"store_path": path}
+        return {"store_path": path, "views": VIEWS}
     server = _SERVERS.over(Path(path))
     if isinstance(server, VirtuosoServer):
-        return {"store_path": path, **server.settings()}
-    return {"store_path": path, "store_url": server.url}
+        return {"store_path": path, "views": VIEWS, **server.settings()}
+    return {"store_path": path, "views": VIEWS, "store_url": server.url}
 
 
 def store_env(path: Path) -> dict[str, str]:
     """The ``PARTNERGRAPH_STORE*`` variables for a server process whose store is at ``path``."""
     fields = store_settings(path)
     if not REMOTE:
-        return {"PARTNERGRAPH_STORE": str(path)}
+        return {"PARTNERGRAPH_STORE": str(path), "PARTNERGRAPH_VIEWS": VIEWS}
     env = {f"PARTNERGRAPH_{k.upper()}": str(v) for k, v in fields.items() if k != "store_path"}
     if "PARTNERGRAPH_STORE_URL" in env:
         env["PARTNERGRAPH_STORE"] = env.pop("PARTNERGRAPH_STORE_URL")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from partnergraph.errors import ViewNotReadyError
+from partnergraph.errors import SettingsError, ViewNotReadyError
 from partnergraph.readmodel import Memo
 from partnergraph.settings import Settings
 from partnergraph.store import GraphStore
@@ -253,3 +253,27 @@ def test_saved_views_are_served_after_a_restart_without_building(
     new = {p.name for p in (tmp_path / "views").iterdir()}
     assert len(new) == 1 and not new & old  # only the newest revision is kept
     again.close()
+
+
+def test_on_demand_builds_nothing_until_a_request_asks(store: GraphStore) -> None:
+    build = GatedBuild()
+    views = ViewBuilder(store, ["a"], build, wait=DEADLINE, eager=False)
+    store.on_change(views.on_change)
+    views.start()
+    write(store, 1)
+    assert views.builds == 0 and build.calls == 0  # neither the start nor the write built
+    first = views.get("a")  # the first request starts the build and waits for it
+    assert not first.stale and first.revision == store.revision()
+    assert views.builds == 1
+    write(store, 2)
+    assert views.builds == 1  # a change alone starts nothing
+    views.get("a")  # the previous revision's view (stale), and a build of the new one
+    assert views.ready(wait=DEADLINE)
+    assert views.builds == 2 and build.calls == 2
+    views.close()
+
+
+def test_the_views_setting_is_checked() -> None:
+    assert Settings.from_env({"PARTNERGRAPH_VIEWS": "on-demand"}).views == "on-demand"
+    with pytest.raises(SettingsError, match="PARTNERGRAPH_VIEWS"):
+        Settings(views="lazy").check()

@@ -93,6 +93,10 @@ class Settings:
     #: Seconds a request for a derived view (explorer, analysis) waits for the first build of
     #: the current revision when no earlier view can stand in; then 503 with Retry-After.
     view_wait: float = 10.0
+    #: ``eager``: build the derived views at start and after every change, so no request
+    #: waits for them; ``on-demand``: only when a request asks for one (an API-only server,
+    #: or a test suite, then spends no CPU on explorer views nobody opens).
+    views: str = "eager"
     #: Host names the server answers for, comma-separated (``*.example.org`` and ``*`` allowed);
     #: empty means the base IRI's host, 127.0.0.1 and localhost. Others get 400, so no
     #: redirect ever points at a host a client made up.
@@ -195,6 +199,10 @@ class Settings:
         if self.query_memory_mb < 0:
             raise SettingsError("PARTNERGRAPH_QUERY_MEMORY_MB must be 0 (no cap) or positive")
         self._check_store()
+        if self.views not in ("eager", "on-demand"):
+            raise SettingsError(
+                f"PARTNERGRAPH_VIEWS must be 'eager' or 'on-demand', got {self.views!r}"
+            )
         if self.sparql_isolation not in ("required", "optional"):
             raise SettingsError(
                 "PARTNERGRAPH_SPARQL_ISOLATION must be 'required' or 'optional', "

@@ -134,6 +134,7 @@ class ViewBuilder(Generic[K, V]):
         wait: float = 10.0,
         files: ViewFiles | None = None,
         elsewhere: ElsewhereBuild | None = None,
+        eager: bool = True,
     ) -> None:
         if elsewhere is not None and files is None:
             raise ValueError("a build elsewhere hands its views over in files")
@@ -144,6 +145,7 @@ class ViewBuilder(Generic[K, V]):
         self.wait = wait
         self.files = files
         self._elsewhere = elsewhere
+        self.eager = eager
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._views: dict[K, tuple[str, V]] = {}
@@ -156,12 +158,18 @@ class ViewBuilder(Generic[K, V]):
         self.last_seconds: float | None = None
 
     def start(self) -> None:
-        """Build the current revision in the background (if not built or building) and return."""
+        """Build the current revision in the background (if not built or building) and return.
+
+        Not ``eager``: does nothing; the first request for a view (:meth:`get`,
+        :meth:`wait_current`, :meth:`ready`) starts the build instead.
+        """
+        if not self.eager:
+            return
         with self._lock:
             self._start_locked()
 
     def on_change(self, revision: str) -> None:
-        """A store change listener: start building the new revision; never waits for it."""
+        """A store change listener: start building the new revision (if eager); never waits."""
         self.start()
 
     def get(self, key: K, *, wait: float | None = None) -> Shown[V]:

@@ -45,7 +45,9 @@ class Gate:
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     store = tmp_path_factory.mktemp("explore-views") / "store"
-    with TestClient(create_app(api_settings(store, tokens=TOKENS, query_workers=1))) as c:
+    with TestClient(
+        create_app(api_settings(store, tokens=TOKENS, query_workers=1, views="eager"))
+    ) as c:
         yield c
 
 

@@ -92,6 +92,7 @@ def explore_views(
         wait=wait,
         files=files,
         elsewhere=elsewhere,
+        eager=store.settings.views == "eager",
     )
 
 
