@@ -231,6 +231,32 @@ def test_wait_current_refuses_a_stale_view_after_the_bound(store: GraphStore) ->
     views.close()
 
 
+def test_wait_prepared_waits_for_this_revisions_prepare_not_only_its_views(
+    store: GraphStore,
+) -> None:
+    build = GatedBuild()
+    held = threading.Event()
+    held.set()
+    prepared: list[str] = []
+
+    def prepare(s: GraphStore) -> None:
+        assert held.wait(DEADLINE), "the test never released prepare"
+        prepared.append(s.revision())
+
+    views = ViewBuilder(store, ["a"], build, prepare=prepare, wait=DEADLINE)
+    store.on_change(views.on_change)
+    views.wait_prepared(wait=DEADLINE)
+    assert prepared == [store.revision()]
+    held.clear()
+    write(store, 1)
+    with pytest.raises(ViewNotReadyError):
+        views.wait_prepared(wait=0.2)  # prepare of the new revision is held
+    held.set()
+    views.wait_prepared(wait=DEADLINE)
+    assert prepared[-1] == store.revision() and views.builds == 2
+    views.close()
+
+
 def test_saved_views_are_served_after_a_restart_without_building(
     store: GraphStore, tmp_path: Path
 ) -> None:

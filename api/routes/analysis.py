@@ -36,8 +36,6 @@ from partnergraph.tables import render_csv
 from partnergraph.web.params import TypeName, day
 
 router = APIRouter(prefix="/api/v1/analysis", tags=["analysis"])
-#: The background view whose build also builds the analysis API's default projection.
-ANALYSIS_VIEW = ("curated", "ja")
 
 _PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 RESPONSES: dict[int | str, dict[str, object]] = {
@@ -132,7 +130,7 @@ Limit = Annotated[int | None, Query(ge=1, description="At most this many rows.")
 async def _ready(request: Request) -> GraphStore:
     """The store, once the shared projection and measures of its revision are built.
 
-    They are built in the background with the curated explorer view
+    They are built in the background after the explorer's views
     (:func:`partnergraph.explore.explore_views`); a request waits for that
     ``PARTNERGRAPH_VIEW_WAIT`` seconds at most, then gets 503 with
     Retry-After. Nothing is started for a client that has gone (499, as
@@ -141,7 +139,7 @@ async def _ready(request: Request) -> GraphStore:
     if await request.is_disconnected():
         raise HTTPException(status_code=499, detail="the client closed the request")
     views = request.app.state.views
-    await run_in_threadpool(views.wait_current, ANALYSIS_VIEW)
+    await run_in_threadpool(views.wait_prepared)
     store: GraphStore = request.app.state.store
     return store
 

@@ -151,6 +151,8 @@ class ViewBuilder(Generic[K, V]):
         self._views: dict[K, tuple[str, V]] = {}
         self._thread: threading.Thread | None = None
         self._building: str | None = None
+        #: The revision whose ``prepare`` last finished (what the analysis API waits for).
+        self._prepared: str | None = None
         self._closed = False
         #: Builds run, one per revision (whatever the number of keys); tests count them.
         self.builds = 0
@@ -221,6 +223,25 @@ class ViewBuilder(Generic[K, V]):
                     retry_after=self._retry_after(),
                 )
 
+    def wait_prepared(self, *, wait: float | None = None) -> None:
+        """Return once ``prepare`` has run for the current revision (in the background).
+
+        For answers read from what ``prepare`` builds in this process (the
+        analysis API's default projection and measures): waits ``wait``
+        seconds at most, then raises :class:`ViewNotReadyError`.
+        """
+        limit = self.wait if wait is None else wait
+        with self._lock:
+            self._start_locked()
+            done = self._changed.wait_for(
+                lambda: self._closed or self._prepared == self.store.revision(), timeout=limit
+            )
+            if not done:
+                raise ViewNotReadyError(
+                    "the analysis of the current revision is still being built; ask again shortly",
+                    retry_after=self._retry_after(),
+                )
+
     def ready(self, *, wait: float | None = None) -> bool:
         """Wait up to ``wait`` seconds until every key shows the current revision."""
         limit = self.wait if wait is None else wait
@@ -265,7 +286,8 @@ class ViewBuilder(Generic[K, V]):
         if self._closed or (self._thread is not None and self._thread.is_alive()):
             return
         revision = self.store.revision()
-        if all(self._views.get(k, ("",))[0] == revision for k in self.keys):
+        built = all(self._views.get(k, ("",))[0] == revision for k in self.keys)
+        if built and (self._prepare is None or self._prepared == revision):
             return
         self._thread = threading.Thread(target=self._run, name="partnergraph-views", daemon=True)
         self._thread.start()
@@ -289,6 +311,9 @@ class ViewBuilder(Generic[K, V]):
                     missing = []
                 if self._prepare is not None:  # with a build elsewhere: warm this process's tables
                     self._prepare(self.store)
+                with self._lock:
+                    self._prepared = revision
+                    self._changed.notify_all()
                 for key in missing:
                     value = self._build(self.store, key)
                     with self._lock:

@@ -284,3 +284,10 @@ def resource_allocation(
     common = [z for z in weights.get(u, {}) if z in weights.get(v, {}) and z not in (u, v)]
     score = sum(weights[u][z] * weights[z][v] / strength[z] for z in common if strength[z])
     return score, common
+
+
+def prepare(store: GraphStore) -> None:
+    """Build the current revision's default projection and measures (what a first
+    analysis request would otherwise build inside it): the server calls this in the
+    background after each change (:func:`partnergraph.explore.explore_views`)."""
+    centrality(store)

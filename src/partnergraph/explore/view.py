@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Literal, cast
 
+from partnergraph.analysis import measures
 from partnergraph.analysis.paths import check_hops, ego_network
 from partnergraph.analysis.projection import memo
 from partnergraph.errors import InvalidInputError
@@ -78,7 +79,8 @@ def explore_views(
     asked, and the rest. Given ``files`` and the store's ``snapshots``, all
     of it is built in a child process from the newest checkpoint
     (:mod:`.process`, which says why); the server's own read model (partner
-    lists, analysis) is built in its thread once the views are published.
+    lists, then the analysis API's default projection and measures) is built in its
+    thread once the views are published.
     """
     keys = [(scope, lang) for lang in LANGUAGES for scope in SCOPES]
     elsewhere = None
@@ -88,12 +90,19 @@ def explore_views(
         store,
         keys,
         lambda s, key: base_view(s, key[0], key[1]),
-        prepare=read_model,
+        prepare=_prepare,
         wait=wait,
         files=files,
         elsewhere=elsewhere,
         eager=store.settings.views == "eager",
     )
+
+
+def _prepare(store: GraphStore) -> None:
+    """What this process reads after each change: the read model (partner lists, pages)
+    first, then the analysis API's default projection and measures."""
+    read_model(store)
+    measures.prepare(store)
 
 
 def ego_view(
