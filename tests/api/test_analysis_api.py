@@ -99,7 +99,7 @@ def test_path_setagaya_to_kawaba(client: TestClient) -> None:
         ("/communities?region=Atlantis", 400, "region", "unknown region"),
         ("/communities?prefecture=世田谷区", 422, "prefecture", "not a prefecture"),
         ("/communities?prefecture=48", 422, "prefecture", "no prefecture numbered 48"),
-        ("/resilience?org=成城大学", 400, None, "not a local government"),
+        ("/resilience?org=成城大学", 422, "org", "not a local government"),
         ("/resilience?type=forum", 400, "type", "leave out the type filter"),
         ("/suggest", 400, "org", "org: Field required"),
         ("/export?format=png", 400, "format", "format"),

@@ -37,7 +37,7 @@ from partnergraph.analysis.projection import memo, projection
 from partnergraph.analysis.relations import LOCAL_GOVERNMENT_KINDS, relations
 from partnergraph.analysis.scope import Filters, area, normalize
 from partnergraph.directory import Directory
-from partnergraph.errors import InvalidInputError
+from partnergraph.errors import InvalidInputError, UnprocessableError
 from partnergraph.paging import Page
 from partnergraph.store import GraphStore
 
@@ -129,7 +129,9 @@ def resilience(
     if body is not None:
         org = Directory.load(store).resolve(body)
         if org.kind not in LOCAL_GOVERNMENT_KINDS:
-            raise InvalidInputError(f"{org.display} is a {org.kind}, not a local government")
+            raise UnprocessableError(
+                f"{org.display} is a {org.kind}, not a local government", field="org"
+            )
         one = org.id
     key = ("resilience", f.key(), one, radius, limit)
     entries = memo(store, key, lambda: _assess(store, f, one, radius, limit))
