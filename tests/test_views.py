@@ -281,6 +281,40 @@ def test_saved_views_are_served_after_a_restart_without_building(
     again.close()
 
 
+class WaitingElsewhere:
+    """A build elsewhere that saves its views only once this process has begun ``prepare``:
+    it finishes only if the builder runs ``prepare`` beside it, not after it."""
+
+    def __init__(self, store: GraphStore, files: ViewFiles, prepared: threading.Event) -> None:
+        self.store, self.files, self.prepared = store, files, prepared
+
+    def __call__(self) -> str:
+        assert self.prepared.wait(DEADLINE), "prepare did not run beside the build elsewhere"
+        revision = self.store.revision()
+        self.files.save(revision, "a", f"a@{revision}")
+        return revision
+
+    def close(self) -> None:
+        pass
+
+
+def test_prepare_runs_beside_a_build_elsewhere(store: GraphStore, tmp_path: Path) -> None:
+    files = ViewFiles(tmp_path / "views")
+    began = threading.Event()
+    views = ViewBuilder(
+        store,
+        ["a"],
+        GatedBuild(),
+        prepare=lambda s: began.set(),
+        wait=DEADLINE,
+        files=files,
+        elsewhere=WaitingElsewhere(store, files, began),
+    )
+    views.wait_prepared(wait=DEADLINE)
+    assert views.get("a").value == f"a@{store.revision()}"
+    views.close()
+
+
 def test_on_demand_builds_nothing_until_a_request_asks(store: GraphStore) -> None:
     build = GatedBuild()
     views = ViewBuilder(store, ["a"], build, wait=DEADLINE, eager=False)

@@ -38,6 +38,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
@@ -119,9 +120,10 @@ class ViewBuilder(Generic[K, V]):
     every view of the revision reads the same tables. Keys are built in the
     order given: put the most asked first. With ``elsewhere`` (which needs
     ``files``), ``build`` never runs here: the views come from the files
-    ``elsewhere`` writes, and ``prepare`` runs once they are published, so
-    that what must live in this process (the read model of partner lists)
-    is built here too, off the request path, but after the views.
+    ``elsewhere`` writes, and ``prepare`` runs in this process beside it, so
+    that what must live here (the read model of partner lists, the analysis
+    projection) is built off the request path too, without waiting for the
+    views.
     """
 
     def __init__(
@@ -304,12 +306,17 @@ class ViewBuilder(Generic[K, V]):
             try:
                 missing = [k for k in self.keys if not self._publish_saved(revision, k)]
                 if missing and self._elsewhere is not None:
-                    revision = self._elsewhere()  # the revision of the checkpoint it read
+                    # This process's tables are built beside the child (the other core), so
+                    # partner lists need not wait for the views of a revision.
+                    with ThreadPoolExecutor(1, thread_name_prefix="partnergraph-prepare") as side:
+                        warm = side.submit(self._prepare or (lambda store: None), self.store)
+                        revision = self._elsewhere()  # the revision of the checkpoint it read
+                        warm.result()
                     lost = [k for k in self.keys if not self._publish_saved(revision, k)]
                     if lost:
                         raise RuntimeError(f"the build elsewhere saved no view of {lost}")
                     missing = []
-                if self._prepare is not None:  # with a build elsewhere: warm this process's tables
+                if self._prepare is not None:  # a no-op when the side thread built this revision
                     self._prepare(self.store)
                 with self._lock:
                     self._prepared = revision
