@@ -12,20 +12,28 @@ the server's own settings. Servers should also be given their own limit
 there. The object answers like a :class:`~partnergraph.sparql.pool.QueryPool`
 (``run``, ``status``, ``timeout``, ``row_limit``, ``size``), so the routes do
 not know which one they have.
+
+The server's capacity is shared as the pool shares its workers
+(:class:`~partnergraph.sparql.schedule.Schedule`): ``size`` requests are
+in flight at once, and a free slot goes to the earliest waiter whose client
+has none in flight, so one client flooding the endpoint does not keep the
+others waiting behind all its queries.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Hashable
 
 import pyoxigraph as ox
 
 from partnergraph.backends.remote import RemoteBackend
-from partnergraph.errors import QueryTimeoutError, StoreTimeoutError
+from partnergraph.errors import QueryTimeoutError, QueryWorkerError, StoreTimeoutError
 from partnergraph.namespaces import PREFIXES
 from partnergraph.settings import Settings
-from partnergraph.sparql.execute import QueryRequest, QueryResult, check, serialise
+from partnergraph.sparql.execute import Checked, QueryRequest, QueryResult, check, serialise
+from partnergraph.sparql.schedule import Schedule
 
 
 class RemoteQueries:
@@ -35,13 +43,21 @@ class RemoteQueries:
         self.backend = RemoteBackend(settings, timeout=settings.query_timeout)
         self.timeout = settings.query_timeout
         self.row_limit = settings.row_limit
-        #: Threads that may wait on the server at once (the route's limiter is sized by this).
+        #: Requests in flight to the server at once (the route's limiter is sized by this).
         self.size = settings.query_workers
+        self.schedule = Schedule()
+        self._lock = threading.Lock()
+        self._free = self.size
+        self._closed = False
 
     def start(self) -> None:
         """Nothing to start: the server is there (checked when the store was opened)."""
 
     def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            for waiter in list(self.schedule.waiters):
+                waiter.ready.set()  # released ungranted: they raise
         self.backend.close()
 
     def status(self) -> dict[str, object]:
@@ -67,6 +83,14 @@ class RemoteQueries:
         """
         deadline = deadline if deadline is not None else time.monotonic() + self.timeout
         checked = check(request)
+        key: Hashable = object() if client is None else client
+        self._acquire(key, deadline)
+        try:
+            return self._forward(request, checked, deadline)
+        finally:
+            self._release(key)
+
+    def _forward(self, request: QueryRequest, checked: Checked, deadline: float) -> QueryResult:
         subs = {v.value: t for v, t in (checked.substitutions or {}).items()}
         dataset: dict[str, list[str]] | None = None
         if "default_graph" in checked.dataset:
@@ -90,6 +114,42 @@ class RemoteQueries:
             ) from None
         limit = min(self.row_limit, request.row_limit or self.row_limit)
         return serialise(result, checked, limit)
+
+    def _acquire(self, client: Hashable, deadline: float) -> None:
+        """Wait for a slot, fairly between clients, until ``deadline`` (then 503)."""
+        with self._lock:
+            if self._closed:
+                raise QueryWorkerError("the query forwarder is closed")
+            waiter = self.schedule.wait(client, deadline)
+            self._dispatch()
+        while not waiter.ready.wait(timeout=max(0.0, deadline - time.monotonic())):
+            with self._lock:
+                if waiter.granted is not None:
+                    break
+                self.schedule.withdraw(waiter)
+                self._dispatch()
+            raise QueryTimeoutError(
+                f"the store was busy with other queries for the {self.timeout:g} s time limit; "
+                "try again later"
+            )
+        if waiter.granted is None:
+            raise QueryWorkerError("the query forwarder was closed")
+
+    def _release(self, client: Hashable) -> None:
+        with self._lock:
+            self.schedule.unhold(client)
+            self._free += 1
+            self._dispatch()
+
+    def _dispatch(self) -> None:
+        """Hand free slots to waiters (lock held)."""
+        self.schedule.expire(time.monotonic())
+        while self._free > 0:
+            waiter = self.schedule.pick(light_only=False)
+            if waiter is None:
+                break
+            self._free -= 1
+            self.schedule.grant(waiter, True)
 
 
 def _iri(node: object) -> str:
