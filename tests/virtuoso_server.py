@@ -39,6 +39,8 @@ class VirtuosoServer:
             "store_auth": "digest",
             "store_batch": 1000,
             "store_union_param": "",
+            "store_timeout_param": "timeout",
+            "store_timeout_unit": "ms",
         }
 
     def start(self, timeout: float = 120) -> VirtuosoServer:
