@@ -57,6 +57,7 @@ test: $(STAMP) $(ASSETS) $(CHROMIUM)
 STORE_TESTS := tests/test_store.py tests/test_partners.py tests/test_directory.py \
 	tests/test_entity.py tests/test_saved_queries.py tests/test_explore.py \
 	tests/test_validation.py tests/test_revision_cache.py tests/test_remote_store.py \
+	tests/test_remote_login_and_limits.py \
 	tests/records tests/writes tests/formats tests/analysis \
 	tests/api/test_organizations_api.py tests/api/test_records_api.py \
 	tests/api/test_entities.py tests/api/test_queries_api.py tests/api/test_writes_api.py \

@@ -123,6 +123,12 @@ class Settings:
     #: graphs (Oxigraph server's ``union-default-graph``); empty for servers whose default
     #: graph already is (Virtuoso) or is configured so (Fuseki's ``unionDefaultGraph``).
     store_union_param: str = "union-default-graph"
+    #: Query-string parameter that asks the server to stop a query at a time limit of its own,
+    #: sent with every query (Virtuoso's and Fuseki's ``timeout``), so a query cut on the client
+    #: does not run on there; empty: none (Oxigraph server has only its ``--timeout-s`` option).
+    store_timeout_param: str = ""
+    #: Unit of that parameter's value: ``ms`` (Virtuoso) or ``s`` (Fuseki).
+    store_timeout_unit: str = "s"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -227,6 +233,11 @@ class Settings:
         if self.store_auth not in ("basic", "digest"):
             raise SettingsError(
                 f"PARTNERGRAPH_STORE_AUTH must be 'basic' or 'digest', got {self.store_auth!r}"
+            )
+        if self.store_timeout_unit not in ("s", "ms"):
+            raise SettingsError(
+                "PARTNERGRAPH_STORE_TIMEOUT_UNIT must be 's' or 'ms', "
+                f"got {self.store_timeout_unit!r}"
             )
         if self.store_batch <= 0 or self.store_timeout <= 0:
             raise SettingsError("PARTNERGRAPH_STORE_BATCH and _STORE_TIMEOUT must be positive")

@@ -64,6 +64,8 @@ class RemoteBackend:
         self.union_param = settings.store_union_param
         self.batch = settings.store_batch
         self.timeout = timeout or settings.store_timeout
+        self.timeout_param = settings.store_timeout_param
+        self.timeout_scale = 1000 if settings.store_timeout_unit == "ms" else 1
         auth: httpx.Auth | None = None
         if settings.store_user:
             kind = httpx.DigestAuth if settings.store_auth == "digest" else httpx.BasicAuth
@@ -158,6 +160,8 @@ class RemoteBackend:
             params.update(dataset)
         elif self.union_param:
             params[self.union_param] = "true"
+        if self.timeout_param:
+            params[self.timeout_param] = self._server_limit(deadline)
         try:
             response = self._send(
                 "SPARQL query endpoint",
@@ -174,6 +178,12 @@ class RemoteBackend:
                     f"the store reports a syntax error (or a query it does not support): {exc}"
                 ) from None
             raise
+        if response.headers.get("x-sql-state") == "S1TAT":
+            # Virtuoso at its limit answers 200 with the rows found so far: never an answer.
+            raise StoreTimeoutError(
+                f"the SPARQL query endpoint at {self.query_url} stopped the query at its own "
+                "time limit and sent only part of the answer"
+            )
         kind = response.headers.get("content-type", "").split(";")[0].strip()
         if kind == _RESULTS:
             content = response.content
@@ -187,6 +197,14 @@ class RemoteBackend:
         raise StoreRefusedError(
             f"the SPARQL query endpoint at {self.query_url} answered {kind or 'no media type'}"
         )
+
+    def _server_limit(self, deadline: float | None) -> str:
+        """The time limit to ask the server for: this client's timeout, or less when the
+        request's deadline comes sooner (never zero, which servers read as "no limit")."""
+        left = self.timeout if deadline is None else min(self.timeout, deadline - time.monotonic())
+        if self.timeout_scale == 1000:
+            return str(max(1, int(left * 1000)))
+        return f"{max(left, 0.001):.3f}"
 
     def update(self, sparql: str) -> None:
         """One SPARQL Update request (form-encoded, which every server takes)."""

@@ -6,10 +6,12 @@ what passed :func:`partnergraph.sparql.execute.check` (no update, no SERVICE,
 a form the negotiated format fits, bindings on projected variables), and the
 limits stay the project's: the request to the server is cut at the time limit
 (counted from the request's arrival) and the answer at the row cap, whatever
-the server's own settings. Servers should also be given their own limit
-(Oxigraph ``--timeout-s``, Virtuoso ``MaxQueryExecutionTime``, Fuseki's
-``arq:queryTimeout``): a cut request does not stop a query already running
-there. The object answers like a :class:`~partnergraph.sparql.pool.QueryPool`
+the server's own settings. A cut request does not stop a query already
+running there: with ``PARTNERGRAPH_STORE_TIMEOUT_PARAM`` each query asks the
+server for the time left as its own limit (Virtuoso's and Fuseki's
+``timeout``); servers should also be given a limit of their own (Oxigraph
+``--timeout-s``, Virtuoso ``MaxQueryExecutionTime``, Fuseki's
+``arq:queryTimeout``). The object answers like a :class:`~partnergraph.sparql.pool.QueryPool`
 (``run``, ``status``, ``timeout``, ``row_limit``, ``size``), so the routes do
 not know which one they have.
 
@@ -108,10 +110,10 @@ class RemoteQueries:
                 deadline=deadline,
                 dataset=dataset,
             )
-        except StoreTimeoutError:
+        except StoreTimeoutError as exc:  # cut here, or stopped by the server at its limit
             raise QueryTimeoutError(
                 f"the query ran past the time limit of {self.timeout:g} s and was stopped"
-            ) from None
+            ) from exc
         limit = min(self.row_limit, request.row_limit or self.row_limit)
         return serialise(result, checked, limit)
 
