@@ -35,7 +35,7 @@ from partnergraph.errors import QueryTimeoutError, QueryWorkerError, StoreTimeou
 from partnergraph.namespaces import PREFIXES
 from partnergraph.settings import Settings
 from partnergraph.sparql.execute import Checked, QueryRequest, QueryResult, check, serialise
-from partnergraph.sparql.schedule import Schedule
+from partnergraph.sparql.schedule import Schedule, take_turn
 
 
 class RemoteQueries:
@@ -119,17 +119,10 @@ class RemoteQueries:
 
     def _acquire(self, client: Hashable, deadline: float) -> None:
         """Wait for a slot, fairly between clients, until ``deadline`` (then 503)."""
-        with self._lock:
-            if self._closed:
-                raise QueryWorkerError("the query forwarder is closed")
-            waiter = self.schedule.wait(client, deadline)
-            self._dispatch()
-        while not waiter.ready.wait(timeout=max(0.0, deadline - time.monotonic())):
-            with self._lock:
-                if waiter.granted is not None:
-                    break
-                self.schedule.withdraw(waiter)
-                self._dispatch()
+        if self._closed:
+            raise QueryWorkerError("the query forwarder is closed")
+        waiter = take_turn(self.schedule, self._lock, self._dispatch, client, deadline)
+        if waiter is None:
             raise QueryTimeoutError(
                 f"the store was busy with other queries for the {self.timeout:g} s time limit; "
                 "try again later"

@@ -69,7 +69,7 @@ from partnergraph.errors import (
 from partnergraph.snapshots import Snapshots
 from partnergraph.sparql import worker
 from partnergraph.sparql.execute import QueryRequest, QueryResult
-from partnergraph.sparql.schedule import Schedule
+from partnergraph.sparql.schedule import Schedule, take_turn
 from partnergraph.sparql.workers import START_TIMEOUT, WorkerSet
 
 __all__ = ["QueryPool", "QueryRequest", "QueryResult"]
@@ -240,17 +240,10 @@ class QueryPool:
             # The worker had died, or the fast lane's slice ran out: wait again, same deadline.
 
     def _acquire(self, client: Hashable, deadline: float) -> worker.Handle:
-        with self._lock:
-            if self._closed:
-                raise QueryWorkerError("the query pool is closed")
-            waiter = self.schedule.wait(client, deadline)
-            self._dispatch()
-        while not waiter.ready.wait(timeout=max(0.0, deadline - time.monotonic())):
-            with self._lock:
-                if waiter.granted is not None:
-                    break
-                self.schedule.withdraw(waiter)
-                self._dispatch()
+        if self._closed:
+            raise QueryWorkerError("the query pool is closed")
+        waiter = take_turn(self.schedule, self._lock, self._dispatch, client, deadline)
+        if waiter is None:
             raise QueryTimeoutError(
                 f"no query worker was free within the {self.timeout:g} s time limit "
                 "(the endpoint is busy); try again later"

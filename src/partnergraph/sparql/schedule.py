@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from collections import Counter
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,3 +83,29 @@ class Schedule:
             self.heavy.discard(client)
         else:
             self.heavy.add(client)
+
+
+def take_turn(
+    schedule: Schedule,
+    lock: threading.Lock,
+    dispatch: Callable[[], None],
+    client: Hashable,
+    deadline: float,
+) -> Waiter | None:
+    """Queue ``client`` and wait for its turn: the waiter once granted (or released
+    ungranted by a close), None once ``deadline`` passed (it is withdrawn).
+
+    ``dispatch`` hands free workers to waiters; it is called with ``lock`` held.
+    Shared by the pool (worker processes) and the forwarder (slots on a remote server).
+    """
+    with lock:
+        waiter = schedule.wait(client, deadline)
+        dispatch()
+    while not waiter.ready.wait(timeout=max(0.0, deadline - time.monotonic())):
+        with lock:
+            if waiter.granted is not None:
+                return waiter
+            schedule.withdraw(waiter)
+            dispatch()
+        return None
+    return waiter
