@@ -41,6 +41,12 @@ class OxigraphServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
 
+    def __enter__(self) -> OxigraphServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     def start(self, timeout: float = 60) -> OxigraphServer:
         """Start it and return once it answers a query (raises if it does not in ``timeout``)."""
         cmd = [oxigraph_command(), "serve", "--location", str(self.location)]

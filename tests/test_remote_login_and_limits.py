@@ -29,20 +29,14 @@ virtuoso_only = pytest.mark.skipif(KIND != "virtuoso", reason="make test-virtuos
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[OxigraphServer]:
-    s = OxigraphServer(tmp_path / "oxigraph")
-    try:
-        yield s.start()
-    finally:
-        s.stop()
+    with OxigraphServer(tmp_path / "oxigraph") as s:
+        yield s
 
 
 @pytest.fixture
 def virtuoso(tmp_path: Path) -> Iterator[VirtuosoServer]:
-    s = VirtuosoServer(tmp_path / "virtuoso")
-    try:
-        yield s.start()
-    finally:
-        s.stop()
+    with VirtuosoServer(tmp_path / "virtuoso") as s:
+        yield s
 
 
 def test_a_refused_login_stops_load_and_serve_with_exit_2(

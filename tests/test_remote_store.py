@@ -47,11 +47,8 @@ def shape(quads: Iterable[ox.Quad]) -> Counter[str]:
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[OxigraphServer]:
-    s = OxigraphServer(tmp_path / "oxigraph")
-    try:
-        yield s.start()
-    finally:
-        s.stop()
+    with OxigraphServer(tmp_path / "oxigraph") as s:
+        yield s
 
 
 def test_load_fills_the_server_then_reports_current(server: OxigraphServer, tmp_path) -> None:

@@ -43,6 +43,12 @@ class VirtuosoServer:
             "store_timeout_unit": "ms",
         }
 
+    def __enter__(self) -> VirtuosoServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     def start(self, timeout: float = 120) -> VirtuosoServer:
         binary = shutil.which("virtuoso-t")
         if binary is None or not PACKAGE_INI.exists():

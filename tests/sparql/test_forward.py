@@ -31,15 +31,14 @@ LIGHT = "SELECT ?x WHERE { VALUES ?x { 1 } }"
 
 @pytest.fixture
 def queries(tmp_path: Path) -> Iterator[RemoteQueries]:
-    server = OxigraphServer(tmp_path / "oxigraph").start()
-    forwarder = RemoteQueries(
-        Settings(store_url=server.url, query_workers=2, query_timeout=DEADLINE)
-    )
-    try:
-        yield forwarder
-    finally:
-        forwarder.close()
-        server.stop()
+    with OxigraphServer(tmp_path / "oxigraph") as server:
+        forwarder = RemoteQueries(
+            Settings(store_url=server.url, query_workers=2, query_timeout=DEADLINE)
+        )
+        try:
+            yield forwarder
+        finally:
+            forwarder.close()
 
 
 def test_a_second_client_gets_the_next_free_slot_before_a_floods_queue(

@@ -121,14 +121,16 @@ class RemoteQueries:
         """Wait for a slot, fairly between clients, until ``deadline`` (then 503)."""
         if self._closed:
             raise QueryWorkerError("the query forwarder is closed")
-        waiter = take_turn(self.schedule, self._lock, self._dispatch, client, deadline)
-        if waiter is None:
-            raise QueryTimeoutError(
-                f"the store was busy with other queries for the {self.timeout:g} s time limit; "
-                "try again later"
-            )
-        if waiter.granted is None:
-            raise QueryWorkerError("the query forwarder was closed")
+        take_turn(
+            self.schedule,
+            self._lock,
+            self._dispatch,
+            client,
+            deadline,
+            busy=f"the store was busy with other queries for the {self.timeout:g} s time limit; "
+            "try again later",
+            closed="the query forwarder was closed",
+        )
 
     def _release(self, client: Hashable) -> None:
         with self._lock:

@@ -242,15 +242,17 @@ class QueryPool:
     def _acquire(self, client: Hashable, deadline: float) -> worker.Handle:
         if self._closed:
             raise QueryWorkerError("the query pool is closed")
-        waiter = take_turn(self.schedule, self._lock, self._dispatch, client, deadline)
-        if waiter is None:
-            raise QueryTimeoutError(
-                f"no query worker was free within the {self.timeout:g} s time limit "
-                "(the endpoint is busy); try again later"
-            )
-        if waiter.granted is None:
-            raise QueryWorkerError("the query pool was closed")
-        return waiter.granted
+        worker_handle: worker.Handle = take_turn(
+            self.schedule,
+            self._lock,
+            self._dispatch,
+            client,
+            deadline,
+            busy=f"no query worker was free within the {self.timeout:g} s time limit "
+            "(the endpoint is busy); try again later",
+            closed="the query pool was closed",
+        )
+        return worker_handle
 
     def _send(
         self, w: worker.Handle, client: Hashable, request: QueryRequest, deadline: float

@@ -17,6 +17,8 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
+from partnergraph.errors import QueryTimeoutError, QueryWorkerError
+
 
 @dataclass(eq=False)
 class Waiter:
@@ -91,12 +93,17 @@ def take_turn(
     dispatch: Callable[[], None],
     client: Hashable,
     deadline: float,
-) -> Waiter | None:
-    """Queue ``client`` and wait for its turn: the waiter once granted (or released
-    ungranted by a close), None once ``deadline`` passed (it is withdrawn).
+    *,
+    busy: str,
+    closed: str,
+) -> Any:
+    """Queue ``client``, wait for its turn and return what it was granted.
 
-    ``dispatch`` hands free workers to waiters; it is called with ``lock`` held.
-    Shared by the pool (worker processes) and the forwarder (slots on a remote server).
+    Raises :class:`QueryTimeoutError` (``busy``) once ``deadline`` passes (the
+    waiter is withdrawn) and :class:`QueryWorkerError` (``closed``) when a
+    close released it ungranted. ``dispatch`` hands free workers to waiters;
+    it is called with ``lock`` held. Shared by the pool (worker processes)
+    and the forwarder (slots on a remote server).
     """
     with lock:
         waiter = schedule.wait(client, deadline)
@@ -104,8 +111,10 @@ def take_turn(
     while not waiter.ready.wait(timeout=max(0.0, deadline - time.monotonic())):
         with lock:
             if waiter.granted is not None:
-                return waiter
+                break
             schedule.withdraw(waiter)
             dispatch()
-        return None
-    return waiter
+        raise QueryTimeoutError(busy)
+    if waiter.granted is None:
+        raise QueryWorkerError(closed)
+    return waiter.granted
