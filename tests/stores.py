@@ -25,12 +25,12 @@ if KIND not in KINDS:
 
 REMOTE = KIND != "embedded"
 
-#: The suite's stores build the explorer's views only when a test asks for one
-#: (``PARTNERGRAPH_VIEWS=on-demand``): most tests never open the explorer, and a build at
-#: every start and write costs the two-core CI machine minutes. The tests of eager building
-#: (``tests/test_views.py``, ``tests/api/test_explore_views.py``, ``tests/test_explore_process.py``)
-#: ask for ``views="eager"``.
-VIEWS = "on-demand"
+#: The suite's stores build the explorer's views as the product does (eager: at start and
+#: after each change), so a test that opens the explorer or an analysis finds its build
+#: already under way even on a busy machine. Servers that only take writes ask for
+#: ``views="on-demand"`` (``tests/api/test_writes_api.py``, ``tests/api/write_server.py``):
+#: a build after every write would cost the two-core CI machine minutes for nothing.
+VIEWS = "eager"
 
 
 class _Servers:

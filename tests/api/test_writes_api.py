@@ -31,7 +31,9 @@ MAX_BODY = 200_000
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     store = tmp_path_factory.mktemp("writes-api") / "store"
-    settings = api_settings(store, tokens=TOKENS, max_body_bytes=MAX_BODY, query_workers=1)
+    settings = api_settings(
+        store, tokens=TOKENS, max_body_bytes=MAX_BODY, query_workers=1, views="on-demand"
+    )
     with TestClient(create_app(settings)) as c:
         yield c
 

@@ -20,6 +20,7 @@ def server(store: Path) -> Iterator[tuple[str, subprocess.Popen]]:
         "PARTNERGRAPH_GRAPH_DIR": str(GRAPH_DIR),
         "PARTNERGRAPH_TOKENS": TOKENS,
         "PARTNERGRAPH_QUERY_WORKERS": "1",
+        "PARTNERGRAPH_VIEWS": "on-demand",  # only writes and reads of records: no view needed
     }
     with uvicorn_server(env, start_timeout=90, stop_timeout=20) as running:
         yield running
