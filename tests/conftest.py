@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -68,3 +69,14 @@ def small_settings(tmp_path: Path, root: Path, **overrides: object) -> Settings:
     values: dict[str, object] = {**store_settings(tmp_path / "store"), "graph_dir": root}
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 30.0) -> bool:
+    """Poll ``condition`` until it holds (True) or ``timeout`` seconds pass (False): a
+    deadline against a hang, never a measure of speed."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True

@@ -18,6 +18,7 @@ from partnergraph.errors import QueryTimeoutError
 from partnergraph.settings import Settings
 from partnergraph.sparql.execute import QueryRequest
 from partnergraph.sparql.forward import RemoteQueries
+from tests.conftest import wait_for
 from tests.oxigraph_server import OxigraphServer
 
 #: A deadline against a hang, never a measure of speed.
@@ -58,10 +59,8 @@ def test_a_second_client_gets_the_next_free_slot_before_a_floods_queue(
 
     with ThreadPoolExecutor(5) as pool:
         flood = [pool.submit(ask, "flood", f"heavy{i}", HEAVY) for i in range(4)]
-        end = time.monotonic() + DEADLINE
-        while state() != (2, 2):  # two heavy queries in flight, two queued
-            assert time.monotonic() < end, f"the flood never filled both slots: {state()}"
-            time.sleep(0.01)
+        # two heavy queries in flight, two queued
+        assert wait_for(lambda: state() == (2, 2), DEADLINE), f"never filled: {state()}"
         other = pool.submit(ask, "other", "light", LIGHT)
         for f in [*flood, other]:
             f.result(timeout=DEADLINE)
@@ -73,10 +72,7 @@ def test_a_second_client_gets_the_next_free_slot_before_a_floods_queue(
 def test_a_request_past_its_deadline_while_waiting_is_a_timeout(queries: RemoteQueries) -> None:
     with ThreadPoolExecutor(2) as pool:
         busy = [pool.submit(queries.run, QueryRequest(HEAVY), client="a") for _ in range(2)]
-        end = time.monotonic() + DEADLINE
-        while queries.schedule.held["a"] != 2:
-            assert time.monotonic() < end
-            time.sleep(0.01)
+        assert wait_for(lambda: queries.schedule.held["a"] == 2, DEADLINE)
         with pytest.raises(QueryTimeoutError, match="busy"):
             queries.run(QueryRequest(LIGHT), client="b", deadline=time.monotonic() + 0.05)
         for f in busy:

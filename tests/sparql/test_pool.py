@@ -29,7 +29,7 @@ from partnergraph.sparql import worker
 from partnergraph.sparql.pool import QueryPool, QueryRequest
 from partnergraph.sparql.schedule import Waiter
 from partnergraph.store import GraphStore
-from tests.conftest import BASE, embedded, small_settings
+from tests.conftest import BASE, embedded, small_settings, wait_for
 
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 HUNGRY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"
@@ -50,15 +50,6 @@ def alive(pid: int) -> bool:
 
 def rows(body: bytes) -> list[dict]:
     return json.loads(body)["results"]["bindings"]
-
-
-def wait_for(condition, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 def published(store: GraphStore) -> Snapshots:
