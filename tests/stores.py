@@ -25,12 +25,10 @@ if KIND not in KINDS:
 
 REMOTE = KIND != "embedded"
 
-#: The suite's stores build the explorer's views as the product does (eager: at start and
-#: after each change), so a test that opens the explorer or an analysis finds its build
-#: already under way even on a busy machine. Servers that only take writes ask for
-#: ``views="on-demand"`` (``tests/api/test_writes_api.py``, ``tests/api/write_server.py``):
-#: a build after every write would cost the two-core CI machine minutes for nothing.
-VIEWS = "eager"
+# The suite's stores build the explorer's views as the product does (eager: at start and
+# after each change), so a test that opens the explorer or an analysis finds its build
+# already under way. Servers that only take writes ask for PARTNERGRAPH_VIEWS=on-demand
+# (tests/api/test_writes_api.py, tests/api/write_server.py).
 
 
 class _Servers:
@@ -66,18 +64,18 @@ atexit.register(_SERVERS.stop_all)
 def store_settings(path: Path) -> dict[str, object]:
     """Settings fields for a test store at ``path`` on the chosen kind of store."""
     if not REMOTE:
-        return {"store_path": path, "views": VIEWS}
+        return {"store_path": path}
     server = _SERVERS.over(Path(path))
     if isinstance(server, VirtuosoServer):
-        return {"store_path": path, "views": VIEWS, **server.settings()}
-    return {"store_path": path, "views": VIEWS, "store_url": server.url}
+        return {"store_path": path, **server.settings()}
+    return {"store_path": path, "store_url": server.url}
 
 
 def store_env(path: Path) -> dict[str, str]:
     """The ``PARTNERGRAPH_STORE*`` variables for a server process whose store is at ``path``."""
     fields = store_settings(path)
     if not REMOTE:
-        return {"PARTNERGRAPH_STORE": str(path), "PARTNERGRAPH_VIEWS": VIEWS}
+        return {"PARTNERGRAPH_STORE": str(path)}
     env = {f"PARTNERGRAPH_{k.upper()}": str(v) for k, v in fields.items() if k != "store_path"}
     if "PARTNERGRAPH_STORE_URL" in env:
         env["PARTNERGRAPH_STORE"] = env.pop("PARTNERGRAPH_STORE_URL")

@@ -94,8 +94,8 @@ class Settings:
     #: the current revision when no earlier view can stand in; then 503 with Retry-After.
     view_wait: float = 10.0
     #: ``eager``: build the derived views at start and after every change, so no request
-    #: waits for them; ``on-demand``: only when a request asks for one (an API-only server,
-    #: or a test suite, then spends no CPU on explorer views nobody opens).
+    #: waits for them; ``on-demand``: only when a request asks for one (an API-only server
+    #: then spends no CPU on explorer views nobody opens).
     views: str = "eager"
     #: Host names the server answers for, comma-separated (``*.example.org`` and ``*`` allowed);
     #: empty means the base IRI's host, 127.0.0.1 and localhost. Others get 400, so no
