@@ -14,7 +14,9 @@ model's :class:`Memo`, which is single-flight: concurrent callers of the same
 key wait for one computation instead of starting their own.
 
 The one place a read model is kept is :meth:`GraphStore.cached` under
-:data:`KEY`: the store is what knows when its revision changes.
+:data:`KEY`: the store is what knows when its revision changes. On disk, the
+models of an embedded store are saved per revision beside it, so a restart
+loads instead of rebuilding (:mod:`partnergraph.readmodel_files`).
 """
 
 from __future__ import annotations
@@ -146,8 +148,25 @@ def build(store: GraphStore) -> ReadModel:
 
 
 def read_model(store: GraphStore) -> ReadModel:
-    """The read model of the store's current revision, built on first use (once)."""
-    return store.cached(KEY, lambda: build(store))
+    """The read model of the store's current revision, built on first use (once).
+
+    A model saved on disk for this revision (by this or an earlier process, see
+    :mod:`partnergraph.readmodel_files`) is loaded instead of built.
+    """
+    return store.cached(KEY, lambda: _saved_or_built(store))
+
+
+def _saved_or_built(store: GraphStore) -> ReadModel:
+    from partnergraph.readmodel_files import ReadModelFiles
+
+    files = ReadModelFiles.beside(store)
+    if files is None:
+        return build(store)
+    model = files.load(store)
+    if model is None:
+        model = build(store)
+        files.save(store, model)
+    return model
 
 
 def cached(store: GraphStore, key: Hashable, build_value: Callable[[], T]) -> T:

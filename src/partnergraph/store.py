@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
@@ -41,6 +42,7 @@ _STORE = ox.NamedNode("urn:x-partnergraph:store")
 _VERSION = ox.NamedNode(PG + "graphVersion")
 _LOADED = ox.NamedNode(PG + "loadedGraph")
 _REVISION = ox.NamedNode(PG + "writeRevision")
+_BUILD = ox.NamedNode(PG + "buildId")
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,17 @@ class GraphStore:
             return lexical(quad.object)
         return None
 
+    def build_id(self) -> str | None:
+        """A random id recorded at each (re)build, or None for stores built before it was.
+
+        A store deleted and built again counts its writes from 0 again, so the
+        revision alone can name different content in files kept beside it; the id
+        tells the builds apart (see :mod:`partnergraph.readmodel_files`).
+        """
+        for quad in self.backend.quads_for_pattern(_STORE, _BUILD, None, _META):
+            return lexical(quad.object)
+        return None
+
     def current_version(self) -> str:
         """The graph version of the files under ``graph/`` as they are now."""
         return graph_version(discover(self.settings.graph_dir), self.settings.base_iri)
@@ -127,8 +140,9 @@ class GraphStore:
 
         All files are checked (parsed) before the store is touched, so a
         syntax error leaves the previous graph in place. Graphs that did not
-        come from files (later writes) are kept. The version is recorded last:
-        a crash midway leaves no version, and the next open rebuilds.
+        come from files (later writes) are kept, and so is their count. The
+        version is recorded last: a crash midway leaves no version, and the next
+        open rebuilds.
         """
         if self.read_only:
             raise StoreBusyError("the store is open read-only; stop the other process first")
@@ -138,10 +152,14 @@ class GraphStore:
         checked = [check_file(f, self.settings.base_iri) for f in files]
         graphs = frozenset().union(*(c.graphs for c in checked))
 
+        writes = int(self.revision().rsplit("+", 1)[1])
         old = [q.object for q in self.backend.quads_for_pattern(_STORE, _LOADED, None, _META)]
         drop = [g for g in [*old, _META] if isinstance(g, ox.NamedNode)]
         counts = [c.quads for c in checked]
         meta = [ox.Quad(_STORE, _LOADED, g, _META) for g in sorted(graphs, key=str)]
+        meta.append(ox.Quad(_STORE, _BUILD, ox.Literal(uuid.uuid4().hex), _META))
+        if writes:  # the written graphs stay, so their count does: a revision names one content
+            meta.append(ox.Quad(_STORE, _REVISION, ox.Literal(writes), _META))
         meta.append(ox.Quad(_STORE, _VERSION, ox.Literal(version), _META))
         self.backend.replace_graphs(
             drop, files, counts, meta, base_iri=self.settings.base_iri, progress=progress
@@ -180,7 +198,11 @@ class GraphStore:
         return self._published
 
     def revision(self) -> str:
-        """Graph version plus the number of writes since: changes whenever the content does."""
+        """Graph version plus the number of writes held: changes whenever the content does.
+
+        The count survives rebuilds (written graphs do), so one revision of a store
+        names one content, and answers cached or tagged by it stay true.
+        """
         count = 0
         for quad in self.backend.quads_for_pattern(_STORE, _REVISION, None, _META):
             count = int(lexical(quad.object))

@@ -1,0 +1,125 @@
+"""Read models saved on disk, so a restarted process does not rebuild one it had.
+
+Building the read model reads every table of the graph: about a minute and a
+half of CPU at a million triples (``benchmarks/nationwide.py`` prints it), for
+which the first partner list after a server start used to wait. The model is
+a plain value of its revision, so it is pickled beside the embedded store
+(``<store>.readmodel/``) once built, and the next process that opens the same
+revision of the same store loads it instead (seconds instead of minutes).
+
+A file's name says exactly what it holds, so none is ever handed out for
+different content:
+
+- the store's *build id*, a random id recorded at every (re)build: a store
+  deleted and built again counts its writes from 0 again, so the revision
+  alone could name two different graphs;
+- the revision (graph version and write count);
+- a fingerprint of this package's source, so a changed loader never reads a
+  model built by older code.
+
+Only the newest files are kept. The folder belongs to whoever owns the store
+(pickle runs what it reads: never point it at a folder others can write).
+Remote stores and stores in memory are not saved (:func:`beside` gives None).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import pickle
+import tempfile
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from partnergraph.readmodel import ReadModel
+    from partnergraph.store import GraphStore
+
+#: Files kept in the folder (the current revision's and the one before).
+KEEP = 2
+SUFFIX = ".pickle"
+
+
+@cache
+def code_fingerprint() -> str:
+    """A hash of this package's Python source: models from other code are not read."""
+    root = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class ReadModelFiles:
+    """One folder of saved read models, named by build id, revision and code."""
+
+    def __init__(self, folder: Path, keep: int = KEEP) -> None:
+        self.folder = folder
+        self.keep = keep
+
+    @classmethod
+    def beside(cls, store: GraphStore) -> ReadModelFiles | None:
+        """The folder next to an embedded store on disk; None for other stores."""
+        if store.settings.remote or store.backend.location == ":memory:":
+            return None
+        path = store.settings.store_path
+        return cls(path.with_name(path.name + ".readmodel"))
+
+    def name(self, store: GraphStore, revision: str) -> str | None:
+        """The file name for ``revision`` of this store build (None: the build has no id)."""
+        build = store.build_id()
+        if build is None:
+            return None
+        key = f"{build}\n{revision}\n{code_fingerprint()}".encode()
+        return hashlib.sha256(key).hexdigest()[:32] + SUFFIX
+
+    def load(self, store: GraphStore) -> ReadModel | None:
+        """The saved model of the store's current revision, if there is one."""
+        from partnergraph.readmodel import ReadModel
+
+        name = self.name(store, store.revision())
+        if name is None:
+            return None
+        try:
+            with open(self.folder / name, "rb") as f:
+                tables = pickle.load(f)
+        except (OSError, EOFError, pickle.UnpicklingError):
+            return None
+        return ReadModel(**tables)
+
+    def save(self, store: GraphStore, model: ReadModel) -> Path | None:
+        """Write ``model`` under its revision (atomically), drop all but the newest files."""
+        name = self.name(store, model.revision)
+        if name is None:
+            return None
+        tables = {
+            f.name: getattr(model, f.name) for f in dataclasses.fields(model) if f.name != "memo"
+        }
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(tables, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.folder / name)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self._prune()
+        return self.folder / name
+
+    def saved(self) -> list[Path]:
+        """The saved files, newest first."""
+        found = []
+        for path in self.folder.glob("*" + SUFFIX):
+            try:  # another process may prune it meanwhile
+                found.append((path.stat().st_mtime_ns, path))
+            except FileNotFoundError:
+                continue
+        return [path for _, path in sorted(found, reverse=True)]
+
+    def _prune(self) -> None:
+        for old in self.saved()[self.keep :]:
+            old.unlink(missing_ok=True)

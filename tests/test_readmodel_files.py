@@ -1,0 +1,187 @@
+"""Read models saved beside the store: loaded by the next process, never for other content."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from partnergraph import readmodel_files
+from partnergraph.readmodel import ReadModel, read_model
+from partnergraph.readmodel_files import ReadModelFiles
+from partnergraph.settings import Settings
+from partnergraph.store import GraphStore
+from tests.conftest import GRAPH_DIR
+
+
+def _settings(tmp_path: Path) -> Settings:
+    return Settings(store_path=tmp_path / "store", graph_dir=GRAPH_DIR)
+
+
+def _tables(model: ReadModel) -> dict[str, object]:
+    """Every table of ``model``, comparable (the directory by its organizations)."""
+    tables = {f.name: getattr(model, f.name) for f in dataclasses.fields(model) if f.name != "memo"}
+    tables["directory"] = model.directory.organizations
+    return tables
+
+
+def _no_build(store: GraphStore) -> ReadModel:
+    raise AssertionError("the model was built, not loaded")
+
+
+#: Another process: open the store, load its read model with building made impossible.
+NEXT_PROCESS = """
+import sys
+from pathlib import Path
+from partnergraph import readmodel
+from partnergraph.settings import Settings
+from partnergraph.store import GraphStore
+
+def no_build(store):
+    raise SystemExit("the model was built, not loaded")
+
+readmodel.build = no_build
+store = GraphStore.open(Settings(store_path=Path(sys.argv[1]), graph_dir=Path(sys.argv[2])))
+model = readmodel.read_model(store)
+print(model.revision, model.directory.resolve("せたがや").code, len(model.citations))
+"""
+
+
+def _write(store: GraphStore, text: str) -> None:
+    base = store.settings.base_iri
+    store.apply(
+        add=[
+            ox.Quad(
+                ox.NamedNode(base + "lg/131121"),
+                ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"),
+                ox.Literal(text),
+                ox.NamedNode(base + "graph/test"),
+            )
+        ]
+    )
+
+
+def test_the_next_process_loads_the_model_instead_of_building_it(tmp_path: Path) -> None:
+    first = GraphStore.open(_settings(tmp_path))
+    built = read_model(first)
+    files = ReadModelFiles(tmp_path / "store.readmodel")
+    assert len(files.saved()) == 1
+    loaded = files.load(first)
+    assert loaded is not None and loaded is not built
+    assert _tables(loaded) == _tables(built)
+    assert loaded.cached("k", lambda: 1) == 1  # a fresh memo of its own
+    first.close()
+    del first  # pyoxigraph lets the folder go when the handle is collected
+
+    args = [str(tmp_path / "store"), str(GRAPH_DIR)]
+    done = subprocess.run(
+        [sys.executable, "-c", NEXT_PROCESS, *args], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [built.revision, "131121", str(len(built.citations))]
+
+
+def test_a_write_saves_the_new_revision_and_only_the_newest_files_stay(tmp_path: Path) -> None:
+    store = GraphStore.open(_settings(tmp_path))
+    files = ReadModelFiles(tmp_path / "store.readmodel")
+    names = []
+    for n in range(3):
+        read_model(store)
+        names.append(files.name(store, store.revision()))
+        _write(store, f"note {n}")
+    read_model(store)
+    assert len(set(names)) == 3
+    assert [p.name for p in files.saved()] == [
+        files.name(store, store.revision()),
+        names[-1],
+    ]
+
+
+def test_a_rebuild_keeps_the_write_count_so_a_revision_names_one_content(
+    tmp_path: Path,
+) -> None:
+    store = GraphStore.open(_settings(tmp_path))
+    _write(store, "a note the rebuild keeps")
+    old = read_model(store)
+    store.rebuild()
+    assert store.revision() == old.revision  # the same content: files and the one write
+    _write(store, "a second note")
+    assert store.revision() != old.revision
+    assert read_model(store) is not old
+    assert read_model(store).revision == store.revision()
+
+
+#: Another process: build a store, label a body, save the read model, go.
+FIRST_STORE = """
+import sys
+from pathlib import Path
+import pyoxigraph as ox
+from partnergraph.readmodel import read_model
+from partnergraph.settings import Settings
+from partnergraph.store import GraphStore
+
+store = GraphStore.open(Settings(store_path=Path(sys.argv[1]), graph_dir=Path(sys.argv[2])))
+base = store.settings.base_iri
+label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+store.apply(add=[ox.Quad(ox.NamedNode(base + "org/note"), label, ox.Literal("first store"),
+                         ox.NamedNode(base + "graph/test"))])
+print(read_model(store).revision)
+"""
+
+
+def test_a_store_built_again_never_reads_the_models_of_the_one_deleted(tmp_path: Path) -> None:
+    args = [str(tmp_path / "store"), str(GRAPH_DIR)]
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_STORE, *args], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    first_revision = done.stdout.strip()
+    shutil.rmtree(tmp_path / "store")  # the saved models beside it stay
+
+    store = GraphStore.open(_settings(tmp_path))
+    base = store.settings.base_iri
+    store.apply(
+        add=[
+            ox.Quad(
+                ox.NamedNode(base + "org/note"),
+                ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+                ox.Literal("second store"),
+                ox.NamedNode(base + "graph/test"),
+            )
+        ]
+    )
+    assert store.revision() == first_revision  # the same name for other content
+    assert read_model(store).labels[base + "org/note"] == {"": "second store"}
+
+
+def test_a_model_from_other_code_or_a_damaged_file_is_rebuilt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = GraphStore.open(_settings(tmp_path))
+    read_model(store)
+    files = ReadModelFiles(tmp_path / "store.readmodel")
+    (saved,) = files.saved()
+
+    monkeypatch.setattr(readmodel_files, "code_fingerprint", lambda: "other code")
+    assert files.load(store) is None
+    monkeypatch.undo()
+    assert files.load(store) is not None
+
+    saved.write_bytes(b"not a pickle")
+    assert files.load(store) is None
+    store.close()
+    del store  # pyoxigraph lets the folder go when the handle is collected
+    again = GraphStore.open(_settings(tmp_path))  # a new process, as far as caches go
+    assert read_model(again).directory.resolve("131121").name_ja == "世田谷区"
+    assert files.load(again) is not None  # rebuilt and saved again
+
+
+def test_stores_in_memory_save_nothing() -> None:
+    store = GraphStore.in_memory(Settings(graph_dir=GRAPH_DIR))
+    assert ReadModelFiles.beside(store) is None
+    assert read_model(store).directory.resolve("131121").name_ja == "世田谷区"
