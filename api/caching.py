@@ -18,6 +18,11 @@ so no long max-age) get ``no-cache`` beside Starlette's own ETag. A route that
 sets ``Cache-Control`` or ``ETag`` itself (a view marked stale, say) is left
 alone and never replayed; so is any answer but a 200, and one with
 ``Set-Cookie``.
+
+After a write, a GET waits ``PARTNERGRAPH_MODEL_WAIT`` seconds at most for the
+new revision's read model (:func:`partnergraph.readmodel.allow_previous`); past
+that it is answered from the previous revision's, with ``Partnergraph-Stale:
+<revision shown>`` and ``no-store``, and is neither tagged nor kept.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from partnergraph.errors import StoreError
+from partnergraph.readmodel import PreviousAllowed, allow_previous
 from partnergraph.revision_cache import RevisionCache, entity_tag
 from partnergraph.store import GraphStore
 from partnergraph.web.problems import library_problem
@@ -40,6 +46,8 @@ VARY = ("accept", "accept-language", "accept-encoding")
 _KEYED = (*VARY, "host", "authorization", "cookie")
 _STATIC = ("/static/", "/vendor/")
 _UNCACHED = ("/healthz",)
+#: Names the revision an answer was made from when it is not the current one.
+STALE_HEADER = "Partnergraph-Stale"
 
 
 @dataclass(frozen=True)
@@ -98,7 +106,10 @@ class RevisionCaching:
             await send({"type": "http.response.start", "status": 200, "headers": kept.headers})
             await send({"type": "http.response.body", "body": kept.body})
             return
-        await self.app(scope, receive, _Recorder(send, cache, store, revision, key, tag))
+        wait = store.settings.model_wait
+        with allow_previous(wait) as allowed:
+            recorder = _Recorder(send, cache, store, revision, key, tag, allowed)
+            await self.app(scope, receive, recorder)
 
 
 async def _published_revision(store: GraphStore) -> str:
@@ -119,9 +130,11 @@ class _Recorder:
         revision: str,
         key: str,
         tag: str,
+        allowed: PreviousAllowed,
     ) -> None:
         self.send, self.cache, self.store = send, cache, store
         self.revision, self.key, self.tag = revision, key, tag
+        self.allowed = allowed
         self.keep = False
         self.headers: list[tuple[bytes, bytes]] = []
         self.chunks: list[bytes] = []
@@ -131,7 +144,13 @@ class _Recorder:
         if message["type"] == "http.response.start":
             headers = MutableHeaders(scope=message)
             own = "cache-control" in headers or "etag" in headers or "set-cookie" in headers
-            if message["status"] == 200 and not own:
+            if self.allowed.shown is not None and STALE_HEADER not in headers:
+                # Made from the previous revision's tables while the current ones build.
+                headers[STALE_HEADER] = self.allowed.shown
+                headers["Cache-Control"] = NO_STORE
+                if "etag" in headers:
+                    del headers["etag"]
+            elif message["status"] == 200 and not own:
                 # A write that lands while the route runs: the body may be newer than the tag.
                 try:
                     now = await _published_revision(self.store)

@@ -30,6 +30,11 @@ REMOTE = KIND != "embedded"
 # already under way. Servers that only take writes ask for PARTNERGRAPH_VIEWS=on-demand
 # (tests/api/test_writes_api.py, tests/api/write_server.py).
 
+#: Seconds a GET waits for the new read model after a write (PARTNERGRAPH_MODEL_WAIT): the
+#: suite reads its own writes, so it waits for as long as a build may take on a busy
+#: machine; tests/api/test_previous_model.py covers answers from the previous model.
+MODEL_WAIT = 600.0
+
 
 class _Servers:
     """One Oxigraph server per store folder, started on first use, stopped at exit."""
@@ -64,18 +69,18 @@ atexit.register(_SERVERS.stop_all)
 def store_settings(path: Path) -> dict[str, object]:
     """Settings fields for a test store at ``path`` on the chosen kind of store."""
     if not REMOTE:
-        return {"store_path": path}
+        return {"store_path": path, "model_wait": MODEL_WAIT}
     server = _SERVERS.over(Path(path))
     if isinstance(server, VirtuosoServer):
-        return {"store_path": path, **server.settings()}
-    return {"store_path": path, "store_url": server.url}
+        return {"store_path": path, "model_wait": MODEL_WAIT, **server.settings()}
+    return {"store_path": path, "model_wait": MODEL_WAIT, "store_url": server.url}
 
 
 def store_env(path: Path) -> dict[str, str]:
     """The ``PARTNERGRAPH_STORE*`` variables for a server process whose store is at ``path``."""
     fields = store_settings(path)
     if not REMOTE:
-        return {"PARTNERGRAPH_STORE": str(path)}
+        return {"PARTNERGRAPH_STORE": str(path), "PARTNERGRAPH_MODEL_WAIT": str(MODEL_WAIT)}
     env = {f"PARTNERGRAPH_{k.upper()}": str(v) for k, v in fields.items() if k != "store_path"}
     if "PARTNERGRAPH_STORE_URL" in env:
         env["PARTNERGRAPH_STORE"] = env.pop("PARTNERGRAPH_STORE_URL")

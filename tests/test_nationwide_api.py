@@ -11,13 +11,18 @@ from fastapi.testclient import TestClient
 from partnergraph.settings import Settings
 from partnergraph.web.app import create_app
 from tests.conftest import GRAPH_DIR
+from tests.stores import MODEL_WAIT
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     store: Path = tmp_path_factory.mktemp("nationwide-api") / "store"
     settings = Settings(
-        store_path=store, graph_dir=GRAPH_DIR, query_timeout=20.0, allowed_hosts="testserver"
+        store_path=store,
+        graph_dir=GRAPH_DIR,
+        query_timeout=20.0,
+        allowed_hosts="testserver",
+        model_wait=MODEL_WAIT,
     )
     with TestClient(create_app(settings)) as c:
         yield c

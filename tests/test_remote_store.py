@@ -22,6 +22,7 @@ from partnergraph.store import GraphStore
 from partnergraph.web.app import create_app
 from tests.conftest import GRAPH_DIR
 from tests.oxigraph_server import OxigraphServer, free_port
+from tests.stores import MODEL_WAIT
 from tests.writes.support import TOKEN, TOKENS, fingerprint, organization
 
 
@@ -153,6 +154,7 @@ def test_server_gone_while_serving_answers_503_until_back_and_a_failed_write_lea
         tokens=TOKENS,
         allowed_hosts="testserver",
         store_timeout=10,
+        model_wait=MODEL_WAIT,
     )
     write = organization()
     auth = {"Authorization": f"Bearer {TOKEN}"}

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import platformdirs
+import pytest
 
+from partnergraph.errors import SettingsError
 from partnergraph.settings import Settings, default_locations
 from tests.conftest import REPO
 
@@ -24,3 +26,10 @@ def test_an_installed_package_uses_its_copies_and_the_user_data_directory(tmp_pa
     assert graph == package / "graph" and assets == package / "vendor"
     assert store == platformdirs.user_data_path("partnergraph", appauthor=False) / "store"
     assert tmp_path not in store.parents
+
+
+def test_the_model_wait_is_seconds_and_zero_is_allowed() -> None:
+    assert Settings.from_env({"PARTNERGRAPH_MODEL_WAIT": "0"}).model_wait == 0.0
+    assert Settings().model_wait == 1.0
+    with pytest.raises(SettingsError, match="PARTNERGRAPH_MODEL_WAIT"):
+        Settings.from_env({"PARTNERGRAPH_MODEL_WAIT": "-1"})

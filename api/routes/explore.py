@@ -43,6 +43,7 @@ from partnergraph import explore
 from partnergraph.errors import InvalidInputError, ViewNotReadyError
 from partnergraph.revision_cache import RevisionCache
 from partnergraph.views import Shown, ViewBuilder
+from partnergraph.web.caching import STALE_HEADER
 from partnergraph.web.i18n import MESSAGES
 from partnergraph.web.routes.pages import (
     SECURITY_HEADERS,
@@ -73,7 +74,6 @@ def _language(request: Request, lang: str | None) -> str:
 
 
 #: Response headers of a view older than the graph's current revision.
-STALE_HEADER = "Partnergraph-Stale"
 
 
 def _shown(request: Request, scope: str, lang: str) -> Shown[dict[str, Any]]:

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
@@ -147,13 +149,56 @@ def build(store: GraphStore) -> ReadModel:
     )
 
 
+@dataclass
+class PreviousAllowed:
+    """Leave to answer from the previous revision's model (see :func:`allow_previous`).
+
+    ``shown`` is set to the revision of the earlier model when one was handed out.
+    """
+
+    wait: float
+    shown: str | None = None
+
+
+#: Set by :func:`allow_previous` for the reads of one request; unset (the default), every
+#: read gets the current revision's model, waiting for it if need be.
+_allowed: ContextVar[PreviousAllowed | None] = ContextVar("previous_model_allowed", default=None)
+
+
+@contextmanager
+def allow_previous(wait: float) -> Iterator[PreviousAllowed]:
+    """Let the reads inside answer from the previous revision's model after ``wait`` seconds.
+
+    For GET requests (the web layer's caching middleware): once a write lands,
+    rebuilding the tables of a large graph takes a while (minutes at a million
+    triples), and a reader is better served by the previous revision, labelled,
+    than by a hang. Writes and the CLI never enter this: they always read the
+    current revision. Threads started inside inherit it (a copied context), and
+    the object yielded tells the caller afterwards whether an earlier model was shown.
+    """
+    allowed = PreviousAllowed(wait)
+    token = _allowed.set(allowed)
+    try:
+        yield allowed
+    finally:
+        _allowed.reset(token)
+
+
 def read_model(store: GraphStore) -> ReadModel:
     """The read model of the store's current revision, built on first use (once).
 
     A model saved on disk for this revision (by this or an earlier process, see
-    :mod:`partnergraph.readmodel_files`) is loaded instead of built.
+    :mod:`partnergraph.readmodel_files`) is loaded instead of built. Inside
+    :func:`allow_previous`, the previous revision's model stands in while the
+    current one is built.
     """
-    return store.cached(KEY, lambda: _saved_or_built(store))
+    allowed = _allowed.get()
+    if allowed is None:
+        return store.cached(KEY, lambda: _saved_or_built(store))
+    model, _ = store.cached_or_previous(KEY, lambda: _saved_or_built(store), allowed.wait)
+    if model.revision != store.revision():
+        allowed.shown = model.revision
+    return model
 
 
 def _saved_or_built(store: GraphStore) -> ReadModel:

@@ -93,6 +93,10 @@ class Settings:
     #: Seconds a request for a derived view (explorer, analysis) waits for the first build of
     #: the current revision when no earlier view can stand in; then 503 with Retry-After.
     view_wait: float = 10.0
+    #: Seconds a GET waits for the current revision's read model (the tables every answer
+    #: is made from) after a change; then it is answered from the previous revision's,
+    #: marked ``Partnergraph-Stale``. 0 answers from the previous one at once.
+    model_wait: float = 1.0
     #: ``eager``: build the derived views at start and after every change, so no request
     #: waits for them; ``on-demand``: only when a request asks for one (an API-only server
     #: then spends no CPU on explorer views nobody opens).
@@ -200,6 +204,8 @@ class Settings:
         for name in positive:
             if getattr(self, name) <= 0:
                 raise SettingsError(f"PARTNERGRAPH_{name.upper()} must be positive")
+        if self.model_wait < 0:
+            raise SettingsError("PARTNERGRAPH_MODEL_WAIT must be 0 or more seconds")
         if not 0 <= self.query_slow_nice <= 19:
             raise SettingsError("PARTNERGRAPH_QUERY_SLOW_NICE must be 0 to 19")
         if self.query_memory_mb < 0:

@@ -19,8 +19,10 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import pyoxigraph as ox
 
@@ -68,6 +70,7 @@ class GraphStore:
         self._cache: dict[str, tuple[str | None, object]] = {}
         self._cache_lock = threading.Lock()
         self._cache_locks: dict[str, threading.Lock] = {}
+        self._building: dict[str, Future[object]] = {}
         self._listeners: list[Callable[[str], None]] = []
         self._published: str | None = None
 
@@ -252,6 +255,36 @@ class GraphStore:
             value = build()
             self._cache[name] = (version, value)
             return value
+
+    def cached_or_previous(self, name: str, build: Callable[[], T], wait: float) -> tuple[T, bool]:
+        """:meth:`cached`, waiting ``wait`` seconds at most when an earlier value can stand in.
+
+        Returns the value and whether it is the earlier revision's (stale). The
+        build runs on a thread of its own (one per name at a time), so it goes on
+        for the next caller when this one stops waiting; with nothing earlier kept,
+        this waits for it.
+        """
+        hit = self._cache.get(name)
+        if hit is not None and hit[0] == self.revision():
+            return hit[1], False  # type: ignore[return-value]
+        with self._cache_lock:
+            running = self._building.get(name)
+            if running is None or running.done():
+                running = self._building[name] = Future()
+                threading.Thread(
+                    target=self._build_into, args=(running, name, build), daemon=True
+                ).start()
+        try:
+            return cast(T, running.result(timeout=None if hit is None else wait)), False
+        except FutureTimeout:
+            assert hit is not None  # only with an earlier value is there a timeout
+            return cast(T, hit[1]), True
+
+    def _build_into(self, future: Future[T], name: str, build: Callable[[], T]) -> None:
+        try:
+            future.set_result(self.cached(name, build))
+        except BaseException as exc:  # handed to every waiter
+            future.set_exception(exc)
 
     def loaded_graphs(self) -> list[str]:
         """IRIs of the named graphs that came from ``graph/`` files."""

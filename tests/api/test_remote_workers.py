@@ -14,6 +14,7 @@ import httpx
 from tests.conftest import GRAPH_DIR
 from tests.live import base_url, free_port, uvicorn_server
 from tests.oxigraph_server import OxigraphServer
+from tests.stores import MODEL_WAIT
 from tests.writes.support import TOKEN, TOKENS, organization
 
 CONNECTIONS = 24
@@ -33,6 +34,7 @@ def test_a_write_through_one_worker_is_seen_by_every_worker(tmp_path: Path) -> N
         "PARTNERGRAPH_GRAPH_DIR": str(GRAPH_DIR),
         "PARTNERGRAPH_BASE_IRI": base_url(port),
         "PARTNERGRAPH_TOKENS": TOKENS,
+        "PARTNERGRAPH_MODEL_WAIT": str(MODEL_WAIT),
     }
     command = [sys.executable, "-m", "partnergraph", "serve", "--workers", "2"]
     command += ["--host", "127.0.0.1"]

@@ -1,0 +1,81 @@
+"""After a write, GETs that cannot wait for the new read model get the previous one, labelled."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from partnergraph import readmodel
+from partnergraph.readmodel import ReadModel
+from partnergraph.store import GraphStore
+from partnergraph.web.app import create_app
+from partnergraph.web.caching import STALE_HEADER
+from tests.api.conftest import GENEROUS_TIMEOUT, api_settings
+from tests.conftest import wait_for
+from tests.writes.support import TOKEN, TOKENS, agreement
+
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+PARTNERS = "/api/v1/organizations/104442/partners"
+
+
+def test_a_get_during_the_rebuild_is_answered_from_the_previous_model_marked_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = api_settings(tmp_path / "store", tokens=TOKENS, model_wait=0.2)
+    with TestClient(create_app(settings)) as client:
+        before = client.get(PARTNERS)
+        assert before.status_code == 200 and STALE_HEADER not in before.headers
+        assert "etag" in before.headers
+        old_revision = readmodel.read_model(client.app.state.store).revision  # type: ignore[attr-defined]
+
+        # Hold every build of the new revision's model until the stale answers are checked.
+        release = threading.Event()
+        real_build = readmodel.build
+
+        def held_build(store: GraphStore) -> ReadModel:
+            release.wait(GENEROUS_TIMEOUT)
+            return real_build(store)
+
+        monkeypatch.setattr(readmodel, "build", held_build)
+        try:
+            written = client.post("/api/v1/agreements", json=agreement(), headers=AUTH)
+            assert written.status_code == 201, written.text
+            stale = client.get(PARTNERS)
+            assert stale.status_code == 200
+            assert stale.headers[STALE_HEADER] == old_revision
+            assert stale.headers["cache-control"] == "no-store" and "etag" not in stale.headers
+            assert stale.json() == before.json()
+            # Neither tagged nor kept: a conditional GET with the old tag is not a 304 either.
+            again = client.get(PARTNERS, headers={"If-None-Match": before.headers["etag"]})
+            assert again.status_code == 200 and again.headers[STALE_HEADER] == old_revision
+        finally:
+            release.set()
+
+        def fresh() -> bool:
+            return STALE_HEADER not in client.get(PARTNERS).headers
+
+        assert wait_for(fresh, GENEROUS_TIMEOUT)
+        now = client.get(PARTNERS)
+        assert "etag" in now.headers and now.headers["etag"] != before.headers["etag"]
+        assert "テスト用の災害時相互応援協定" in now.text
+        assert "テスト用の災害時相互応援協定" not in before.text
+
+
+def test_writes_and_a_first_build_always_wait_for_the_current_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = api_settings(tmp_path / "store", tokens=TOKENS, model_wait=0.0)
+    with TestClient(create_app(settings)) as client:
+        # No earlier model to stand in: even with no wait at all, the first GET gets the current.
+        first = client.get(PARTNERS)
+        assert first.status_code == 200 and STALE_HEADER not in first.headers
+        written = client.post("/api/v1/agreements", json=agreement(), headers=AUTH)
+        assert written.status_code == 201
+        # A write reads the current revision (its checks and its answer), never the previous.
+        other = agreement(title_ja="二つ目のテスト協定", title_en="Second test agreement")
+        second = client.post("/api/v1/agreements", json=other, headers=AUTH)
+        assert second.status_code == 201, second.text
+        assert STALE_HEADER not in second.headers
