@@ -264,7 +264,7 @@ def main() -> None:
                 bare_port,
                 app="bare_app:create_app",
                 env={"BARE_BODIES": str(bodies)},
-                timeout=120,
+                timeout=600,
             )
             bare_base = f"http://127.0.0.1:{bare_port}/"
             try:
@@ -315,7 +315,23 @@ def main() -> None:
 
             section(f"CSV import of {args.rows} rows: this store vs the shipped graph")
             big_s, big_status = time_import(base, import_rows(syn.codes, args.rows, "big"))
-            shipped = serve(Path(tmp) / "shipped-store", shipped_port, env=TOKENS, timeout=120)
+            with httpx.Client(base_url=base, timeout=600, headers=IDENTITY) as client:
+                t0 = time.perf_counter()
+                after = client.get(paths["hub"])
+                after_s = time.perf_counter() - t0
+                shown = after.headers.get("Partnergraph-Stale")
+                stale_until = None
+                if shown is not None:  # how long until the new revision's tables answer
+                    while "Partnergraph-Stale" in client.get(paths["hub"]).headers:
+                        time.sleep(0.5)
+                    stale_until = time.perf_counter() - t0
+            label = f"the previous revision's ({shown})" if shown else "the current revision's"
+            print(
+                f"hub partner list right after the import: {after_s:.2f} s ({after.status_code}), "
+                f"made from {label} read model"
+                + (f"; current after {stale_until:.1f} s" if stale_until is not None else "")
+            )
+            shipped = serve(Path(tmp) / "shipped-store", shipped_port, env=TOKENS, timeout=600)
             try:
                 ship_base = f"http://127.0.0.1:{shipped_port}/"
                 ship_s, ship_status = time_import(
