@@ -31,7 +31,7 @@ def uvicorn_server(
     env: Mapping[str, str],
     *,
     port: int | None = None,
-    start_timeout: float = 60,
+    start_timeout: float = 300,
     stop_timeout: float = 10,
     command: list[str] | None = None,
     **popen: Any,

@@ -47,7 +47,7 @@ class OxigraphServer:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def start(self, timeout: float = 60) -> OxigraphServer:
+    def start(self, timeout: float = 300) -> OxigraphServer:
         """Start it and return once it answers a query (raises if it does not in ``timeout``)."""
         cmd = [oxigraph_command(), "serve", "--location", str(self.location)]
         cmd += ["--bind", f"127.0.0.1:{self.port}"]

@@ -246,7 +246,7 @@ def test_serve_answers_public_sparql_from_workers_off_the_network(
     # The console script, as users run it (``-m partnergraph`` is not re-imported by spawn).
     serve = [str(Path(sys.executable).with_name("partnergraph")), "serve"]
     own = {**env, "PARTNERGRAPH_STORE": str(tmp_path / "store"), "PARTNERGRAPH_BASE_IRI": base}
-    with uvicorn_server(own, port=port, start_timeout=120, command=serve):
+    with uvicorn_server(own, port=port, command=serve):
         sparql = httpx.get(base + "healthz", timeout=10).json()["sparql"]
         assert sparql["network_isolation"] is True, sparql
         answer = httpx.get(base + "sparql", params={"query": "ASK {}"}, timeout=60)

@@ -43,9 +43,10 @@ def cornered_server(tmp: Path, isolation: str) -> Iterator[tuple[str, Path]]:
     }
     with (
         log.open("wb") as err,
-        uvicorn_server(
-            env, port=port, start_timeout=90, stderr=err, preexec_fn=_unmapped_user_namespace
-        ) as (base, _proc),
+        uvicorn_server(env, port=port, stderr=err, preexec_fn=_unmapped_user_namespace) as (
+            base,
+            _proc,
+        ),
     ):
         yield base, log
 

@@ -22,5 +22,5 @@ def server(store: Path) -> Iterator[tuple[str, subprocess.Popen]]:
         "PARTNERGRAPH_QUERY_WORKERS": "1",
         "PARTNERGRAPH_VIEWS": "on-demand",  # only writes and reads of records: no view needed
     }
-    with uvicorn_server(env, start_timeout=90, stop_timeout=20) as running:
+    with uvicorn_server(env, stop_timeout=20) as running:
         yield running

@@ -166,7 +166,7 @@ def xss_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         # The first view is built at start; on a busy machine the first page waits for it.
         "PARTNERGRAPH_VIEW_WAIT": "120",
     }
-    with uvicorn_server(env, port=port, start_timeout=90) as (base, _proc):
+    with uvicorn_server(env, port=port) as (base, _proc):
         yield base
 
 

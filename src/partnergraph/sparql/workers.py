@@ -26,8 +26,9 @@ from partnergraph.sparql import worker
 
 log = logging.getLogger(__name__)
 
-#: How long a new worker may take to import and say it is ready.
-START_TIMEOUT = 60.0
+#: How long a new worker may take to import and say it is ready: a deadline against a hang,
+#: generous because a busy machine (CI shares its cores) can take a minute to start one.
+START_TIMEOUT = 300.0
 #: Attempts to replace a dead worker before giving up (logged at ERROR).
 REPLACE_ATTEMPTS = 3
 
