@@ -34,6 +34,17 @@ class Load:
     loaded_median_ms: float
 
 
+def wait_settled(base: str, limit: float) -> float | None:
+    """Seconds until ``/healthz`` says the views and analysis are built (None: not in ``limit``)."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit:
+        views = httpx.get(base + "healthz", timeout=60).json()["views"]
+        if views["prepared"] and views["views_current"]:
+            return time.perf_counter() - started
+        time.sleep(1)
+    return None
+
+
 def timed_get(client: httpx.Client, path: str, **kwargs: object) -> tuple[float, int]:
     """Seconds and status of one GET."""
     started = time.perf_counter()

@@ -322,6 +322,9 @@ def test_on_demand_builds_nothing_until_a_request_asks(store: GraphStore) -> Non
     views.start()
     write(store, 1)
     assert views.builds == 0 and build.calls == 0  # neither the start nor the write built
+    status = views.status()  # asking how far it is starts nothing either
+    assert status["revision"] == store.revision() and not status["views_current"]
+    assert views.builds == 0 and build.calls == 0
     first = views.get("a")  # the first request starts the build and waits for it
     assert not first.stale and first.revision == store.revision()
     assert views.builds == 1
@@ -330,6 +333,7 @@ def test_on_demand_builds_nothing_until_a_request_asks(store: GraphStore) -> Non
     views.get("a")  # the previous revision's view (stale), and a build of the new one
     assert views.ready(wait=DEADLINE)
     assert views.builds == 2 and build.calls == 2
+    assert views.status()["views_current"]
     views.close()
 
 

@@ -56,6 +56,7 @@ def healthz(request: Request) -> dict[str, object]:
         "status": "ok",
         "graph_version": store.stored_version(),
         "sparql": request.app.state.pool.status(),
+        "views": request.app.state.views.status(),
     }
 
 

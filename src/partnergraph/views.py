@@ -244,6 +244,21 @@ class ViewBuilder(Generic[K, V]):
                     retry_after=self._retry_after(),
                 )
 
+    def status(self) -> dict[str, object]:
+        """What the background work has done for the current revision; never starts or waits.
+
+        For ``/healthz``: a deployment (or a benchmark) can tell a server still
+        building its views and analysis from one that is done.
+        """
+        revision = self.store.revision()
+        with self._lock:
+            return {
+                "revision": revision,
+                "prepared": self._prepared == revision,
+                "views_current": all(self._views.get(k, ("",))[0] == revision for k in self.keys),
+                "building": self._building,
+            }
+
     def ready(self, *, wait: float | None = None) -> bool:
         """Wait up to ``wait`` seconds until every key shows the current revision."""
         limit = self.wait if wait is None else wait
