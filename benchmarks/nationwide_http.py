@@ -136,12 +136,16 @@ def write_one(base: str, codes: list[str], n: int, timeout: float = 120) -> floa
 
 
 def get_within(base: str, path: str, timeout: float) -> float | None:
-    """Seconds of one GET, or None if it did not answer within ``timeout``."""
+    """Seconds of one GET, or None if it did not answer within ``timeout`` (or said 503:
+    no view of any revision to show yet)."""
     started = time.perf_counter()
     try:
-        httpx.get(base + path, timeout=timeout, headers=IDENTITY).raise_for_status()
+        response = httpx.get(base + path, timeout=timeout, headers=IDENTITY)
     except httpx.TimeoutException:
         return None
+    if response.status_code == 503:
+        return None
+    response.raise_for_status()
     return time.perf_counter() - started
 
 
@@ -152,6 +156,7 @@ def after_write(
     of ``path``; another write, then ``concurrent`` GETs at once while writes go on beside
     them. The latencies of all of it; the concurrent part is skipped if the single GET did
     not answer (the server would still be busy with it)."""
+    wait_settled(base, timeout * 3)  # the current revision's view built: the warm-up
     warm = get_within(base, path, timeout)
     idle = [write_one(base, codes, 900_000 + i, timeout) for i in range(3)]
     write_one(base, codes, 900_010, timeout)
