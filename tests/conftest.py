@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -13,7 +13,7 @@ import pytest
 from partnergraph.backends.embedded import EmbeddedBackend
 from partnergraph.settings import Settings
 from partnergraph.store import GraphStore
-from tests.stores import store_settings
+from tests.stores import REMOTE, stop_servers_under, store_settings
 
 REPO = Path(__file__).resolve().parents[1]
 GRAPH_DIR = REPO / "graph"
@@ -32,6 +32,19 @@ PREFIXES = """\
 @prefix xsd:  <http://www.w3.org/2001/XMLSchema#> .
 @prefix schema: <https://schema.org/> .
 """
+
+
+@pytest.fixture(autouse=True)
+def _servers_end_with_their_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """On a remote store, the servers of a test's own stores stop when the test ends (set up
+    first, so torn down after the test's stores are closed); module and session stores live
+    in folders of their own and keep theirs."""
+    if not REMOTE:
+        yield
+        return
+    tmp_path = request.getfixturevalue("tmp_path")
+    yield
+    stop_servers_under(tmp_path)
 
 
 @pytest.fixture(scope="session")
