@@ -16,6 +16,7 @@ import pyoxigraph as ox
 import pytest
 
 from partnergraph.tables import display_width
+from tests.api.conftest import GENEROUS_TIMEOUT
 from tests.conftest import GRAPH_DIR
 
 
@@ -143,6 +144,7 @@ def test_syntax_error_points_at_the_line_as_the_web_does(env: dict[str, str]) ->
         store_path=Path(env["PARTNERGRAPH_STORE"]).parent / "web-store",
         graph_dir=GRAPH_DIR,
         allowed_hosts="testserver",  # the Host TestClient sends
+        query_timeout=GENEROUS_TIMEOUT,  # the worker parses it: a busy machine must not cut it
     )
     with TestClient(create_app(settings)) as client:
         response = client.get("/sparql", params={"query": BAD_QUERY})

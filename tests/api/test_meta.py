@@ -6,7 +6,7 @@ import re
 
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import GENEROUS_TIMEOUT
+from tests.api.conftest import VIEW_WAIT
 from tests.conftest import wait_for
 
 
@@ -20,7 +20,7 @@ def test_healthz_says_when_the_background_views_and_analysis_are_done(client: Te
         views = client.get("/healthz").json()["views"]
         return bool(views["prepared"] and views["views_current"])
 
-    assert wait_for(done, GENEROUS_TIMEOUT)
+    assert wait_for(done, VIEW_WAIT)
     body = client.get("/healthz").json()
     assert body["views"]["revision"].startswith(body["graph_version"] + "+")
 

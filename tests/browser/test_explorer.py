@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.api.conftest import VIEW_WAIT
 from tests.browser.conftest import BrowserPage
 from tests.conftest import GRAPH_DIR, PREFIXES
 from tests.live import base_url, free_port, uvicorn_server
@@ -164,7 +165,7 @@ def xss_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "PARTNERGRAPH_GRAPH_DIR": str(graph),
         "PARTNERGRAPH_BASE_IRI": base_url(port),
         # The first view is built at start; on a busy machine the first page waits for it.
-        "PARTNERGRAPH_VIEW_WAIT": "120",
+        "PARTNERGRAPH_VIEW_WAIT": str(VIEW_WAIT),
     }
     with uvicorn_server(env, port=port) as (base, _proc):
         yield base
