@@ -52,13 +52,14 @@ print(model.revision, model.directory.resolve("せたがや").code, len(model.ci
 """
 
 
-def _write(store: GraphStore, text: str) -> None:
+def _write(store: GraphStore, text: str, subject: str = "lg/131121", prop: str = "comment") -> None:
+    """One written quad: ``text`` as the rdfs ``prop`` of ``subject`` (under the base)."""
     base = store.settings.base_iri
     store.apply(
         add=[
             ox.Quad(
-                ox.NamedNode(base + "lg/131121"),
-                ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"),
+                ox.NamedNode(base + subject),
+                ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#" + prop),
                 ox.Literal(text),
                 ox.NamedNode(base + "graph/test"),
             )
@@ -145,16 +146,7 @@ def test_a_store_built_again_never_reads_the_models_of_the_one_deleted(tmp_path:
 
     store = GraphStore.open(_settings(tmp_path))
     base = store.settings.base_iri
-    store.apply(
-        add=[
-            ox.Quad(
-                ox.NamedNode(base + "org/note"),
-                ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
-                ox.Literal("second store"),
-                ox.NamedNode(base + "graph/test"),
-            )
-        ]
-    )
+    _write(store, "second store", subject="org/note", prop="label")
     assert store.revision() == first_revision  # the same name for other content
     assert read_model(store).labels[base + "org/note"] == {"": "second store"}
 
