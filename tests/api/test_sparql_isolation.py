@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from partnergraph.sparql.worker import CLONE_NEWUSER
+from tests.api.conftest import GENEROUS_TIMEOUT
 from tests.conftest import GRAPH_DIR
 from tests.live import base_url, free_port, uvicorn_server
 
@@ -40,6 +41,8 @@ def cornered_server(tmp: Path, isolation: str) -> Iterator[tuple[str, Path]]:
         "PARTNERGRAPH_GRAPH_DIR": str(GRAPH_DIR),
         "PARTNERGRAPH_BASE_IRI": base_url(port),
         "PARTNERGRAPH_SPARQL_ISOLATION": isolation,
+        # A deadline against a hang: CI's busy cores once took a 10 s limit on the saved query.
+        "PARTNERGRAPH_QUERY_TIMEOUT": str(GENEROUS_TIMEOUT),
     }
     with (
         log.open("wb") as err,
@@ -55,8 +58,9 @@ def cornered_server(tmp: Path, isolation: str) -> Iterator[tuple[str, Path]]:
 def test_without_isolation(tmp_path: Path, isolation: str) -> None:
     with cornered_server(tmp_path, isolation) as (base, log), httpx.Client(base_url=base) as http:
         sparql = http.get("/healthz").json()["sparql"]
-        response = http.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30)
-        saved = http.get(SAVED, timeout=30)
+        wait = GENEROUS_TIMEOUT + 30
+        response = http.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=wait)
+        saved = http.get(SAVED, timeout=wait)
     assert sparql["network_isolation"] is False
     assert "unshare" in sparql["isolation_problem"]
     assert saved.status_code == 200, saved.text  # the project's own queries still run
