@@ -73,9 +73,6 @@ def _language(request: Request, lang: str | None) -> str:
     return choose_language(lang, request.headers.get("accept-language"))
 
 
-#: Response headers of a view older than the graph's current revision.
-
-
 def _shown(request: Request, scope: str, lang: str) -> Shown[dict[str, Any]]:
     """The background builder's base view of ``scope`` (perhaps of an earlier revision)."""
     if scope not in explore.SCOPES:

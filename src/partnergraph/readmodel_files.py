@@ -85,10 +85,9 @@ class ReadModelFiles:
             return None
         try:
             with open(self.folder / name, "rb") as f:
-                tables = pickle.load(f)
-        except (OSError, EOFError, pickle.UnpicklingError):
+                return ReadModel(**pickle.load(f))
+        except Exception:  # missing, damaged, or pickled by other library versions: build it
             return None
-        return ReadModel(**tables)
 
     def save(self, store: GraphStore, model: ReadModel) -> Path | None:
         """Write ``model`` under its revision (atomically), drop all but the newest files."""
