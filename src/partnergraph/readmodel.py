@@ -195,8 +195,8 @@ def read_model(store: GraphStore) -> ReadModel:
     allowed = _allowed.get()
     if allowed is None:
         return store.cached(KEY, lambda: _saved_or_built(store))
-    model, _ = store.cached_or_previous(KEY, lambda: _saved_or_built(store), allowed.wait)
-    if model.revision != store.revision():
+    model, stale = store.cached_or_previous(KEY, lambda: _saved_or_built(store), allowed.wait)
+    if stale:
         allowed.shown = model.revision
     return model
 

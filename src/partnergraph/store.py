@@ -259,13 +259,14 @@ class GraphStore:
     def cached_or_previous(self, name: str, build: Callable[[], T], wait: float) -> tuple[T, bool]:
         """:meth:`cached`, waiting ``wait`` seconds at most when an earlier value can stand in.
 
-        Returns the value and whether it is the earlier revision's (stale). The
+        Returns the value and whether it is of an earlier revision (stale). The
         build runs on a thread of its own (one per name at a time), so it goes on
         for the next caller when this one stops waiting; with nothing earlier kept,
         this waits for it.
         """
+        current = self.revision()
         hit = self._cache.get(name)
-        if hit is not None and hit[0] == self.revision():
+        if hit is not None and hit[0] == current:
             return hit[1], False  # type: ignore[return-value]
         with self._cache_lock:
             running = self._building.get(name)
@@ -275,7 +276,9 @@ class GraphStore:
                     target=self._build_into, args=(running, name, build), daemon=True
                 ).start()
         try:
-            return cast(T, running.result(timeout=None if hit is None else wait)), False
+            value = cast(T, running.result(timeout=None if hit is None else wait))
+            built = self._cache.get(name)  # a build begun before a later write is stale too
+            return value, built is not None and built[0] != current
         except FutureTimeout:
             assert hit is not None  # only with an earlier value is there a timeout
             return cast(T, hit[1]), True
