@@ -12,10 +12,12 @@ import pyoxigraph as ox
 import pytest
 
 from partnergraph.errors import GraphSourceError, QueryError, StoreBusyError
+from partnergraph.inventory import inventory
 from partnergraph.snapshots import Snapshots
 from partnergraph.store import GraphStore
+from partnergraph.writes.rdf import A
 from tests.conftest import BASE, embedded, small_settings
-from tests.stores import store_env
+from tests.stores import REMOTE, store_env
 
 KAWABA = """
 src:doc { src:doc a pg:SourceDocument ; rdfs:label "doc"@en .
@@ -153,6 +155,28 @@ def test_dump_round_trips_named_graphs(tmp_path: Path, graph_dir) -> None:
     quads = list(ox.parse(store.dump(ox.RdfFormat.TRIG), format=ox.RdfFormat.TRIG))
     assert len(quads) == len(list(store.quads()))
     assert {q.graph_name.value for q in quads} == set(store.loaded_graphs())
+
+
+def test_an_export_holds_the_written_graphs_and_no_other_applications(
+    tmp_path: Path, graph_dir
+) -> None:
+    store = GraphStore.open(small_settings(tmp_path, graph_dir(kawaba=KAWABA)))
+    written = BASE + "source/w"
+    quad = ox.Quad(
+        ox.NamedNode(BASE + "org/x"), A, ox.NamedNode(BASE + "Thing"), ox.NamedNode(written)
+    )
+    store.apply(add=[quad])
+    store.rebuild()  # what was written, and the record of it, outlive a rebuild
+    if REMOTE:  # a server holds other applications' graphs (and Virtuoso its own)
+        store.backend.update(
+            "INSERT DATA { GRAPH <urn:x-other:app> { <urn:x-other:s> a <urn:x-other:Thing> } }"
+        )
+    exported = ox.parse(store.dump(ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+    assert {q.graph_name.value for q in exported} == {*store.loaded_graphs(), written}
+    counted = inventory(store)
+    assert written in counted.by_source and "urn:x-other:app" not in counted.by_source
+    assert not [c for c in counted.by_class if "x-other" in c]
+    assert counted.triples == sum(n for _, n in counted.by_source.values())
 
 
 def test_apply_is_atomic_and_bumps_the_revision(tmp_path: Path, graph_dir) -> None:

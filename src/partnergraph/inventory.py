@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from partnergraph.citations import DOCUMENTS, document_titles
-from partnergraph.namespaces import META_GRAPH, ONTOLOGY_GRAPH, sparql_prefixes
+from partnergraph.namespaces import META_GRAPH, ONTOLOGY_GRAPH, STORE_NODE, sparql_prefixes
 from partnergraph.store import GraphStore
 from partnergraph.terms import curie
 
@@ -24,6 +24,23 @@ SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
     )
     .replace("?ontology", f"<{ONTOLOGY_GRAPH}>")
     .replace("?meta", f"<{META_GRAPH}>")
+)
+#: The same count on a server, over the graphs the meta graph lists as this project's
+#: (a server may hold other applications' graphs and its own: see ``GraphStore.own_graphs``).
+_BY_CLASS_LISTED = (
+    (
+        sparql_prefixes()
+        + """
+SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
+  VALUES ?listed { pg:loadedGraph pg:writtenGraph }
+  GRAPH ?meta { ?store ?listed ?g }
+  GRAPH ?g { ?s a ?class }
+  FILTER(?g != ?ontology)
+} GROUP BY ?class ORDER BY DESC(?n) ?class"""
+    )
+    .replace("?ontology", f"<{ONTOLOGY_GRAPH}>")
+    .replace("?meta", f"<{META_GRAPH}>")
+    .replace("?store", f"<{STORE_NODE}>")
 )
 _BY_GRAPH = f"""
 SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{META_GRAPH}>) }}
@@ -70,12 +87,16 @@ class Inventory:
 
 def inventory(store: GraphStore) -> Inventory:
     """Count what the graph holds, class by class and source by source."""
-    by_class = {curie(r["class"].value): int(r["n"].value) for r in store.select(_BY_CLASS)}
+    own = store.own_graphs()
+    by_class_query = _BY_CLASS if own is None else _BY_CLASS_LISTED
+    by_class = {curie(r["class"].value): int(r["n"].value) for r in store.select(by_class_query)}
     titles = document_titles(store)
     by_source: dict[str, tuple[str, int]] = {}
     total = 0
     for row in store.select(_BY_GRAPH):
         graph, n = row["g"].value, int(row["n"].value)
+        if own is not None and graph not in own:
+            continue
         title = "ontology" if graph == ONTOLOGY_GRAPH else titles.get(graph, (graph, None))[0]
         by_source[graph] = (title, n)
         total += n

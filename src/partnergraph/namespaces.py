@@ -12,6 +12,8 @@ ENERGY_SOURCE = "https://w3id.org/partnergraph/energy-source/"
 PAGE_KIND = "https://w3id.org/partnergraph/page-kind/"
 ONTOLOGY_GRAPH = "https://w3id.org/partnergraph/ns"
 META_GRAPH = "urn:x-partnergraph:meta"
+#: The subject of the meta graph's statements (version, revision, loaded and written graphs).
+STORE_NODE = "urn:x-partnergraph:store"
 
 ORG = "http://www.w3.org/ns/org#"
 SCHEMA = "https://schema.org/"

@@ -30,7 +30,7 @@ from partnergraph.backends import Backend, open_backend
 from partnergraph.backends.embedded import EmbeddedBackend
 from partnergraph.errors import QueryError, StoreBusyError
 from partnergraph.graphfiles import check_file, discover, graph_version
-from partnergraph.namespaces import META_GRAPH, PG, PREFIXES
+from partnergraph.namespaces import META_GRAPH, PG, PREFIXES, STORE_NODE
 from partnergraph.settings import Settings
 from partnergraph.sparql.safety import syntax_error
 from partnergraph.terms import lexical
@@ -40,11 +40,12 @@ Progress = Callable[[int, int], None]
 T = TypeVar("T")
 
 _META = ox.NamedNode(META_GRAPH)
-_STORE = ox.NamedNode("urn:x-partnergraph:store")
+_STORE = ox.NamedNode(STORE_NODE)
 _VERSION = ox.NamedNode(PG + "graphVersion")
 _LOADED = ox.NamedNode(PG + "loadedGraph")
 _REVISION = ox.NamedNode(PG + "writeRevision")
 _BUILD = ox.NamedNode(PG + "buildId")
+_WRITTEN = ox.NamedNode(PG + "writtenGraph")
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,7 @@ class GraphStore:
         drop = [g for g in [*old, _META] if isinstance(g, ox.NamedNode)]
         counts = [c.quads for c in checked]
         meta = [ox.Quad(_STORE, _LOADED, g, _META) for g in sorted(graphs, key=str)]
+        meta += [ox.Quad(_STORE, _WRITTEN, g, _META) for g in self._written_graphs()]
         meta.append(ox.Quad(_STORE, _BUILD, ox.Literal(uuid.uuid4().hex), _META))
         if writes:  # the written graphs stay, so their count does: a revision names one content
             meta.append(ox.Quad(_STORE, _REVISION, ox.Literal(writes), _META))
@@ -230,6 +232,8 @@ class GraphStore:
         meta_new = [ox.Quad(_STORE, _REVISION, ox.Literal(int(current) + 1), _META)]
         if current == "0":
             meta_old = []
+        written = {q.graph_name for q in add if isinstance(q.graph_name, ox.NamedNode)}
+        meta_new += [ox.Quad(_STORE, _WRITTEN, g, _META) for g in sorted(written, key=str)]
         update = (
             f"DELETE DATA {{ {_quads_text([*remove, *meta_old])} }} ;\n"
             f"INSERT DATA {{ {_quads_text([*add, *meta_new])} }}"
@@ -347,11 +351,30 @@ class GraphStore:
         """Those of ``quads`` that are stored (asked in batches on a remote store)."""
         return self.backend.present(quads)
 
+    def _written_graphs(self) -> list[ox.NamedNode]:
+        found = self.backend.quads_for_pattern(_STORE, _WRITTEN, None, _META)
+        return sorted({q.object for q in found if isinstance(q.object, ox.NamedNode)}, key=str)
+
+    def own_graphs(self) -> frozenset[str] | None:
+        """IRIs of this project's named graphs on a server; None where every graph is.
+
+        A server may hold other applications' graphs and its own (Virtuoso's system
+        graphs): there only the graphs loaded from ``graph/`` or written through
+        :meth:`apply` are this project's. An embedded folder holds nothing else
+        (stores written before writes were recorded included), so there all are.
+        """
+        if isinstance(self.backend, EmbeddedBackend):
+            return None
+        return frozenset(self.loaded_graphs()) | {g.value for g in self._written_graphs()}
+
     def quads(self, graph: str | None = None) -> Iterable[ox.Quad]:
-        """Every quad of the loaded named graphs (or of one graph), meta graph excluded."""
+        """Every quad of this project's named graphs (or of one graph), meta graph excluded."""
         if graph is not None:
             return self.backend.quads_for_pattern(None, None, None, ox.NamedNode(graph))
-        return (q for q in self.backend.all_quads() if q.graph_name != _META)
+        own = self.own_graphs()
+        if own is None:
+            return (q for q in self.backend.all_quads() if q.graph_name != _META)
+        return (q for q in self.backend.all_quads() if lexical(q.graph_name) in own)
 
     def dump(self, fmt: ox.RdfFormat) -> bytes:
         """Serialise the graph: datasets keep their named graphs, triple formats get the union."""
