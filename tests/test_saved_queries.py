@@ -27,6 +27,7 @@ from partnergraph.sparql.execute import QueryRequest, QueryResult, execute
 from partnergraph.store import GraphStore
 from partnergraph.terms import plain
 from tests.conftest import BASE, GRAPH_DIR, embedded
+from tests.stores import KIND
 
 SETAGAYA = f"{BASE}lg/131121"
 KAWABA = f"{BASE}lg/104442"
@@ -101,6 +102,13 @@ def test_kawabas_partners_include_the_1981_engagement_accord(run) -> None:
     assert len(forum) == 23  # the other 23 of the 7th forum's 24 participants
 
 
+@pytest.mark.xfail(
+    KIND == "virtuoso",
+    strict=True,
+    reason="Virtuoso 7.2.5 adds a row whose ?partner is the body asked about "
+    "(the HAVING on ?as_of); "
+    "every other shape tried fails to compile there (SQ156): see the README",
+)
 def test_partners_as_of_a_date_count_from_the_first_day_of_the_start(run) -> None:
     rows = run("partners-by-type", org="104442", as_of="1981-12-01")
     assert [(r["tie"], r["start"]) for r in rows] == [("engagement-accord", "1981-11")]
@@ -122,11 +130,17 @@ def test_agreements_with_their_evidence(run) -> None:
     assert {r.get("page") for r in accord} == {12, None}
     assert any(r.get("url") == "https://www.city.setagaya.lg.jp/02237/30970.html" for r in accord)
     jonan = next(r for r in rows if r["agreement"].endswith("jonan-five-wards-disaster-mutual-aid"))
-    assert set(jonan["parties"].split("・")) == {"品川区", "目黒区", "大田区", "世田谷区", "渋谷区"}
+    assert set(jonan["parties"].split(" / ")) == {
+        "品川区",
+        "目黒区",
+        "大田区",
+        "世田谷区",
+        "渋谷区",
+    }
     wards = next(
         r for r in rows if r["agreement"].endswith("tokyo-23-wards-mutual-cooperation-support")
     )
-    assert wards["revised"] == "2014-03-01" and len(wards["parties"].split("・")) == 23
+    assert wards["revised"] == "2014-03-01" and len(wards["parties"].split(" / ")) == 23
     sister = {r["agreement_name"] for r in run("agreements", type="sister-city")}
     assert {n for n in sister if n.startswith("世田谷区")} == {
         "世田谷区・ウィニペグ市 姉妹都市提携",
@@ -201,7 +215,7 @@ def test_energy_suppliers_and_what_they_supply(run) -> None:
     assert kawaba["signed"] == "2016-02-15"
     nagano = rows["長野県企業局"]
     assert nagano["supplier_parent_name"] == "長野県"
-    assert set(nagano["plants"].split("、")) == {"高遠さくら発電所", "奥裾花第2"}
+    assert set(nagano["plants"].split(" / ")) == {"高遠さくら発電所", "奥裾花第2"}
     assert nagano["start"] == "2017-04-01" and "agreement" not in nagano
     assert rows["津南町"]["plants"] == "雑水山第2発電所"
     assert run("energy-supplies", consumer="川場村") == []

@@ -179,6 +179,24 @@ def test_an_export_holds_the_written_graphs_and_no_other_applications(
     assert counted.triples == sum(n for _, n in counted.by_source.values())
 
 
+def test_blank_node_citations_keep_their_document_when_loaded_in_small_batches(
+    tmp_path: Path, graph_dir
+) -> None:
+    cited = "".join(
+        f'lg:10{i} pg:lgCode "10{i}" ; '
+        f'dct:source [ a pg:Citation ; pg:document src:doc ; pg:section "s{i}" ] .\n'
+        for i in range(7)
+    )
+    root = graph_dir(cited=f"src:doc {{ src:doc a pg:SourceDocument .\n{cited} }}")
+    # 3 triples a request cut every citation's 4 apart, were they cut by count
+    store = GraphStore.open(small_settings(tmp_path, root, store_batch=3))
+    rows = store.select(
+        "SELECT ?code WHERE { ?body <https://w3id.org/partnergraph/ns#lgCode> ?code ; "
+        "<http://purl.org/dc/terms/source>/<https://w3id.org/partnergraph/ns#document> ?doc }"
+    )
+    assert sorted(r["code"].value for r in rows) == [f"10{i}" for i in range(7)]
+
+
 def test_apply_is_atomic_and_bumps_the_revision(tmp_path: Path, graph_dir) -> None:
     store = GraphStore.open(small_settings(tmp_path, graph_dir(kawaba=KAWABA)))
     before, count = store.revision(), len(list(store.quads()))

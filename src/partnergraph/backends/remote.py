@@ -29,6 +29,7 @@ import httpx
 import pyoxigraph as ox
 
 from partnergraph.backends import Answer, Progress, Subject, Term
+from partnergraph.backends.batches import batches
 from partnergraph.backends.values import bind
 from partnergraph.errors import (
     QueryError,
@@ -272,19 +273,17 @@ class RemoteBackend:
             params = (
                 {"default": ""} if isinstance(graph, ox.DefaultGraph) else {"graph": graph.value}
             )
-            for start in range(0, len(triples), self.batch):
-                body = ox.serialize(
-                    triples[start : start + self.batch], format=ox.RdfFormat.N_TRIPLES
-                )
+            for n, batch in enumerate(batches(triples, self.batch)):
+                body = ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES)
                 self._send(
                     "Graph Store Protocol endpoint",
-                    "PUT" if start == 0 else "POST",
+                    "PUT" if n == 0 else "POST",
                     self.gsp_url,
                     params=params,
                     content=body or b"",
                     headers={"Content-Type": "text/turtle"},
                 )
-                done += min(self.batch, len(triples) - start)
+                done += len(batch)
                 if progress:
                     progress(done, len(quads))
         *first, last = meta
