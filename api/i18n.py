@@ -59,6 +59,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error_status": "サーバーがエラーを返しました（{status}）。",
         "error_unexpected": "結果を読み取れませんでした。",
         "footer_note": "グラフ上の各事実には出典（資料名・ページ）が記録されています。",
+        "page_stale": "このページはひとつ前の版（{revision}）のデータです。"
+        "最新の版を計算中です。しばらくしてから再読み込みしてください。",
     },
     "en": {
         "language_name": "English",
@@ -107,6 +109,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error_status": "The server answered with an error ({status}).",
         "error_unexpected": "Could not read the result.",
         "footer_note": "Every fact in the graph records its source document and page.",
+        "page_stale": "This page shows an earlier revision of the graph ({revision}); "
+        "the current one is being computed. Reload in a moment.",
     },
 }
 

@@ -22,6 +22,7 @@ from partnergraph.agreement_types import agreement_types
 from partnergraph.claims import claims_summary
 from partnergraph.entity_summary import organization_summary
 from partnergraph.namespaces import ENTITY_PREFIXES, PREFIXES
+from partnergraph.readmodel import previous_shown
 from partnergraph.web.i18n import LANGUAGES, MESSAGES
 from partnergraph.web.negotiation import ENTITY_FORMATS, choose
 from partnergraph.web.routes.pages import SECURITY_HEADERS, choose_language, templates
@@ -93,6 +94,8 @@ def _context(request: Request, language: str, **extra: Any) -> dict[str, Any]:
         "version": __version__,
         "href": link_maker(request),
         **extra,
+        # Last, after the reads above: whether they were answered from the previous revision.
+        "stale_model": previous_shown(),
     }
 
 

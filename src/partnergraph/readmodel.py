@@ -184,6 +184,13 @@ def allow_previous(wait: float) -> Iterator[PreviousAllowed]:
         _allowed.reset(token)
 
 
+def previous_shown() -> str | None:
+    """The revision of the earlier model this request's reads were answered from, if any
+    (so a page can say so as well as its header)."""
+    allowed = _allowed.get()
+    return None if allowed is None else allowed.shown
+
+
 def read_model(store: GraphStore) -> ReadModel:
     """The read model of the store's current revision, built on first use (once).
 

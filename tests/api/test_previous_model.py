@@ -19,6 +19,7 @@ from tests.writes.support import TOKEN, TOKENS, agreement
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 PARTNERS = "/api/v1/organizations/104442/partners"
+KAWABA_PAGE = "/lg/104442"
 
 
 def test_a_get_during_the_rebuild_is_answered_from_the_previous_model_marked_stale(
@@ -51,6 +52,10 @@ def test_a_get_during_the_rebuild_is_answered_from_the_previous_model_marked_sta
             # Neither tagged nor kept: a conditional GET with the old tag is not a 304 either.
             again = client.get(PARTNERS, headers={"If-None-Match": before.headers["etag"]})
             assert again.status_code == 200 and again.headers[STALE_HEADER] == old_revision
+            # A page says so in its text as well as in its header.
+            page = client.get(KAWABA_PAGE, headers={"Accept": "text/html"})
+            assert page.headers[STALE_HEADER] == old_revision
+            assert 'id="stale-page-notice"' in page.text and old_revision in page.text
         finally:
             release.set()
 
@@ -62,6 +67,9 @@ def test_a_get_during_the_rebuild_is_answered_from_the_previous_model_marked_sta
         assert "etag" in now.headers and now.headers["etag"] != before.headers["etag"]
         assert "テスト用の災害時相互応援協定" in now.text
         assert "テスト用の災害時相互応援協定" not in before.text
+        page = client.get(KAWABA_PAGE, headers={"Accept": "text/html"})
+        assert page.status_code == 200 and STALE_HEADER not in page.headers
+        assert "stale-page-notice" not in page.text
 
 
 def test_writes_and_a_first_build_always_wait_for_the_current_model(
