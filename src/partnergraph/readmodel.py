@@ -109,7 +109,6 @@ class ReadModel:
     party_counts: dict[str, int]
     vocabulary: dict[str, list[dict[str, str]]]
     labels: dict[str, dict[str, str]]
-    iris: frozenset[str]
     relations: Relations
     memo: Memo = field(default_factory=Memo, compare=False, repr=False)
 
@@ -144,7 +143,6 @@ def build(store: GraphStore) -> ReadModel:
         party_counts=partners.load_party_counts(store),
         vocabulary=vocabulary_module.load(store, types),
         labels=entity.load_labels(store),
-        iris=entity.load_iris(store),
         relations=relations_module.load(store, directory, relation_titles, cited, types),
     )
 
