@@ -15,12 +15,18 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.api.conftest import live_server  # noqa: F401  (the server the browser talks to)
+from tests.api.conftest import (
+    VIEW_WAIT,
+    live_server,  # noqa: F401  (the server the browser talks to)
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, ConsoleMessage, Page, Route
 
 CHROMIUM = Path("/usr/bin/chromium")
+#: Seconds a browser test waits for a page or an HTTP answer before calling it hung: more than
+#: the server itself waits for a view (VIEW_WAIT), since the machine may be busy.
+DEADLINE = VIEW_WAIT + 60
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -87,7 +93,10 @@ def browser_page(browser: Browser) -> Iterator[BrowserPage]:
         accept_downloads=True,
         viewport={"width": 1280, "height": 900},
     )
-    context.set_default_timeout(60_000)  # a generous deadline: the machine may be busy
+    # Deadlines against a hang, never measures of speed: the machine may be busy (a stressed
+    # run waited more than 60 s for /explore, whose server waits up to VIEW_WAIT for its view).
+    context.set_default_timeout(300_000)
+    context.set_default_navigation_timeout(DEADLINE * 1000)
     blocked: list[str] = []
     errors: list[str] = []
     context.route("**/*", _guard(blocked))

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests.api.conftest import VIEW_WAIT
-from tests.browser.conftest import BrowserPage
+from tests.browser.conftest import DEADLINE, BrowserPage
 from tests.conftest import GRAPH_DIR, PREFIXES
 from tests.live import base_url, free_port, uvicorn_server
 
@@ -40,7 +40,7 @@ def drawn_edges(bp: BrowserPage) -> list[dict]:
 
 def test_page_draws_every_node_of_the_data(browser_page: BrowserPage, live_server: str) -> None:
     open_explorer(browser_page, live_server + "explore")
-    data = httpx.get(live_server + "explore/data.json", timeout=30).json()
+    data = httpx.get(live_server + "explore/data.json", timeout=DEADLINE).json()
     page = browser_page.page
     assert page.evaluate("() => window.explorer.nodeCount()") == len(data["nodes"])
     assert int(page.evaluate("() => document.body.dataset.nodes")) == len(data["nodes"])
@@ -67,7 +67,7 @@ def test_relation_filter_and_year_slider(browser_page: BrowserPage, live_server:
     page.locator("#year").fill("1990")
     edges = drawn_edges(browser_page)
     assert edges and all(e["year"] is not None and e["year"] <= 1990 for e in edges)
-    expected = httpx.get(live_server + "explore/data.json?year=1990", timeout=30).json()
+    expected = httpx.get(live_server + "explore/data.json?year=1990", timeout=DEADLINE).json()
     assert len(edges) == len(expected["edges"])
     assert page.evaluate("() => window.explorer.nodeCount()") == len(expected["nodes"])
     assert "year=1990" in page.url
@@ -193,6 +193,6 @@ def test_markup_in_a_label_stays_text(browser_page: BrowserPage, xss_server: str
     assert page.locator("#main img").count() == 0
     assert dialogs == []
     # The standalone export carries it as text too.
-    html = httpx.get(xss_server + "explore/export.html", timeout=30).text
+    html = httpx.get(xss_server + "explore/export.html", timeout=DEADLINE).text
     assert XSS not in html
     assert_clean(browser_page)

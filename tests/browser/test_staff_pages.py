@@ -14,7 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.browser.conftest import BrowserPage, _guard
+from tests.browser.conftest import DEADLINE, BrowserPage, _guard
 from tests.browser.test_explorer import assert_clean, open_explorer
 
 AXE = Path(__file__).resolve().parents[2] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
@@ -24,7 +24,9 @@ def test_organization_page_leads_with_partners_and_downloads_xlsx(
     browser_page: BrowserPage, live_server: str, tmp_path: Path
 ) -> None:
     page = browser_page.page
-    page.goto(live_server + "lg/104442", timeout=90_000)  # the first page builds its tables
+    page.goto(
+        live_server + "lg/104442", timeout=DEADLINE * 1000
+    )  # the first page builds its tables
     sections = page.eval_on_selector_all("article > section h2", "hs => hs.map(h => h.id)")
     assert sections[0] == "summary-heading"
     first = page.locator(".summary__partners table.partners tbody tr").first
@@ -65,6 +67,7 @@ def axe_page(browser) -> Iterator:  # type: ignore[no-untyped-def]
     context = browser.new_context(
         locale="ja-JP", bypass_csp=True, viewport={"width": 1400, "height": 900}
     )
+    context.set_default_timeout(DEADLINE * 1000)  # against a hang, on a machine maybe busy
     blocked: list[str] = []
     context.route("**/*", _guard(blocked))
     try:
@@ -76,7 +79,7 @@ def axe_page(browser) -> Iterator:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("path", ["query", "explore", "lg/131121", "lg/104442?lang=en"])
 def test_no_serious_accessibility_violations(axe_page, live_server: str, path: str) -> None:  # type: ignore[no-untyped-def]
-    axe_page.goto(live_server + path, timeout=90_000)
+    axe_page.goto(live_server + path, timeout=DEADLINE * 1000)
     if path.startswith("explore"):
         axe_page.wait_for_function("() => window.__firstFrameMs !== undefined")
     axe_page.add_script_tag(path=str(AXE))

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from tests.browser.conftest import BrowserPage
+from tests.browser.conftest import DEADLINE, BrowserPage
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -71,7 +71,7 @@ def api_rows(body: Any) -> tuple[list[str], list[list[str]]]:
 
 
 def saved_queries(base: str) -> list[dict[str, Any]]:
-    body = httpx.get(base + "api/v1/queries", timeout=30).json()
+    body = httpx.get(base + "api/v1/queries", timeout=DEADLINE).json()
     return body if isinstance(body, list) else body.get("queries", body.get("items", []))
 
 
@@ -85,7 +85,7 @@ def pick_saved_query(base: str) -> tuple[dict[str, Any], list[str], list[list[st
         if any(p.get("required") and p.get("default") is None for p in item.get("params", [])):
             continue
         response = httpx.get(
-            base + f"api/v1/queries/{item['name']}", params={"format": "json"}, timeout=30
+            base + f"api/v1/queries/{item['name']}", params={"format": "json"}, timeout=DEADLINE
         )
         if response.status_code != 200:
             continue
@@ -257,7 +257,7 @@ SELECT ?lg ?class WHERE {{ ?lg a ?class ; rdfs:label "川場村"@ja }}"""
         live_server + "sparql",
         params={"query": bad},
         headers={"Accept": "application/sparql-results+json"},
-        timeout=30,
+        timeout=DEADLINE,
     ).json()["detail"]
     page.click(".CodeMirror")
     page.keyboard.press("Control+A")
@@ -275,7 +275,7 @@ def test_truncated_answers_say_so(browser_page: BrowserPage, live_server: str) -
         live_server + "sparql",
         params={"query": query},
         headers={"Accept": "application/sparql-results+json"},
-        timeout=60,
+        timeout=DEADLINE,
     )
     assert response.headers.get("partnergraph-truncated") == "true", "expected a capped answer"
     shown = len(response.json()["results"]["bindings"])
@@ -349,7 +349,7 @@ def test_facts_show_once_with_headings_and_all_their_sources(
     assert headings[:4] == ["種別", "種別名", "協定", "協定名"]
     assert "type_label" not in headings
     response = httpx.get(
-        live_server + "api/v1/queries/agreements", params={"format": "json"}, timeout=30
+        live_server + "api/v1/queries/agreements", params={"format": "json"}, timeout=DEADLINE
     )
     names, rows = api_rows(response.json())
     title = "世田谷区・川場村 縁組協定"
