@@ -108,12 +108,12 @@ def test_virtuoso_stops_a_forwarded_query_at_the_limit_it_is_asked_for(
     triples = " ".join(f"<urn:s{i}> <urn:p> <urn:o{i % 50}> ." for i in range(1000))
     insert = f"INSERT DATA {{ GRAPH <urn:g> {{ {triples} }} }}"
     httpx.post(f"{virtuoso.url}/sparql-auth", data={"update": insert}, auth=auth, timeout=60)
+    # The server's own settings ask it for this client's limit (timeout, in ms).
+    assert virtuoso.settings()["store_timeout_param"] == "timeout"
     settings = Settings(
         **virtuoso.settings(),  # type: ignore[arg-type]
         graph_dir=GRAPH_DIR,
         query_timeout=1,
-        store_timeout_param="timeout",
-        store_timeout_unit="ms",
     )
     heavy = "SELECT (COUNT(*) AS ?n) { ?a <urn:p> ?x . ?b <urn:p> ?y . ?c <urn:p> ?z }"
     queries = RemoteQueries(settings)

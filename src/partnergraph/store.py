@@ -26,7 +26,7 @@ from typing import TypeVar, cast
 
 import pyoxigraph as ox
 
-from partnergraph.backends import Backend, open_backend
+from partnergraph.backends import Backend, data_operations, open_backend
 from partnergraph.backends.embedded import EmbeddedBackend
 from partnergraph.errors import QueryError, StoreBusyError
 from partnergraph.graphfiles import check_file, discover, graph_version
@@ -234,10 +234,11 @@ class GraphStore:
             meta_old = []
         written = {q.graph_name for q in add if isinstance(q.graph_name, ox.NamedNode)}
         meta_new += [ox.Quad(_STORE, _WRITTEN, g, _META) for g in sorted(written, key=str)]
-        update = (
-            f"DELETE DATA {{ {_quads_text([*remove, *meta_old])} }} ;\n"
-            f"INSERT DATA {{ {_quads_text([*add, *meta_new])} }}"
+        operations = (
+            data_operations("DELETE", [*remove, *meta_old]),
+            data_operations("INSERT", [*add, *meta_new]),
         )
+        update = " ;\n".join(op for op in operations if op)
         self.backend.update(update)
         self._changed()
         return self.revision()
@@ -386,10 +387,3 @@ class GraphStore:
     def close(self) -> None:
         """Flush writes and release the backend."""
         self.backend.close()
-
-
-def _quads_text(quads: list[ox.Quad]) -> str:
-    """Quads as SPARQL ``GRAPH`` blocks, each term in its escaped N-Triples form."""
-    return " ".join(
-        f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in quads
-    )

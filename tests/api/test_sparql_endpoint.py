@@ -15,7 +15,7 @@ import rdflib
 from fastapi.testclient import TestClient
 
 from tests.conftest import BASE
-from tests.stores import REMOTE
+from tests.stores import KIND, REMOTE
 
 SETAGAYA = f"{BASE}lg/131121"
 PREFECTURES = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a pg:Prefecture }"
@@ -197,7 +197,11 @@ def test_describe_defaults_to_turtle(client: TestClient) -> None:
     response = client.post("/sparql", content=f"DESCRIBE <{SETAGAYA}>".encode(), headers=DIRECT)
     assert media_type(response) == "text/turtle"
     graph = rdflib.Graph().parse(data=response.text, format="turtle")
-    assert (rdflib.URIRef(SETAGAYA), None, rdflib.Literal("131121")) in graph
+    setagaya = rdflib.URIRef(SETAGAYA)
+    assert (setagaya, None, None) in graph or (None, None, setagaya) in graph
+    if KIND != "virtuoso":  # what DESCRIBE holds is the server's choice (SPARQL 1.1, 16.4):
+        # Oxigraph gives the resource's own triples; Virtuoso 7 those that point at it.
+        assert (setagaya, None, rdflib.Literal("131121")) in graph
 
 
 def test_not_acceptable(client: TestClient) -> None:

@@ -102,6 +102,28 @@ class Backend(Protocol):
         ...
 
 
+def data_operations(verb: str, quads: Iterable[ox.Quad]) -> str:
+    """``INSERT DATA`` or ``DELETE DATA`` (``verb``) for ``quads``: one operation per graph,
+    joined with ``;`` into one request, each term in its escaped N-Triples form.
+
+    One operation per graph, not one with a ``GRAPH`` block for each: Virtuoso
+    7.2.5 leaves the language-tagged literals of a ``DELETE DATA`` that holds
+    more than one block (an edit through the API kept the old titles there).
+
+    >>> g, s = ox.NamedNode("urn:g"), ox.NamedNode("urn:s")
+    >>> print(data_operations("DELETE", [ox.Quad(s, s, ox.Literal("a", language="ja"), g),
+    ...                                  ox.Quad(s, s, g, ox.NamedNode("urn:m"))]))
+    DELETE DATA { GRAPH <urn:g> { <urn:s> <urn:s> "a"@ja . } } ;
+    DELETE DATA { GRAPH <urn:m> { <urn:s> <urn:s> <urn:g> . } }
+    """
+    by_graph: dict[str, list[str]] = {}
+    for q in quads:
+        by_graph.setdefault(str(q.graph_name), []).append(f"{q.subject} {q.predicate} {q.object} .")
+    return " ;\n".join(
+        f"{verb} DATA {{ GRAPH {g} {{ {' '.join(t)} }} }}" for g, t in by_graph.items()
+    )
+
+
 def open_backend(settings: Settings) -> Backend:
     """The backend the settings name, opened (a remote one is not contacted yet)."""
     if settings.remote:

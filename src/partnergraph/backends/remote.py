@@ -28,9 +28,9 @@ from itertools import islice
 import httpx
 import pyoxigraph as ox
 
-from partnergraph.backends import Answer, Progress, Subject, Term
+from partnergraph.backends import Answer, Progress, Subject, Term, data_operations
 from partnergraph.backends.batches import batches
-from partnergraph.backends.values import bind
+from partnergraph.backends.values import bind, query_form
 from partnergraph.errors import (
     QueryError,
     QuerySyntaxError,
@@ -43,7 +43,10 @@ from partnergraph.graphfiles import GraphFile, read_quads
 from partnergraph.settings import Settings
 
 _RESULTS = "application/sparql-results+json"
-_ACCEPT = f"{_RESULTS}, application/n-triples;q=0.9, application/sparql-results+xml;q=0.5"
+_ACCEPT = f"{_RESULTS}, application/sparql-results+xml;q=0.5"
+#: For CONSTRUCT and DESCRIBE: offered the results formats too, Virtuoso answers them in a
+#: JSON of its own under the results' media type.
+_ACCEPT_TRIPLES = "application/n-triples, text/turtle;q=0.9"
 _PATTERN = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 #: Graph IRI the connection check writes to and removes (nothing else ever uses it).
 _PROBE = ox.NamedNode("urn:x-partnergraph:probe")
@@ -156,6 +159,8 @@ class RemoteBackend:
             text = bind(text, names, [[substitutions[n] for n in names]])
         if prefixes:
             text = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefixes.items()) + text
+        triples = query_form(text) in ("CONSTRUCT", "DESCRIBE")
+        accept = _ACCEPT_TRIPLES if triples else _ACCEPT
         params: dict[str, str | list[str]] = {}
         if dataset is not None:
             params.update(dataset)
@@ -170,7 +175,7 @@ class RemoteBackend:
                 self.query_url,
                 params=params,
                 data={"query": text},
-                headers={"Accept": _ACCEPT},
+                headers={"Accept": accept},
                 deadline=deadline,
             )
         except StoreRefusedError as exc:
@@ -288,8 +293,8 @@ class RemoteBackend:
                     progress(done, len(quads))
         *first, last = meta
         if first:
-            self.update(f"INSERT DATA {{ {_graph_blocks(first)} }}")
-        self.update(f"INSERT DATA {{ {_graph_blocks([last])} }}")
+            self.update(data_operations("INSERT", first))
+        self.update(data_operations("INSERT", [last]))
 
     def check(self, *, graph_store: bool = False) -> None:
         """Make sure the server answers queries and takes updates (and, for loading, the
@@ -298,7 +303,7 @@ class RemoteBackend:
         if not isinstance(answer, ox.QueryBoolean):
             raise StoreRefusedError(f"the SPARQL query endpoint at {self.query_url} did not ASK")
         probe = ox.Quad(_PROBE, _PROBE, _PROBE, _PROBE)
-        self.update(f"DELETE DATA {{ {_graph_blocks([probe])} }}")
+        self.update(data_operations("DELETE", [probe]))
         if graph_store:
             what = "Graph Store Protocol endpoint"
             headers = {"Content-Type": "text/turtle"}
@@ -348,10 +353,3 @@ def _as_triples(content: bytes, kind: str) -> ox.QueryTriples:
     if not isinstance(result, ox.QueryTriples):
         raise QueryError("the store's graph answer could not be read")
     return result
-
-
-def _graph_blocks(quads: list[ox.Quad]) -> str:
-    """Quads as SPARQL ``GRAPH`` blocks, each term in its escaped N-Triples form."""
-    return " ".join(
-        f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in quads
-    )

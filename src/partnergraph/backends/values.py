@@ -94,6 +94,35 @@ def _plain(projection: str) -> set[str]:
     return set(_VAR.findall("".join(top)))
 
 
+def query_form(sparql: str) -> str | None:
+    r"""The query's form (``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``), comments,
+    strings and IRIs skipped; None when there is none.
+
+    >>> query_form('PREFIX s: <http://e/SELECT> # ASK\nconstruct { ?s ?p "SELECT" } WHERE {}')
+    'CONSTRUCT'
+    """
+    i, n = 0, len(sparql)
+    while i < n:
+        c = sparql[i]
+        if c == "#":
+            end = sparql.find("\n", i)
+            i = n if end < 0 else end + 1
+            continue
+        if c in "\"'":
+            i = _string_end(sparql, i)
+            continue
+        if c == "<":
+            m = _IRI.match(sparql, i)
+            if m:
+                i = m.end()
+                continue
+        m = _FORM.match(sparql, i)
+        if m and (i == 0 or not (sparql[i - 1].isalnum() or sparql[i - 1] in "_?$")):
+            return m.group(1).upper()
+        i += 1
+    return None
+
+
 def where_groups(sparql: str) -> list[tuple[int, set[str] | None]]:
     """Where each WHERE group opens (index after its ``{``), outermost first, with the
     variables its SELECT projects unchanged (None: the outermost query, or ``SELECT *``).
