@@ -22,7 +22,7 @@ variable of the answer, the same on either store.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import pyoxigraph as ox
 
@@ -94,13 +94,10 @@ def _plain(projection: str) -> set[str]:
     return set(_VAR.findall("".join(top)))
 
 
-def query_form(sparql: str) -> str | None:
-    r"""The query's form (``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``), comments,
-    strings and IRIs skipped; None when there is none.
-
-    >>> query_form('PREFIX s: <http://e/SELECT> # ASK\nconstruct { ?s ?p "SELECT" } WHERE {}')
-    'CONSTRUCT'
-    """
+def _code(sparql: str) -> Iterator[tuple[int, str | None, int]]:
+    """``(index, form, next index)`` for each character of query text outside comments,
+    strings and IRIs; ``form`` is the keyword (``SELECT``, ``ASK``, ``CONSTRUCT``,
+    ``DESCRIBE``) that starts there, read as one step, else None."""
     i, n = 0, len(sparql)
     while i < n:
         c = sparql[i]
@@ -118,9 +115,21 @@ def query_form(sparql: str) -> str | None:
                 continue
         m = _FORM.match(sparql, i)
         if m and (i == 0 or not (sparql[i - 1].isalnum() or sparql[i - 1] in "_?$")):
-            return m.group(1).upper()
+            yield i, m.group(1).upper(), m.end()
+            i = m.end()
+            continue
+        yield i, None, i + 1
         i += 1
-    return None
+
+
+def query_form(sparql: str) -> str | None:
+    r"""The query's form (``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``), comments,
+    strings and IRIs skipped; None when there is none.
+
+    >>> query_form('PREFIX s: <http://e/SELECT> # ASK\nconstruct { ?s ?p "SELECT" } WHERE {}')
+    'CONSTRUCT'
+    """
+    return next((form for _, form, _ in _code(sparql) if form), None)
 
 
 def where_groups(sparql: str) -> list[tuple[int, set[str] | None]]:
@@ -132,29 +141,13 @@ def where_groups(sparql: str) -> list[tuple[int, set[str] | None]]:
     found: list[tuple[int, set[str] | None]] = []
     pending: list[tuple[int, int, bool]] = []  # (depth, projection start, construct template)
     depth = 0
-    i, n = 0, len(sparql)
-    while i < n:
-        c = sparql[i]
-        if c == "#":
-            end = sparql.find("\n", i)
-            i = n if end < 0 else end + 1
-            continue
-        if c in "\"'":
-            i = _string_end(sparql, i)
-            continue
-        if c == "<":
-            m = _IRI.match(sparql, i)
-            if m:
-                i = m.end()
-                continue
-        m = _FORM.match(sparql, i)
-        if m and (i == 0 or not (sparql[i - 1].isalnum() or sparql[i - 1] in "_?$")):
-            form = m.group(1).upper()
+    for i, form, after in _code(sparql):
+        if form is not None:
             if form == "SELECT" or depth == 0:
-                template = form == "CONSTRUCT" and not _WHERE_NEXT.match(sparql, m.end())
-                pending.append((depth, m.end(), template))
-            i = m.end()
+                template = form == "CONSTRUCT" and not _WHERE_NEXT.match(sparql, after)
+                pending.append((depth, after, template))
             continue
+        c = sparql[i]
         if c == "{":
             if pending and pending[-1][0] == depth:
                 level, begin, template = pending.pop()
@@ -167,7 +160,6 @@ def where_groups(sparql: str) -> list[tuple[int, set[str] | None]]:
             depth += 1
         elif c == "}":
             depth -= 1
-        i += 1
     return found
 
 
