@@ -21,6 +21,7 @@ from partnergraph import __version__, entity
 from partnergraph.agreement_types import agreement_types
 from partnergraph.claims import claims_summary
 from partnergraph.entity_summary import organization_summary
+from partnergraph.errors import NotFoundError
 from partnergraph.namespaces import ENTITY_PREFIXES, PREFIXES
 from partnergraph.readmodel import previous_shown
 from partnergraph.web.i18n import LANGUAGES, MESSAGES
@@ -113,15 +114,16 @@ def _page(path: str) -> Callable[..., Response]:
             body, media_type = entity.serialize(store, iri, fmt)
             return Response(body, media_type=media_type, headers={"Vary": "Accept"})
         language = choose_language(lang, request.headers.get("accept-language"))
-        if not entity.exists(store, iri) and "html" in (accept or "") + (format or ""):
-            close = [
-                (s, entity.label_of(store, s, language)) for s in entity.suggestions(store, iri)
-            ]
+        try:
+            described = entity.describe(store, iri, language)
+        except NotFoundError as missing:
+            if "html" not in (accept or "") + (format or ""):
+                raise  # problem+json, as for the API
+            close = [(s, entity.label_of(store, s, language)) for s in missing.suggestions]
             context = _context(request, language, iri=iri, suggestions=close)
             return templates.TemplateResponse(
                 request, "entity_missing.html", context, status_code=404, headers=HEADERS
             )
-        described = entity.describe(store, iri, language)
         context = _context(
             request,
             language,
