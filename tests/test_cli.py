@@ -145,6 +145,7 @@ def test_syntax_error_points_at_the_line_as_the_web_does(env: dict[str, str]) ->
         graph_dir=GRAPH_DIR,
         allowed_hosts="testserver",  # the Host TestClient sends
         query_timeout=GENEROUS_TIMEOUT,  # the worker parses it: a busy machine must not cut it
+        views="on-demand",
     )
     with TestClient(create_app(settings)) as client:
         response = client.get("/sparql", params={"query": BAD_QUERY})
@@ -247,7 +248,12 @@ def test_serve_answers_public_sparql_from_workers_off_the_network(
     base = base_url(port)
     # The console script, as users run it (``-m partnergraph`` is not re-imported by spawn).
     serve = [str(Path(sys.executable).with_name("partnergraph")), "serve"]
-    own = {**env, "PARTNERGRAPH_STORE": str(tmp_path / "store"), "PARTNERGRAPH_BASE_IRI": base}
+    own = {
+        **env,
+        "PARTNERGRAPH_STORE": str(tmp_path / "store"),
+        "PARTNERGRAPH_BASE_IRI": base,
+        "PARTNERGRAPH_VIEWS": "on-demand",
+    }
     with uvicorn_server(own, port=port, command=serve):
         sparql = httpx.get(base + "healthz", timeout=10).json()["sparql"]
         assert sparql["network_isolation"] is True, sparql

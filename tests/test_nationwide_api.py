@@ -23,6 +23,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
         query_timeout=20.0,
         allowed_hosts="testserver",
         model_wait=MODEL_WAIT,
+        views="on-demand",  # partner lists and search only: no explorer views
     )
     with TestClient(create_app(settings)) as c:
         yield c

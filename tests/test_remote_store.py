@@ -155,6 +155,7 @@ def test_server_gone_while_serving_answers_503_until_back_and_a_failed_write_lea
         allowed_hosts="testserver",
         store_timeout=10,
         model_wait=MODEL_WAIT,
+        views="on-demand",  # no explorer here
     )
     write = organization()
     auth = {"Authorization": f"Bearer {TOKEN}"}

@@ -29,6 +29,10 @@ def api_settings(store_path: Path, **overrides: object) -> Settings:
         "allowed_hosts": "testserver,127.0.0.1,localhost,partners.example.jp",
         # The explorer's first build may take a while on a busy machine: wait for it.
         "view_wait": VIEW_WAIT,
+        # Views are built when first asked for: most test apps never open the explorer, and
+        # building its views at start cost each of them ~5 s of CPU. The tests of eager
+        # builds ask for them (tests/api/test_explore_views.py).
+        "views": "on-demand",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -65,6 +69,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "PARTNERGRAPH_BASE_IRI": base_url(port),
         "PARTNERGRAPH_QUERY_TIMEOUT": str(GENEROUS_TIMEOUT),
         "PARTNERGRAPH_VIEW_WAIT": str(VIEW_WAIT),
+        "PARTNERGRAPH_VIEWS": "on-demand",
     }
     with uvicorn_server(env, port=port) as (base, _proc):
         yield base
@@ -79,6 +84,7 @@ def short_limit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
         "PARTNERGRAPH_GRAPH_DIR": str(GRAPH_DIR),
         "PARTNERGRAPH_BASE_IRI": base_url(port),
         "PARTNERGRAPH_QUERY_TIMEOUT": "3",
+        "PARTNERGRAPH_VIEWS": "on-demand",
     }
     with uvicorn_server(env, port=port) as (base, _proc):
         yield base

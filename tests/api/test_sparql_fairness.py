@@ -48,6 +48,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "PARTNERGRAPH_BASE_IRI": base_url(port),
         "PARTNERGRAPH_QUERY_TIMEOUT": "4",
         "PARTNERGRAPH_QUERY_WORKERS": "2",
+        "PARTNERGRAPH_VIEWS": "on-demand",  # SPARQL only: no explorer views
     }
     with uvicorn_server(env, port=port) as (base, _proc):
         yield base

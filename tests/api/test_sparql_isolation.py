@@ -43,6 +43,7 @@ def cornered_server(tmp: Path, isolation: str) -> Iterator[tuple[str, Path]]:
         "PARTNERGRAPH_SPARQL_ISOLATION": isolation,
         # A deadline against a hang: CI's busy cores once took a 10 s limit on the saved query.
         "PARTNERGRAPH_QUERY_TIMEOUT": str(GENEROUS_TIMEOUT),
+        "PARTNERGRAPH_VIEWS": "on-demand",  # SPARQL only: no explorer views
     }
     with (
         log.open("wb") as err,
