@@ -152,10 +152,14 @@ class PreviousAllowed:
     """Leave to answer from the previous revision's model (see :func:`allow_previous`).
 
     ``shown`` is set to the revision of the earlier model when one was handed out.
+    ``held`` keeps the model the request's first read got (by store), and its later
+    reads get that one: a page of sixty facts once waited ``wait`` seconds sixty times
+    while a rebuild ran, and could have mixed two revisions.
     """
 
     wait: float
     shown: str | None = None
+    held: dict[int, ReadModel] = field(default_factory=dict)
 
 
 #: Set by :func:`allow_previous` for the reads of one request; unset (the default), every
@@ -200,9 +204,13 @@ def read_model(store: GraphStore) -> ReadModel:
     allowed = _allowed.get()
     if allowed is None:
         return store.cached(KEY, lambda: _saved_or_built(store))
+    held = allowed.held.get(id(store))
+    if held is not None:
+        return held
     model, stale = store.cached_or_previous(KEY, lambda: _saved_or_built(store), allowed.wait)
     if stale:
         allowed.shown = model.revision
+    allowed.held[id(store)] = model
     return model
 
 

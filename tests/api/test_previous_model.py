@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,6 +21,19 @@ from tests.writes.support import TOKEN, TOKENS, agreement
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 PARTNERS = "/api/v1/organizations/104442/partners"
 KAWABA_PAGE = "/lg/104442"
+
+
+def count_calls(monkeypatch: pytest.MonkeyPatch, obj: object, method: str) -> list[Any]:
+    """The first arguments of every later call of ``obj.method`` (which still runs)."""
+    calls: list[Any] = []
+    real = getattr(obj, method)
+
+    def counted(first: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(first)
+        return real(first, *args, **kwargs)
+
+    monkeypatch.setattr(obj, method, counted)
+    return calls
 
 
 def test_a_get_during_the_rebuild_is_answered_from_the_previous_model_marked_stale(
@@ -52,10 +66,14 @@ def test_a_get_during_the_rebuild_is_answered_from_the_previous_model_marked_sta
             # Neither tagged nor kept: a conditional GET with the old tag is not a 304 either.
             again = client.get(PARTNERS, headers={"If-None-Match": before.headers["etag"]})
             assert again.status_code == 200 and again.headers[STALE_HEADER] == old_revision
-            # A page says so in its text as well as in its header.
+            # A page says so in its text as well as in its header. It reads many labels, and
+            # asks for the model (and waits for the rebuild) once: every later read of the
+            # request gets the model the first got.
+            asked = count_calls(monkeypatch, client.app.state.store, "cached_or_previous")  # type: ignore[attr-defined]
             page = client.get(KAWABA_PAGE, headers={"Accept": "text/html"})
             assert page.headers[STALE_HEADER] == old_revision
             assert 'id="stale-page-notice"' in page.text and old_revision in page.text
+            assert asked == [readmodel.KEY]
         finally:
             release.set()
 
