@@ -35,6 +35,7 @@ def test_a_write_through_one_worker_is_seen_by_every_worker(tmp_path: Path) -> N
         "PARTNERGRAPH_BASE_IRI": base_url(port),
         "PARTNERGRAPH_TOKENS": TOKENS,
         "PARTNERGRAPH_MODEL_WAIT": str(MODEL_WAIT),
+        "PARTNERGRAPH_VIEWS": "on-demand",  # records and lists only: no explorer views
     }
     command = [sys.executable, "-m", "partnergraph", "serve", "--workers", "2"]
     command += ["--host", "127.0.0.1"]
