@@ -34,6 +34,17 @@ PREFIXES = """\
 """
 
 
+#: Tests ``make test-quick`` leaves out (``-m "not slow"``): real Chromium and notebook
+#: kernels, about a fifth of the suite's time. ``make test`` and CI run them.
+SLOW = ("tests/browser/", "tests/test_notebooks.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.relative_to(REPO).as_posix().startswith(SLOW):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def _servers_end_with_their_test(request: pytest.FixtureRequest) -> Iterator[None]:
     """On a remote store, the servers of a test's own stores stop when the test ends (set up

@@ -6,10 +6,26 @@ import re
 
 from fastapi.testclient import TestClient
 
+from tests.api.conftest import VIEW_WAIT
+from tests.conftest import wait_for
+
 
 def test_healthz_reports_the_graph_version(client: TestClient) -> None:
     body = client.get("/healthz").json()
     assert body["status"] == "ok" and len(body["graph_version"]) == 16
+
+
+def test_healthz_says_when_the_views_asked_for_and_analysis_are_done(client: TestClient) -> None:
+    """The suite's apps build views on demand: the explorer's first page starts the build."""
+    assert client.get("/explore").status_code == 200
+
+    def done() -> bool:
+        views = client.get("/healthz").json()["views"]
+        return bool(views["prepared"] and views["views_current"])
+
+    assert wait_for(done, VIEW_WAIT)
+    body = client.get("/healthz").json()
+    assert body["views"]["revision"].startswith(body["graph_version"] + "+")
 
 
 def test_docs_use_only_local_assets(client: TestClient) -> None:
