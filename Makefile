@@ -9,7 +9,7 @@ LOCK := requirements.lock
 
 ASSETS := frontend/node_modules/.installed
 
-.PHONY: run test test-remote test-virtuoso lint format typecheck assets lock wheel-check clean
+.PHONY: run test test-quick test-remote test-virtuoso lint format typecheck assets lock wheel-check clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ test: $(STAMP) $(ASSETS) $(CHROMIUM)
 	$(BIN)/ruff format --check .
 	$(BIN)/python .ci/typecheck.py
 	$(BIN)/pytest -n 2 --dist loadscope
+
+# While working: the suite without the tests marked slow (real Chromium, notebook kernels).
+test-quick: $(STAMP) $(ASSETS)
+	$(BIN)/pytest -n 2 --dist loadscope -m "not slow"
 
 # The store-dependent suite again, each test store on Oxigraph's own server (the oxigraph
 # package's CLI, started by the tests on 127.0.0.1) instead of the embedded store.
