@@ -27,7 +27,6 @@ from partnergraph.sparql.execute import QueryRequest, QueryResult, execute
 from partnergraph.store import GraphStore
 from partnergraph.terms import plain
 from tests.conftest import BASE, GRAPH_DIR, embedded
-from tests.stores import KIND
 
 SETAGAYA = f"{BASE}lg/131121"
 KAWABA = f"{BASE}lg/104442"
@@ -102,13 +101,6 @@ def test_kawabas_partners_include_the_1981_engagement_accord(run) -> None:
     assert len(forum) == 23  # the other 23 of the 7th forum's 24 participants
 
 
-@pytest.mark.xfail(
-    KIND == "virtuoso",
-    strict=True,
-    reason="Virtuoso 7.2.5 adds a row whose ?partner is the body asked about "
-    "(the HAVING on ?as_of); "
-    "every other shape tried fails to compile there (SQ156): see the README",
-)
 def test_partners_as_of_a_date_count_from_the_first_day_of_the_start(run) -> None:
     rows = run("partners-by-type", org="104442", as_of="1981-12-01")
     assert [(r["tie"], r["start"]) for r in rows] == [("engagement-accord", "1981-11")]
