@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from partnergraph.settings import Settings
 from partnergraph.web.app import create_app
-from tests.conftest import GRAPH_DIR
+from tests.conftest import GRAPH_DIR, wait_for
 from tests.live import base_url, free_port, uvicorn_server
 from tests.stores import store_env, store_settings
 
@@ -36,6 +36,19 @@ def api_settings(store_path: Path, **overrides: object) -> Settings:
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def assert_healthz_says_views_are_done(client: TestClient) -> None:
+    """Wait (a deadline against a hang) until /healthz says the views and analysis of the
+    current revision are built, and that its revision is the graph's."""
+
+    def done() -> bool:
+        views = client.get("/healthz").json()["views"]
+        return bool(views["prepared"] and views["views_current"])
+
+    assert wait_for(done, VIEW_WAIT)
+    body = client.get("/healthz").json()
+    assert body["views"]["revision"].startswith(body["graph_version"] + "+")
 
 
 #: Query time limit of the shared test servers: a deadline against a hang, generous so that a

@@ -20,8 +20,7 @@ from partnergraph.explore import base_view
 from partnergraph.store import GraphStore
 from partnergraph.views import ViewBuilder
 from partnergraph.web.app import create_app
-from tests.api.conftest import VIEW_WAIT, api_settings
-from tests.conftest import wait_for
+from tests.api.conftest import api_settings, assert_healthz_says_views_are_done
 from tests.writes.support import TOKEN, TOKENS, agreement
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -54,14 +53,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
 
 def test_healthz_says_when_the_eager_views_and_analysis_are_done(client: TestClient) -> None:
     """First in the module: the app's own builder, before ``install`` replaces it."""
-
-    def done() -> bool:
-        views = client.get("/healthz").json()["views"]
-        return bool(views["prepared"] and views["views_current"])
-
-    assert wait_for(done, VIEW_WAIT)
-    body = client.get("/healthz").json()
-    assert body["views"]["revision"].startswith(body["graph_version"] + "+")
+    assert_healthz_says_views_are_done(client)
 
 
 def install(client: TestClient, gate: Gate, wait: float = DEADLINE) -> ViewBuilder[Any, Any]:

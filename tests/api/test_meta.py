@@ -6,8 +6,7 @@ import re
 
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import VIEW_WAIT
-from tests.conftest import wait_for
+from tests.api.conftest import assert_healthz_says_views_are_done
 
 
 def test_healthz_reports_the_graph_version(client: TestClient) -> None:
@@ -18,14 +17,7 @@ def test_healthz_reports_the_graph_version(client: TestClient) -> None:
 def test_healthz_says_when_the_views_asked_for_and_analysis_are_done(client: TestClient) -> None:
     """The suite's apps build views on demand: the explorer's first page starts the build."""
     assert client.get("/explore").status_code == 200
-
-    def done() -> bool:
-        views = client.get("/healthz").json()["views"]
-        return bool(views["prepared"] and views["views_current"])
-
-    assert wait_for(done, VIEW_WAIT)
-    body = client.get("/healthz").json()
-    assert body["views"]["revision"].startswith(body["graph_version"] + "+")
+    assert_healthz_says_views_are_done(client)
 
 
 def test_docs_use_only_local_assets(client: TestClient) -> None:
