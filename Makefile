@@ -59,9 +59,9 @@ test-quick: $(STAMP) $(ASSETS)
 # The store-dependent suite again, each test store on Oxigraph's own server (the oxigraph
 # package's CLI, started by the tests on 127.0.0.1) instead of the embedded store.
 STORE_TESTS := tests/test_store.py tests/test_partners.py tests/test_directory.py \
-	tests/test_entity.py tests/test_saved_queries.py tests/test_explore.py \
-	tests/test_validation.py tests/test_revision_cache.py tests/test_remote_store.py \
-	tests/test_remote_login_and_limits.py \
+	tests/test_entity.py tests/test_saved_queries.py tests/test_saved_query_answers.py \
+	tests/test_explore.py tests/test_validation.py tests/test_revision_cache.py \
+	tests/test_remote_store.py tests/test_remote_login_and_limits.py \
 	tests/records tests/writes tests/formats tests/analysis \
 	tests/api/test_organizations_api.py tests/api/test_records_api.py \
 	tests/api/test_entities.py tests/api/test_queries_api.py tests/api/test_writes_api.py \
