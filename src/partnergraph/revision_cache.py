@@ -21,8 +21,10 @@ True
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from typing import Generic, TypeVar
 
 V = TypeVar("V")
@@ -56,9 +58,56 @@ class RevisionCache(Generic[V]):
         self._bytes = 0
         self.hits = 0
         self.misses = 0
+        self._lock = threading.RLock()
+        self._making: dict[tuple[str, str], Future[V]] = {}
+        #: Callers of :meth:`get_or_make` that waited for another's ``make()``.
+        self.waits = 0
+
+    def get_or_make(
+        self,
+        revision: str,
+        key: str,
+        make: Callable[[], V],
+        weigh: Callable[[V], int] | None = None,
+    ) -> V:
+        """The value kept for ``key`` at ``revision``, else ``make()``'s, kept if it may be.
+
+        Concurrent callers for one key run one ``make()`` and share its value (or
+        its exception), even a value too large to keep: ten readers of a page that
+        takes seconds to render do not render it ten times over one another.
+        ``weigh(value)`` is its ``size`` for :meth:`put`.
+        """
+        with self._lock:
+            found = self.get(revision, key)
+            if found is not None:
+                return found
+            running = self._making.get((revision, key))
+            if running is None:
+                mine: Future[V] = Future()
+                self._making[(revision, key)] = mine
+            else:
+                self.waits += 1
+        if running is not None:
+            return running.result()
+        try:
+            value = make()
+        except BaseException as exc:
+            mine.set_exception(exc)
+            raise
+        else:
+            self.put(revision, key, value, weigh(value) if weigh else None)
+            mine.set_result(value)
+            return value
+        finally:
+            with self._lock:
+                del self._making[(revision, key)]
 
     def get(self, revision: str, key: str) -> V | None:
         """The value kept for ``key`` at ``revision``, or None."""
+        with self._lock:
+            return self._get(revision, key)
+
+    def _get(self, revision: str, key: str) -> V | None:
         if revision != self.revision:
             self.misses += 1
             return None
@@ -72,13 +121,17 @@ class RevisionCache(Generic[V]):
 
     def put(self, revision: str, key: str, value: V, size: int | None = None) -> bool:
         """Keep ``value`` for ``key`` at ``revision``; True if it was kept."""
+        with self._lock:
+            return self._put(revision, key, value, size)
+
+    def _put(self, revision: str, key: str, value: V, size: int | None) -> bool:
         weight = size if size is not None else len(value)  # type: ignore[arg-type]
         if weight > self.max_entry_bytes:
             return False
         if revision != self.revision:
             if self.revision is not None and _older(revision, self.revision):
                 return False
-            self.clear()
+            self._clear()
             self.revision = revision
         old = self._entries.pop(key, None)
         if old is not None:
@@ -92,6 +145,10 @@ class RevisionCache(Generic[V]):
 
     def clear(self) -> None:
         """Forget everything (the revision too)."""
+        with self._lock:
+            self._clear()
+
+    def _clear(self) -> None:
         self._entries.clear()
         self._bytes = 0
         self.revision = None

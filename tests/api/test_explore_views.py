@@ -9,6 +9,7 @@ is a state the test controls. No duration is compared to a limit.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from partnergraph import explore
 from partnergraph.explore import base_view
 from partnergraph.store import GraphStore
 from partnergraph.views import ViewBuilder
@@ -67,7 +69,7 @@ def install(client: TestClient, gate: Gate, wait: float = DEADLINE) -> ViewBuild
 
 
 def test_after_a_write_the_previous_view_is_served_labelled_and_built_once(
-    client: TestClient,
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     gate = Gate()
     views = install(client, gate)
@@ -84,11 +86,29 @@ def test_after_a_write_the_previous_view_is_served_labelled_and_built_once(
     assert r.status_code == 201  # the write returned while its view build is held
     assert gate.started.wait(DEADLINE)
 
-    def explore(_: int) -> Any:
+    # The page of the previous view is made once for the ten readers: the first holds its
+    # making until the nine others wait for it (or a deadline against a hang passes).
+    kept = client.app.state.explore_responses  # type: ignore[attr-defined]
+    waited = kept.waits
+    made: list[str] = []
+    view_of = explore.view_of
+
+    def counted(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        made.append(kwargs["scope"])
+        deadline = time.monotonic() + 30
+        while kept.waits - waited < 9 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return view_of(*args, **kwargs)
+
+    monkeypatch.setattr(explore, "view_of", counted)
+
+    def get_explore(_: int) -> Any:
         return client.get("/explore")
 
     with ThreadPoolExecutor(10) as pool:
-        answers = list(pool.map(explore, range(10)))
+        answers = list(pool.map(get_explore, range(10)))
+    monkeypatch.undo()
+    assert made == ["curated"] and kept.waits - waited == 9
     for a in answers:
         assert a.status_code == 200
         assert a.headers["partnergraph-stale"] == shown
