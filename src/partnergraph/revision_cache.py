@@ -58,7 +58,7 @@ class RevisionCache(Generic[V]):
         self._bytes = 0
         self.hits = 0
         self.misses = 0
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # re-entered: get_or_make calls get, put calls clear
         self._making: dict[tuple[str, str], Future[V]] = {}
         #: Callers of :meth:`get_or_make` that waited for another's ``make()``.
         self.waits = 0
@@ -105,53 +105,44 @@ class RevisionCache(Generic[V]):
     def get(self, revision: str, key: str) -> V | None:
         """The value kept for ``key`` at ``revision``, or None."""
         with self._lock:
-            return self._get(revision, key)
-
-    def _get(self, revision: str, key: str) -> V | None:
-        if revision != self.revision:
-            self.misses += 1
-            return None
-        found = self._entries.get(key)
-        if found is None:
-            self.misses += 1
-            return None
-        self._entries.move_to_end(key)
-        self.hits += 1
-        return found[0]
+            if revision != self.revision:
+                self.misses += 1
+                return None
+            found = self._entries.get(key)
+            if found is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return found[0]
 
     def put(self, revision: str, key: str, value: V, size: int | None = None) -> bool:
         """Keep ``value`` for ``key`` at ``revision``; True if it was kept."""
         with self._lock:
-            return self._put(revision, key, value, size)
-
-    def _put(self, revision: str, key: str, value: V, size: int | None) -> bool:
-        weight = size if size is not None else len(value)  # type: ignore[arg-type]
-        if weight > self.max_entry_bytes:
-            return False
-        if revision != self.revision:
-            if self.revision is not None and _older(revision, self.revision):
+            weight = size if size is not None else len(value)  # type: ignore[arg-type]
+            if weight > self.max_entry_bytes:
                 return False
-            self._clear()
-            self.revision = revision
-        old = self._entries.pop(key, None)
-        if old is not None:
-            self._bytes -= old[1]
-        self._entries[key] = (value, weight)
-        self._bytes += weight
-        while self._bytes > self.max_bytes:
-            _, (_, dropped) = self._entries.popitem(last=False)
-            self._bytes -= dropped
-        return True
+            if revision != self.revision:
+                if self.revision is not None and _older(revision, self.revision):
+                    return False
+                self.clear()
+                self.revision = revision
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= old[1]
+            self._entries[key] = (value, weight)
+            self._bytes += weight
+            while self._bytes > self.max_bytes:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self._bytes -= dropped
+            return True
 
     def clear(self) -> None:
         """Forget everything (the revision too)."""
         with self._lock:
-            self._clear()
-
-    def _clear(self) -> None:
-        self._entries.clear()
-        self._bytes = 0
-        self.revision = None
+            self._entries.clear()
+            self._bytes = 0
+            self.revision = None
 
     def __len__(self) -> int:
         return len(self._entries)
