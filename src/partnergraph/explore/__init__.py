@@ -22,6 +22,8 @@ page has its own escaped template.
   (:func:`partnergraph.analysis.measures.centrality`), colour by kind or by
   Louvain community (:func:`partnergraph.analysis.structure.louvain`, seeded),
   and a shortest path (:func:`highlight_path`, :mod:`.paths`).
+* **The page's form** (:mod:`.packing`): edges as rows over shared tables,
+  a third of the JSON at 1 M triples; the page script unpacks them.
 * **Filters** (:mod:`.filters`, :func:`apply_filters`): relation types, a year
   (the network as it stood then), prefectures and kinds. The page applies the
   same rules client-side (``api/static/explore.js``) so that its controls react at once.
@@ -35,6 +37,7 @@ from __future__ import annotations
 
 from partnergraph.explore.filters import ViewFilters, apply_filters, parse_filters
 from partnergraph.explore.layout import force_positions, geo_point, geo_positions, spring_layout
+from partnergraph.explore.packing import pack, unpack
 from partnergraph.explore.paths import highlight_path, parse_path
 from partnergraph.explore.view import (
     COLOR_MODES,
@@ -68,9 +71,11 @@ __all__ = [
     "geo_positions",
     "highlight_path",
     "network_view",
+    "pack",
     "parse_filters",
     "parse_path",
     "spring_layout",
+    "unpack",
     "view_of",
     "with_options",
 ]

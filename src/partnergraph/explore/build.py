@@ -27,9 +27,9 @@ from partnergraph.explore.pyvis_model import network_model
 from partnergraph.explore.style import (
     KIND_STYLE,
     NODE_SIZE,
-    TEXT,
     TYPE_STYLE,
     community_colour,
+    edge_title,
     kind_label,
     kind_style,
     type_style,
@@ -53,7 +53,6 @@ def build_view(
     hops: int | None = None,
 ) -> dict[str, Any]:
     """The base view of ``scope`` (``curated``, ``nation`` or ``ego`` with its ``members``)."""
-    words = TEXT.get(lang, TEXT["ja"])
     nation = scope == "nation"
     # Ego networks may centre on a local government without ties: take them all.
     filters = Filters(include_isolated=nation or members is not None)
@@ -80,7 +79,7 @@ def build_view(
         for v in order
     ]
     edges = [
-        _edge(i, u, v, data, keys, rel.type_label(str(data.get("type")), lang), lang, words)
+        _edge(i, u, v, data, keys, rel.type_label(str(data.get("type")), lang), lang)
         for i, (u, v, data) in enumerate(_ordered_edges(multi, order))
     ]
     style_pact_nodes(nodes, multi, lang)  # multi-party pacts: one node each (explore/pacts.py)
@@ -161,7 +160,6 @@ def _edge(
     keys: dict[str, str],
     type_label: str,
     lang: str,
-    words: dict[str, str],
 ) -> dict[str, Any]:
     kind = str(data.get("type"))
     colour, dashes = type_style(kind)
@@ -170,7 +168,6 @@ def _edge(
         u, v = str(data.get("from", u)), str(data.get("to", v))
     start = data.get("start")
     name = data.get("title_en") if lang == "en" and data.get("title_en") else data.get("title")
-    when = str(start)[:10] if start else words["unknown_start"]
     return {
         "id": f"e{index}",
         "from": keys[u],
@@ -185,7 +182,7 @@ def _edge(
         "year": _year(start),
         "sources": list(data.get("sources") or []),
         "directed": directed,
-        "title": "\n".join(str(p) for p in (name, f"{type_label}{words['separator']}{when}") if p),
+        "title": edge_title(name, type_label, start, lang),
         "color": {"color": colour, "highlight": colour, "hover": colour},
         "dashes": dashes,
         "arrows": "to" if directed else "",

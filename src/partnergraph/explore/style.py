@@ -65,6 +65,20 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 
+def edge_title(name: object, type_label: str, start: object, lang: str) -> str:
+    """An edge's tooltip: its name, then its type and start (or "start unknown").
+
+    The page script composes the same text for a packed edge (``edgeTitle`` in
+    ``api/static/explore.js``).
+
+    >>> edge_title("A pact", "disaster mutual aid", None, "en")
+    'A pact\\ndisaster mutual aid · start unknown'
+    """
+    words = TEXT.get(lang, TEXT["ja"])
+    when = str(start)[:10] if start else words["unknown_start"]
+    return "\n".join(str(p) for p in (name, f"{type_label}{words['separator']}{when}") if p)
+
+
 def kind_style(kind: str) -> tuple[str, str, str, str]:
     """(ja, en, colour, shape) of ``kind``; an unknown kind is named by itself, grey, a dot.
 
