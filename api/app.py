@@ -127,9 +127,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     # Explorer answers by the revision of the view they show (stale ones included).
     app.state.explore_responses = RevisionCache()
+    # The explorer's packed views (18 MB a scope at 1 M triples), shared by a view's current
+    # and stale pages: two scopes in two languages, with room to spare.
+    app.state.explore_payloads = RevisionCache(max_bytes=256 << 20, max_entry_bytes=64 << 20)
     app.openapi = lambda: openapi.document(app)  # type: ignore[method-assign]
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(GZipMiddleware, minimum_size=2048)
+    # Level 4, not Starlette's 9: a 25 MB explorer page took 1.72 s at 9 and 0.23 s at 4,
+    # for 3.56 MB against 3.88 MB.
+    app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=4)
     app.add_middleware(RevisionCaching)  # 304s and kept answers skip everything inside it
     # Added last, so it runs first: a made-up Host gets 400 before anything builds a URL from it.
     app.add_middleware(

@@ -271,6 +271,10 @@ EXPLORE_MESSAGES: dict[str, dict[str, str]] = {
         "explore_legend_communities": "コミュニティ",
         "explore_community": "コミュニティ {n}",
         "explore_counts": "{nodes} 団体・{edges} 関係を表示中",
+        "explore_drawn": "線は全 {edges} 関係のうち {drawn} 本（つながりの多い団体どうしを優先）"
+        "だけを描いています。絞り込むか団体を選ぶと、その関係をすべて描きます。",
+        "explore_load_failed": "ネットワークのデータを読み込めませんでした（{reason}）。"
+        "ページを再読み込みしてください。",
         "explore_panel_close": "閉じる",
         "explore_kind_label": "種類",
         "explore_prefecture_label": "都道府県",
@@ -339,6 +343,10 @@ EXPLORE_MESSAGES: dict[str, dict[str, str]] = {
         "explore_legend_communities": "Communities",
         "explore_community": "Community {n}",
         "explore_counts": "{nodes} bodies, {edges} relations shown",
+        "explore_drawn": "Lines are drawn for {drawn} of {edges} ties, those between the most "
+        "connected bodies first. Filter, or select a body, to draw all of its ties.",
+        "explore_load_failed": "The network's data could not be loaded ({reason}). "
+        "Please reload the page.",
         "explore_panel_close": "Close",
         "explore_kind_label": "Kind",
         "explore_prefecture_label": "Prefecture",

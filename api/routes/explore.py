@@ -3,6 +3,8 @@
 * ``GET /explore``: the curated network (bodies with at least one relation);
   ``?scope=nation`` adds every local government.
 * ``GET /explore/{key}?hops=k``: the ego network of one body.
+* ``GET /explore/view.json``: a scope's view packed (:mod:`partnergraph.explore.packing`),
+  which its page fetches.
 * ``GET /explore/data.json``: the view model (:mod:`partnergraph.explore`) of
   the same scopes (``ego=`` and ``hops=`` for an ego network), with the
   filters ``type``, ``year``, ``prefecture``, ``kind`` and ``path=a,b`` applied.
@@ -20,16 +22,19 @@ with ``Retry-After``. Every response is made in a worker thread, never on the
 event loop, and nothing is computed for a client that has gone.
 
 The pages follow :mod:`api.routes.pages`: Jinja2 autoescapes every value, the
-data travels as ``<script type="application/json">`` (never executed), scripts
-and styles come from this app under a strict CSP. The page embeds the whole
-view; filters, layout and overlays are applied in the browser (the view state
-lives in the URL) with the same rules as :func:`partnergraph.explore.apply_filters`.
+data travels as ``<script type="application/json">`` (never executed) or as
+fetched JSON, scripts and styles come from this app under a strict CSP. The
+page holds the whole view; filters, layout and overlays are applied in the
+browser (the view state lives in the URL) with the same rules as
+:func:`partnergraph.explore.apply_filters`, and it draws at most
+``PARTNERGRAPH_EXPLORE_MAX_DRAWN`` lines.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -37,6 +42,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from jinja2.utils import htmlsafe_json_dumps
 from starlette.concurrency import run_in_threadpool
 
 from partnergraph import explore
@@ -148,9 +154,30 @@ def _state(request: Request) -> dict[str, str]:
     return {k: v for k, v in request.query_params.items() if k in names and v}
 
 
-def _page_data(view: dict[str, Any], language: str, **extra: Any) -> dict[str, Any]:
+def _page_data(request: Request, language: str, **extra: Any) -> dict[str, Any]:
+    """What the page script reads besides the view: messages, language, the drawing limit."""
     messages = {k: v for k, v in MESSAGES[language].items() if k.startswith(SCRIPT_MESSAGE_PREFIX)}
-    return {"view": view, "messages": messages, "lang": language, **extra}
+    return {
+        "messages": messages,
+        "lang": language,
+        "max_drawn": request.app.state.settings.explore_max_drawn,
+        **extra,
+    }
+
+
+def _packed_json(request: Request, shown: Shown[dict[str, Any]], scope: str, lang: str) -> bytes:
+    """The packed view (:mod:`partnergraph.explore.packing`) of a scope as JSON, made once per
+    revision of the view it shows.
+
+    18 MB at 1 M triples, ~1.5 s to pack and write: the stale view asked for
+    after every write and its current page share it.
+    """
+    cache: RevisionCache[bytes] = request.app.state.explore_payloads
+
+    def made() -> bytes:
+        return json.dumps(explore.pack(shown.value), ensure_ascii=False).encode()
+
+    return cache.get_or_make(shown.revision, f"{scope}\n{lang}", made, weigh=len)
 
 
 @router.api_route("/explore/data.json", methods=["GET", "HEAD"])
@@ -202,6 +229,22 @@ async def explore_data(
     return await run_in_threadpool(answer)
 
 
+@router.api_route("/explore/view.json", methods=["GET", "HEAD"])
+async def explore_view(request: Request, scope: Scope = "curated", lang: Lang = None) -> Response:
+    """The packed view a scope's page draws (:mod:`partnergraph.explore.packing`), the page's
+    script fetches it; ``/explore/data.json`` is the same view unpacked, with filters."""
+    language = _language(request, lang)
+    if await _gone(request):
+        return Response(status_code=204)
+
+    def answer() -> Response:
+        shown = _shown(request, scope, language)
+        body = _packed_json(request, shown, scope, language)
+        return Response(body, media_type="application/json", headers=_stale_headers(shown))
+
+    return await run_in_threadpool(answer)
+
+
 @router.api_route("/explore/export.html", methods=["GET", "HEAD"], response_class=HTMLResponse)
 async def explore_export(
     request: Request,
@@ -235,10 +278,12 @@ def _export(request: Request, scope: str, language: str, ego: str | None, hops: 
             "form-action 'none'",
         ]
     )
-    data = _page_data(view, language, standalone=True, state=_state(request))
+    data = _page_data(
+        request, language, view=explore.pack(view), standalone=True, state=_state(request)
+    )
     context = {
         **layout_context(request, language, active="explore"),
-        "page_data": data,
+        "page_json": htmlsafe_json_dumps(data, ensure_ascii=False),
         "view": view,
         "scripts": scripts,
         "styles": styles,
@@ -271,8 +316,8 @@ async def explore_page(request: Request, scope: Scope = "curated", lang: Lang = 
             return _building(request, language, exc.retry_after)
 
         def render() -> Response:
-            view, _ = _view(request, scope=scope, lang=language, shown=shown)
-            return _render(request, language, view, {"scope": scope}, shown)
+            # The base view as it is: the script picks positions, sizes and colours itself.
+            return _render(request, language, shown.value, {"scope": scope}, shown)
 
         return _kept(request, shown, language, render)
 
@@ -288,7 +333,8 @@ async def explore_ego(request: Request, key: str, hops: Hops = 1, lang: Lang = N
 
     def page() -> Response:
         view, _ = _view(request, scope="curated", lang=language, ego=key, hops=hops)
-        return _render(request, language, view, {"ego": view["center"], "hops": str(hops)}, None)
+        source = {"ego": view["center"], "hops": str(hops)}
+        return _render(request, language, view, source, None)
 
     return await run_in_threadpool(page)
 
@@ -315,21 +361,27 @@ def _render(
     source: dict[str, str],
     shown: Shown[dict[str, Any]] | None,
 ) -> Response:
-    """The page: the view embedded, links for the export and the data in the same scope."""
+    """The page, with links for the export and the data in the same scope.
+
+    A scope's page (``shown``) names the URL of its packed view, which the
+    script fetches; an ego network's view is embedded.
+    """
     query = "&".join(f"{k}={quote(v)}" for k, v in {**source, "lang": language}.items())
-    data = _page_data(
-        view,
-        language,
-        standalone=False,
-        endpoints={
-            "data": f"/explore/data.json?{query}",
-            "export": f"/explore/export.html?{query}",
-            "organizations": "/api/v1/organizations",
-        },
-    )
+    endpoints = {
+        "data": f"/explore/data.json?{query}",
+        "export": f"/explore/export.html?{query}",
+        "organizations": "/api/v1/organizations",
+    }
+    if shown is None:
+        data = _page_data(request, language, view=explore.pack(view), endpoints=endpoints)
+        view_url = None
+    else:
+        view_url = f"/explore/view.json?{query}"
+        data = _page_data(request, language, view_url=view_url, endpoints=endpoints)
     context = {
         **layout_context(request, language, active="explore"),
-        "page_data": data,
+        "page_json": htmlsafe_json_dumps(data, ensure_ascii=False),
+        "view_url": view_url,
         "view": view,
         "vis_script": "/vendor/" + VIS_SCRIPT,
         "vis_style": "/vendor/" + VIS_STYLE,

@@ -101,6 +101,10 @@ class Settings:
     #: waits for them; ``on-demand``: only when a request asks for one (an API-only server
     #: then spends no CPU on explorer views nobody opens).
     views: str = "eager"
+    #: Lines the explorer page draws at most: beyond it, the ties between the most connected
+    #: bodies (and all of the selected body's). vis-network draws every line in every frame;
+    #: filters, counts and paths still cover every tie.
+    explore_max_drawn: int = 4000
     #: Host names the server answers for, comma-separated (``*.example.org`` and ``*`` allowed);
     #: empty means the base IRI's host, 127.0.0.1 and localhost. Others get 400, so no
     #: redirect ever points at a host a client made up.
@@ -200,6 +204,7 @@ class Settings:
             "max_body_bytes",
             "resilience_radius_km",
             "view_wait",
+            "explore_max_drawn",
         )
         for name in positive:
             if getattr(self, name) <= 0:

@@ -8,6 +8,8 @@ from html import unescape
 
 from fastapi.testclient import TestClient
 
+from partnergraph import explore
+
 CDN_HOSTS = (
     "cdn", "unpkg", "jsdelivr", "cdnjs", "googleapis", "gstatic", "bootstrapcdn",
     "cloudflare", "jquery", "visjs.org/dist", "unpkg.com",
@@ -18,6 +20,16 @@ def page_data(html: str) -> dict:
     found = re.search(r'<script type="application/json" id="page-data">(.*?)</script>', html, re.S)
     assert found, "no page data"
     return json.loads(found.group(1))
+
+
+def page_view(client: TestClient, html: str) -> dict:
+    """The view a page draws: embedded (an ego network, the export) or fetched (a scope)."""
+    data = page_data(html)
+    if "view" in data:
+        return explore.unpack(data["view"])
+    response = client.get(data["view_url"])
+    assert response.status_code == 200 and response.headers["content-type"] == "application/json"
+    return explore.unpack(response.json())
 
 
 def test_page_has_strict_csp_and_no_external_url(client: TestClient) -> None:
@@ -33,8 +45,10 @@ def test_page_has_strict_csp_and_no_external_url(client: TestClient) -> None:
     for tag in re.findall(r"<script[^>]*>", html):
         assert "src=" in tag or 'type="application/json"' in tag
     data = page_data(html)
-    assert data["view"]["scope"] == "curated" and data["lang"] == "ja"
-    assert len(data["view"]["nodes"]) == 56 or data["view"]["nodes"]
+    assert data["lang"] == "ja" and data["max_drawn"] > 0
+    assert f'<link rel="preload" href="{data["view_url"]}" as="fetch"' in unescape(html)
+    view = page_view(client, html)
+    assert view["scope"] == "curated" and view["lang"] == "ja" and view["nodes"]
 
 
 def test_vis_network_is_served_by_the_app(client: TestClient) -> None:
@@ -46,7 +60,7 @@ def test_vis_network_is_served_by_the_app(client: TestClient) -> None:
 
 
 def test_data_endpoint_matches_the_page(client: TestClient) -> None:
-    embedded = page_data(client.get("/explore").text)["view"]
+    embedded = page_view(client, client.get("/explore").text)
     data = client.get("/explore/data.json").json()
     assert [n["id"] for n in data["nodes"]] == [n["id"] for n in embedded["nodes"]]
     assert len(data["edges"]) == len(embedded["edges"])
@@ -72,7 +86,8 @@ def test_nation_scope_and_english(client: TestClient) -> None:
 def test_ego_page(client: TestClient) -> None:
     response = client.get("/explore/104442", params={"hops": 1})
     assert response.status_code == 200
-    view = page_data(response.text)["view"]
+    view = page_view(client, response.text)
+    assert "view_url" not in page_data(response.text)
     assert view["center"] == "104442" and view["hops"] == 1
     assert "川場村" in response.text
     assert client.get("/explore/104442", params={"hops": 9}).status_code in (400, 422)
@@ -91,7 +106,7 @@ def test_standalone_export(client: TestClient) -> None:
         assert not any(host in url for host in CDN_HOSTS), url
     data = page_data(html)
     assert data["standalone"] and data["state"] == {"year": "1990", "layout": "geo"}
-    assert any(e["start"] == "1981-11" for e in data["view"]["edges"])
+    assert any(e["start"] == "1981-11" for e in page_view(client, html)["edges"])
     assert "vis.Network" in html or "Network" in html  # vis-network inlined
     found = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)
     csp = unescape(found.group(1))

@@ -86,29 +86,37 @@ def test_after_a_write_the_previous_view_is_served_labelled_and_built_once(
     assert r.status_code == 201  # the write returned while its view build is held
     assert gate.started.wait(DEADLINE)
 
-    # The page of the previous view is made once for the ten readers: the first holds its
-    # making until the nine others wait for it (or a deadline against a hang passes).
-    kept = client.app.state.explore_responses  # type: ignore[attr-defined]
+    # The packed view of the previous revision is made once for the ten readers: the first
+    # holds its making until the nine others wait for it (or a deadline against a hang passes).
+    kept = client.app.state.explore_payloads  # type: ignore[attr-defined]
     waited = kept.waits
     made: list[str] = []
-    view_of = explore.view_of
+    pack = explore.pack
 
-    def counted(*args: Any, **kwargs: Any) -> dict[str, Any]:
-        made.append(kwargs["scope"])
+    def counted(view: dict[str, Any]) -> dict[str, Any]:
+        made.append(view["scope"])
         deadline = time.monotonic() + 30
         while kept.waits - waited < 9 and time.monotonic() < deadline:
             time.sleep(0.01)
-        return view_of(*args, **kwargs)
+        return pack(view)
 
-    monkeypatch.setattr(explore, "view_of", counted)
+    monkeypatch.setattr(explore, "pack", counted)
 
-    def get_explore(_: int) -> Any:
-        return client.get("/explore")
+    def get_view(_: int) -> Any:
+        return client.get("/explore/view.json")
 
     with ThreadPoolExecutor(10) as pool:
-        answers = list(pool.map(get_explore, range(10)))
+        packed = list(pool.map(get_view, range(10)))
     monkeypatch.undo()
     assert made == ["curated"] and kept.waits - waited == 9
+    for a in packed:
+        assert a.status_code == 200 and a.content == packed[0].content
+        assert a.headers["partnergraph-stale"] == shown
+        assert a.headers["cache-control"] == "no-store" and "etag" not in a.headers
+    assert explore.unpack(packed[0].json())["revision"] == shown
+
+    with ThreadPoolExecutor(10) as pool:
+        answers = list(pool.map(lambda _: client.get("/explore"), range(10)))
     for a in answers:
         assert a.status_code == 200
         assert a.headers["partnergraph-stale"] == shown
@@ -125,6 +133,8 @@ def test_after_a_write_the_previous_view_is_served_labelled_and_built_once(
     assert views.builds == builds + 1  # one build for the write, none for the eleven readers
     after = client.get("/explore/data.json")
     assert "partnergraph-stale" not in after.headers and after.json()["stale"] is False
+    current = client.get("/explore/view.json")
+    assert "partnergraph-stale" not in current.headers and current.content != packed[0].content
     assert after.json()["revision"] == client.app.state.store.revision()  # type: ignore[attr-defined]
     assert "etag" in after.headers
 

@@ -196,3 +196,105 @@ def test_markup_in_a_label_stays_text(browser_page: BrowserPage, xss_server: str
     html = httpx.get(xss_server + "explore/export.html", timeout=DEADLINE).text
     assert XSS not in html
     assert_clean(browser_page)
+
+
+# ---------------------------------------------------------------- drawing budget, own server
+
+BUDGET = 100
+
+
+@pytest.fixture(scope="module")
+def budget_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server over the shipped graph that draws at most BUDGET lines (it has 763 ties)."""
+    root = tmp_path_factory.mktemp("budget")
+    port = free_port()
+    env = {
+        "PARTNERGRAPH_STORE": str(root / "store"),
+        "PARTNERGRAPH_GRAPH_DIR": str(GRAPH_DIR),
+        "PARTNERGRAPH_BASE_IRI": base_url(port),
+        "PARTNERGRAPH_VIEW_WAIT": str(VIEW_WAIT),
+        "PARTNERGRAPH_EXPLORE_MAX_DRAWN": str(BUDGET),
+    }
+    with uvicorn_server(env, port=port) as (base, _proc):
+        yield base
+
+
+def drawn_ids(bp: BrowserPage) -> set[str]:
+    return set(bp.page.evaluate("() => window.explorer.network.body.data.edges.getIds()"))
+
+
+def test_over_the_budget_the_best_tied_lines_are_drawn_and_said(
+    browser_page: BrowserPage, budget_server: str
+) -> None:
+    open_explorer(browser_page, budget_server + "explore")
+    page = browser_page.page
+    total = page.evaluate("() => window.explorer.edgeCount()")
+    assert total > BUDGET
+    assert page.evaluate("() => window.explorer.drawnCount()") == BUDGET
+    assert len(drawn_ids(browser_page)) == BUDGET  # vis-network holds only the drawn lines
+    assert page.evaluate("() => document.body.dataset.drawn") == str(BUDGET)
+    note = page.locator("#drawn-note")
+    assert note.is_visible() and f"{BUDGET}" in note.text_content()
+    assert f"{total}" in note.text_content()
+    # The drawn lines are those whose less connected end is best connected.
+    data = httpx.get(budget_server + "explore/data.json", timeout=DEADLINE).json()
+    degree = {n["id"]: n["measures"]["degree"] for n in data["nodes"]}
+    drawn = drawn_ids(browser_page)
+    low = {e["id"]: min(degree[e["from"]], degree[e["to"]]) for e in data["edges"]}
+    ranked = {
+        "drawnMin": min(v for k, v in low.items() if k in drawn),
+        "leftMax": max(v for k, v in low.items() if k not in drawn),
+    }
+    assert ranked["drawnMin"] >= ranked["leftMax"]
+    assert_clean(browser_page)
+
+
+def test_a_selected_body_and_a_narrow_filter_draw_all_their_ties(
+    browser_page: BrowserPage, budget_server: str
+) -> None:
+    open_explorer(browser_page, budget_server + "explore")
+    page = browser_page.page
+    setagaya = page.evaluate(
+        "() => window.explorer.visibleEdges()"
+        ".filter(e => e.from === '131121' || e.to === '131121').map(e => e.id)"
+    )
+    assert setagaya and not set(setagaya) <= drawn_ids(browser_page)
+    page.evaluate("() => window.explorer.focus('131121')")
+    page.wait_for_function("() => window.explorer.state().focus === '131121'")
+    assert set(setagaya) <= drawn_ids(browser_page)
+    assert page.evaluate("() => window.explorer.drawnCount()") <= BUDGET + len(setagaya)
+    page.evaluate("() => document.getElementById('panel-close').click()")
+    page.locator("#year").fill("1990")
+    shown = page.evaluate("() => window.explorer.edgeCount()")
+    assert 0 < shown <= BUDGET
+    assert page.evaluate("() => window.explorer.drawnCount()") == shown
+    assert len(drawn_ids(browser_page)) == shown
+    assert page.locator("#drawn-note").is_hidden()
+    assert_clean(browser_page)
+
+
+def test_a_path_is_drawn_whatever_the_budget(browser_page: BrowserPage, budget_server: str) -> None:
+    pairs = """(e) => [e.from, e.to].sort().join() === '104442,131121'
+                  || [e.from, e.to].sort().join() === '131121,winnipeg'"""
+    open_explorer(browser_page, budget_server + "explore")
+    page = browser_page.page
+    on_path = page.evaluate(f"() => window.explorer.visibleEdges().filter({pairs}).map(e => e.id)")
+    assert on_path and not set(on_path) <= drawn_ids(browser_page)  # not among the best tied
+    open_explorer(browser_page, budget_server + "explore?path=104442,winnipeg")
+    assert page.evaluate("() => document.body.dataset.path") == "104442,131121,winnipeg"
+    assert set(on_path) <= drawn_ids(browser_page)
+    assert_clean(browser_page)
+
+
+def test_a_view_that_cannot_be_had_is_said_on_the_page(
+    browser_page: BrowserPage, budget_server: str
+) -> None:
+    page = browser_page.page
+    page.route("**/explore/view.json*", lambda route: route.fulfill(status=503, body="{}"))
+    page.goto(budget_server + "explore?lang=en")
+    page.wait_for_function("() => document.body.dataset.failed === 'true'")
+    counts = page.locator("#counts")
+    assert counts.get_attribute("role") == "alert"
+    assert "could not be loaded (503)" in counts.text_content()
+    assert browser_page.blocked == []
+    assert any("503" in e for e in browser_page.errors)  # the script stops, and says why
