@@ -51,6 +51,15 @@ def first_frame(browser, url: str, timeout_s: float = 60) -> float:  # type: ign
         context.close()
 
 
+def view_sizes(base: str, scope: str) -> tuple[int, int]:
+    """Bytes of a scope's ``/explore/view.json`` as sent plain and as sent gzipped."""
+    url = f"{base}explore/view.json?scope={scope}&lang=ja"
+    plain = httpx.get(url, timeout=60, headers={"Accept-Encoding": "identity"})
+    with httpx.stream("GET", url, timeout=60, headers={"Accept-Encoding": "gzip"}) as sent:
+        gzipped = sum(len(chunk) for chunk in sent.iter_raw())
+    return len(plain.content), gzipped
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -69,10 +78,12 @@ def main() -> None:
                         first_frame(browser, base + path)  # warm-up: server cache, disk cache
                         times = [first_frame(browser, base + path) for _ in range(args.runs)]
                         size = len(httpx.get(base + path, timeout=60).content)
+                        data = view_sizes(base, name)
                         runs = ", ".join(f"{t:.0f}" for t in times)
                         print(
                             f"{name:8s} first frame median {statistics.median(times):7.1f} ms "
-                            f"(runs: {runs}; page {size / 1e6:.2f} MB)"
+                            f"(runs: {runs}; page {size / 1e6:.2f} MB, view.json "
+                            f"{data[0] / 1e6:.2f} MB, {data[1] / 1e6:.2f} MB gzipped)"
                         )
                 finally:
                     browser.close()
