@@ -9,6 +9,7 @@ import pytest
 from partnergraph.analysis.measures import (
     betweenness,
     centrality,
+    closeness,
     degrees,
     pagerank,
     resource_allocation,
@@ -62,6 +63,23 @@ def test_betweenness_samples_big_graphs_with_a_fixed_seed() -> None:
     assert first == again
     every_pivot, _ = betweenness(g, exact_limit=10, samples=60)
     assert every_pivot == pytest.approx(nx.betweenness_centrality(g))
+
+
+@pytest.mark.parametrize(
+    "graph",
+    [
+        nx.empty_graph(1),
+        nx.path_graph(5),
+        nx.disjoint_union(nx.star_graph(4), nx.path_graph(3)),  # two components
+        nx.gnm_random_graph(300, 700, seed=7),  # isolated nodes among the rest
+        nx.gnm_random_graph(60, 150, seed=3, directed=True),
+    ],
+    ids=["one node", "path", "two components", "random", "directed"],
+)
+def test_closeness_is_networkx_closeness(graph: nx.Graph) -> None:
+    ours, theirs = closeness(graph, chunk=16), nx.closeness_centrality(graph)
+    assert ours.keys() == theirs.keys()
+    assert all(ours[v] == pytest.approx(theirs[v], abs=1e-12) for v in graph)
 
 
 def test_pagerank_of_a_star_and_a_cycle() -> None:

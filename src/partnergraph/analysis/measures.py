@@ -13,7 +13,8 @@ revision and filters.
   without a relation add nothing to anyone's betweenness and are skipped;
   values are normalized over the whole graph, as networkx does.
 * ``closeness``: networkx's, with the Wasserman–Faust correction for
-  disconnected graphs (a body reaching few others scores low).
+  disconnected graphs (a body reaching few others scores low), computed with
+  scipy's breadth-first search (:func:`closeness` says why).
 * ``pagerank``: weighted, damping 0.85, by power iteration in pure Python
   (:func:`pagerank`), so scipy is not needed; it agrees with ``nx.pagerank``.
 * ``core``: k-core number; ``articulation``: removing the body splits a component.
@@ -35,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 import networkx as nx
+import numpy as np
 
 from partnergraph.analysis.projection import memo, node_info, projection, simple_projection
 from partnergraph.analysis.scope import Filters, normalize
@@ -93,6 +95,42 @@ def betweenness(
     if graph.is_directed():
         scale /= 2
     return {v: raw.get(v, 0.0) * scale for v in graph}, method
+
+
+def closeness(graph: nx.Graph, *, chunk: int = 256) -> dict[str, float]:
+    """Closeness of every node, as ``nx.closeness_centrality`` gives it (Wasserman–Faust).
+
+    Why not networkx's: it runs one pure-Python breadth-first search a node.
+    On the projection of the 1 M-triple synthetic graph (9,581 bodies and pacts,
+    96,874 ties) that was 69 s (extrapolated from 100 sources) against 12 s for
+    scipy's searches in C, at load 1.3, with the same values;
+    ``benchmarks/analysis.py`` prints both on its graphs. ``chunk`` sources at a
+    time keep the distance matrix small (``chunk`` × nodes).
+
+    >>> closeness(nx.path_graph(3)) == nx.closeness_centrality(nx.path_graph(3))
+    True
+    """
+    from scipy.sparse.csgraph import shortest_path
+
+    order = list(graph)
+    n = len(order)
+    if n <= 1:
+        return {v: 0.0 for v in order}
+    adjacency = nx.to_scipy_sparse_array(graph, nodelist=order, weight=None, format="csr")
+    directed = graph.is_directed()
+    # networkx measures a digraph's distances *to* each node: search the reversed edges.
+    matrix = adjacency.T.tocsr() if directed else adjacency
+    result: dict[str, float] = {}
+    for start in range(0, n, chunk):
+        sources = np.arange(start, min(start + chunk, n))
+        distances = shortest_path(matrix, directed=directed, unweighted=True, indices=sources)
+        reached = np.isfinite(distances)
+        others = reached.sum(axis=1) - 1
+        total = np.where(reached, distances, 0.0).sum(axis=1)
+        safe = np.where(total > 0, total, 1.0)
+        values = np.where(total > 0, (others / safe) * (others / (n - 1)), 0.0)
+        result.update((order[i], float(v)) for i, v in zip(sources, values, strict=True))
+    return result
 
 
 def pagerank(
@@ -220,7 +258,7 @@ def _centrality(store: GraphStore, f: Filters) -> tuple[list[dict[str, object]],
     simple = simple_projection(store, f)
     deg = degrees(multi)
     between, method = betweenness(simple)
-    close = nx.closeness_centrality(simple)
+    close = closeness(simple)
     rank = pagerank(simple)
     cores = nx.core_number(simple)
     cut = set(nx.articulation_points(simple))
