@@ -38,6 +38,9 @@ def test_first_open_builds_and_records_the_version(tmp_path: Path, graph_dir) ->
     assert villages(store) == 1
     assert store.stored_version() == store.current_version()
     assert f"{BASE}source/doc" in store.loaded_graphs()
+    assert store.is_loaded_graph(f"{BASE}source/doc")
+    assert not store.is_loaded_graph(f"{BASE}source/other")
+    assert not store.is_loaded_graph("not an IRI")
 
 
 def test_store_persists_across_processes(tmp_path: Path, graph_dir) -> None:

@@ -57,7 +57,7 @@ def test_a_new_agreement_is_stored_in_its_source_graph_with_a_history_record(
     body = outcome.body
     assert outcome.status == 201 and outcome.location == f"/api/v1/agreements/{body['id']}"
     iri, graph = body["iri"], body["graph"]
-    assert graph not in store.loaded_graphs()
+    assert graph not in store.loaded_graphs() and not store.is_loaded_graph(graph)
     kawaba = f"{store.settings.base_iri}lg/104442"
     assert ask(
         store, f"ASK {{ GRAPH <{graph}> {{ <{iri}> a pg:Agreement ; pg:party <{kawaba}> }} }}"

@@ -142,13 +142,11 @@ def _graphs_of(store: GraphStore, iri: str) -> set[str]:
     return {lexical(q.graph_name) for q in store.quads_for_pattern(named(iri), None, None)}
 
 
-def _file_graphs(store: GraphStore) -> set[str]:
-    """The graphs loaded from ``graph/`` (thousands at nationwide size).
-
-    Read each time from the meta graph (one pattern lookup); writes keep no
-    per-revision tables, since every write starts a new revision.
-    """
-    return set(store.loaded_graphs())
+def _curated(store: GraphStore, graphs: set[str]) -> set[str]:
+    """Those of ``graphs`` loaded from ``graph/``: a lookup each (thousands are loaded at
+    nationwide size). Writes keep no per-revision tables, since every write starts a new
+    revision."""
+    return {g for g in graphs if store.is_loaded_graph(g)}
 
 
 def curie_of(iri: str, base: str) -> str:
@@ -162,14 +160,14 @@ def must_be_new(store: GraphStore, iri: str) -> None:
     if not graphs:
         return
     name = curie_of(iri, store.settings.base_iri)
-    if graphs & _file_graphs(store):
+    if _curated(store, graphs):
         raise ConflictError(f"{name} exists already, curated in graph/ (edit the file there)")
     raise ConflictError(f"{name} exists already: change it with PUT, or choose another slug")
 
 
 def must_not_be_file_graph(store: GraphStore, graph: str) -> None:
     """409 if ``graph`` is loaded from ``graph/``: a rebuild would undo a write into it."""
-    if graph in _file_graphs(store):
+    if store.is_loaded_graph(graph):
         raise ConflictError(f"graph {graph} is loaded from graph/; writes cannot go into it")
 
 
@@ -179,7 +177,7 @@ def written_graphs(store: GraphStore, iri: str, kind: str, classes: set[str]) ->
     graphs = _graphs_of(store, iri) - {Minter(store.settings.base_iri).history, META_GRAPH}
     if not graphs:
         raise NotFoundError(f"no {kind} {name}")
-    curated = graphs & _file_graphs(store)
+    curated = _curated(store, graphs)
     if curated:
         raise ConflictError(
             f"{name} is curated from graph/ (graph {sorted(curated)[0]}): edit the file under "
@@ -228,7 +226,7 @@ def not_referenced(store: GraphStore, iri: str) -> None:
         base = store.settings.base_iri
         where = [
             f"{curie_of(r['s'].value, base)} {curie(r['p'].value)}"
-            + (" (curated in graph/)" if r["g"].value in _file_graphs(store) else "")
+            + (" (curated in graph/)" if store.is_loaded_graph(r["g"].value) else "")
             for r in rows
         ]
         raise ConflictError(
