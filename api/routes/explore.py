@@ -33,6 +33,7 @@ browser (the view state lives in the URL) with the same rules as
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import json
 from collections.abc import Callable
@@ -180,6 +181,23 @@ def _packed_json(request: Request, shown: Shown[dict[str, Any]], scope: str, lan
     return cache.get_or_make(shown.revision, f"{scope}\n{lang}", made, weigh=len)
 
 
+def _packed_gzip(request: Request, shown: Shown[dict[str, Any]], scope: str, lang: str) -> bytes:
+    """:func:`_packed_json` gzipped, once per revision of the view it shows.
+
+    Why not leave it to the gzip middleware: it compresses each response on the
+    event loop, ~0.2 s for 18 MB, so ten readers of a stale view after a write
+    took 2.0-2.4 s each and writes beside them 0.96 s (alone 0.21 s) at 1 M
+    triples. A current view's answer is replayed compressed by the caching
+    middleware, a stale one is not (it is marked ``no-store``).
+    """
+    cache: RevisionCache[bytes] = request.app.state.explore_payloads
+
+    def made() -> bytes:
+        return gzip.compress(_packed_json(request, shown, scope, lang), compresslevel=6, mtime=0)
+
+    return cache.get_or_make(shown.revision, f"{scope}\n{lang}\ngzip", made, weigh=len)
+
+
 @router.api_route("/explore/data.json", methods=["GET", "HEAD"])
 async def explore_data(
     request: Request,
@@ -239,8 +257,13 @@ async def explore_view(request: Request, scope: Scope = "curated", lang: Lang = 
 
     def answer() -> Response:
         shown = _shown(request, scope, language)
-        body = _packed_json(request, shown, scope, language)
-        return Response(body, media_type="application/json", headers=_stale_headers(shown))
+        headers = {**_stale_headers(shown), "Vary": "Accept-Encoding"}
+        if "gzip" in request.headers.get("accept-encoding", ""):  # as the gzip middleware reads it
+            body = _packed_gzip(request, shown, scope, language)
+            headers["Content-Encoding"] = "gzip"
+        else:
+            body = _packed_json(request, shown, scope, language)
+        return Response(body, media_type="application/json", headers=headers)
 
     return await run_in_threadpool(answer)
 

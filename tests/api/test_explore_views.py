@@ -8,6 +8,7 @@ is a state the test controls. No duration is compared to a limit.
 
 from __future__ import annotations
 
+import gzip
 import threading
 import time
 from collections.abc import Iterator
@@ -101,6 +102,14 @@ def test_after_a_write_the_previous_view_is_served_labelled_and_built_once(
         return pack(view)
 
     monkeypatch.setattr(explore, "pack", counted)
+    compressed: list[int] = []
+    compress = gzip.compress
+
+    def counted_gzip(data: bytes, *args: Any, **kwargs: Any) -> bytes:
+        compressed.append(len(data))
+        return compress(data, *args, **kwargs)
+
+    monkeypatch.setattr(gzip, "compress", counted_gzip)
 
     def get_view(_: int) -> Any:
         return client.get("/explore/view.json")
@@ -109,10 +118,12 @@ def test_after_a_write_the_previous_view_is_served_labelled_and_built_once(
         packed = list(pool.map(get_view, range(10)))
     monkeypatch.undo()
     assert made == ["curated"] and kept.waits - waited == 9
+    assert len(compressed) == 1  # gzipped once for the ten, not once a response
     for a in packed:
         assert a.status_code == 200 and a.content == packed[0].content
         assert a.headers["partnergraph-stale"] == shown
         assert a.headers["cache-control"] == "no-store" and "etag" not in a.headers
+        assert a.headers["content-encoding"] == "gzip"  # compressed once, with the packing
     assert explore.unpack(packed[0].json())["revision"] == shown
 
     with ThreadPoolExecutor(10) as pool:
@@ -137,6 +148,21 @@ def test_after_a_write_the_previous_view_is_served_labelled_and_built_once(
     assert "partnergraph-stale" not in current.headers and current.content != packed[0].content
     assert after.json()["revision"] == client.app.state.store.revision()  # type: ignore[attr-defined]
     assert "etag" in after.headers
+
+
+def test_the_packed_view_is_sent_gzipped_to_who_asks_and_plain_to_others(
+    client: TestClient,
+) -> None:
+    install(client, Gate())
+    zipped = client.get("/explore/view.json", headers={"Accept-Encoding": "gzip"})
+    plain = client.get("/explore/view.json", headers={"Accept-Encoding": "identity"})
+    assert zipped.status_code == plain.status_code == 200
+    assert zipped.headers["content-encoding"] == "gzip" and "content-encoding" not in plain.headers
+    assert (
+        "Accept-Encoding" in zipped.headers["vary"] and "Accept-Encoding" in plain.headers["vary"]
+    )
+    assert zipped.content == plain.content  # the client undid the gzip: the same JSON
+    assert explore.unpack(plain.json())["scope"] == "curated"
 
 
 def test_with_no_view_yet_the_reader_gets_503_with_retry_after(client: TestClient) -> None:
