@@ -257,6 +257,32 @@ def test_wait_prepared_waits_for_this_revisions_prepare_not_only_its_views(
     views.close()
 
 
+def test_after_a_restart_the_views_saved_for_an_earlier_revision_stand_in_labelled(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    files = ViewFiles(tmp_path / "views")
+    build = GatedBuild()
+    first = ViewBuilder(store, ["a", "b"], build, wait=DEADLINE, files=files)
+    assert first.ready(wait=DEADLINE)
+    first.close()
+    older = store.revision()
+    assert files.saved_revision() == older
+    write(store, 1)  # the process stopped before it built this revision's views
+    build.gate.clear()
+    build.started.clear()
+    again = ViewBuilder(store, ["a", "b"], build, wait=DEADLINE, files=files)
+    again.start()
+    assert build.started.wait(DEADLINE)  # building the current revision, held at the gate
+    shown = again.get("a", wait=DEADLINE)  # answered while the build is held, not a 503
+    assert shown.stale and shown.revision == older and shown.value == f"a@{older}"
+    build.gate.set()
+    assert again.ready(wait=DEADLINE)
+    current = again.get("b")
+    assert not current.stale and current.value == f"b@{store.revision()}"
+    assert files.saved_revision() == store.revision()
+    again.close()
+
+
 def test_saved_views_are_served_after_a_restart_without_building(
     store: GraphStore, tmp_path: Path
 ) -> None:

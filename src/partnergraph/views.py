@@ -62,6 +62,10 @@ class Shown(Generic[V]):
     stale: bool
 
 
+#: In each revision's folder: the revision it holds (folder names are hashes).
+REVISION_FILE = "revision"
+
+
 class ViewFiles:
     """Built views as JSON files under ``folder``, one subfolder per revision (the newest only).
 
@@ -84,6 +88,15 @@ class ViewFiles:
         name = hashlib.sha256(json.dumps(key).encode()).hexdigest()[:24]
         return self.folder / hashlib.sha256(revision.encode()).hexdigest()[:24] / f"{name}.json"
 
+    def saved_revision(self) -> str | None:
+        """The revision whose views are on disk (one at most is kept), or None."""
+        try:
+            folders = [p for p in self.folder.iterdir() if (p / REVISION_FILE).is_file()]
+            newest = max(folders, key=lambda p: p.stat().st_mtime_ns, default=None)
+            return None if newest is None else (newest / REVISION_FILE).read_text("utf-8")
+        except OSError:  # no folder yet, or one deleted meanwhile
+            return None
+
     def load(self, revision: str, key: Hashable) -> Any | None:
         """The view saved for ``key`` at ``revision``, or None."""
         try:
@@ -98,6 +111,7 @@ class ViewFiles:
         for other in self.folder.iterdir():
             if other != path.parent and other.is_dir():
                 shutil.rmtree(other, ignore_errors=True)
+        (path.parent / REVISION_FILE).write_text(revision, encoding="utf-8")
         partial = path.with_suffix(".partial")
         partial.write_bytes(json.dumps(value, ensure_ascii=False).encode())
         partial.replace(path)
@@ -285,6 +299,27 @@ class ViewBuilder(Generic[K, V]):
         if thread is not None:
             thread.join(timeout=1.0)
 
+    def _stand_in(self, revision: str) -> None:
+        """With no view in hand (a fresh start), publish those saved for an earlier revision:
+        readers get them labelled stale while this revision builds, as after a write,
+        instead of waiting for a build of minutes at nationwide size and a 503."""
+        if self.files is None:
+            return
+        with self._lock:
+            if self._views:
+                return
+        older = self.files.saved_revision()
+        if older is None or older == revision:
+            return
+        for key in self.keys:
+            value = self.files.load(older, key)
+            if value is None:
+                continue
+            with self._lock:
+                if key not in self._views:
+                    self._views[key] = (older, value)
+                    self._changed.notify_all()
+
     def _publish_saved(self, revision: str, key: K) -> bool:
         """Publish the view saved on disk for ``key`` at ``revision``, if there is one."""
         value = self.files.load(revision, key) if self.files is not None else None
@@ -319,6 +354,7 @@ class ViewBuilder(Generic[K, V]):
                 self.builds += 1
             started = time.perf_counter()
             try:
+                self._stand_in(revision)
                 missing = [k for k in self.keys if not self._publish_saved(revision, k)]
                 if missing and self._elsewhere is not None:
                     # This process's tables are built beside the child (the other core), so
