@@ -41,6 +41,13 @@ ROWS_JS = """() => [...document.querySelectorAll('#results-table tbody tr')].map
 HEADER_JS = """() => [...document.querySelectorAll('#results-table thead th')]
   .map(th => th.dataset.column)"""
 EDITOR_JS = "() => document.querySelector('.CodeMirror').CodeMirror.getValue()"
+#: The completion list is open and was made for the text up to the cursor.
+HINT_AT_CURSOR_JS = """() => {
+  const cm = document.querySelector('.CodeMirror').CodeMirror;
+  const active = cm.state.completionActive, cursor = cm.getCursor();
+  return !!(active && active.widget && active.data && active.data.to.line === cursor.line
+    && active.data.to.ch === cursor.ch);
+}"""
 #: Columns that say where a fact comes from (query.js merges rows differing only in these).
 SOURCE_COLUMNS = {"document", "document_title", "url", "section", "page", "quote"}
 
@@ -181,9 +188,15 @@ def test_free_query_with_completion_prefix_button_and_share_link(
     page.click(".CodeMirror")
     page.keyboard.press("Control+End")
     page.keyboard.type("SELECT (COUNT(?p) AS ?n) WHERE { ?p a pg:Prefe")
+    # The list follows the typing a frame behind: wait until it is the list for the whole word
+    # (on a busy machine an Enter sent to the list of "pg:Pref" was lost while it updated).
+    page.wait_for_function(HINT_AT_CURSOR_JS)
     hint = page.locator(".CodeMirror-hints .CodeMirror-hint-active")
     assert hint.locator(".hint-name").text_content() == "pg:Prefecture"
     page.keyboard.press("Enter")  # picks the completion
+    page.wait_for_function(
+        "() => !document.querySelector('.CodeMirror').CodeMirror.state.completionActive"
+    )
     page.keyboard.type(" }")
     query = page.evaluate(EDITOR_JS)
     assert query.endswith(COUNT_PREFECTURES)
