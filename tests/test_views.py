@@ -257,14 +257,19 @@ def test_wait_prepared_waits_for_this_revisions_prepare_not_only_its_views(
     views.close()
 
 
+def saved_by_a_first_process(store: GraphStore, build: GatedBuild, files: ViewFiles) -> None:
+    """Keys ``a`` and ``b`` built and saved for the current revision by a builder since closed."""
+    first = ViewBuilder(store, ["a", "b"], build, wait=DEADLINE, files=files)
+    assert first.ready(wait=DEADLINE)
+    first.close()
+
+
 def test_after_a_restart_the_views_saved_for_an_earlier_revision_stand_in_labelled(
     store: GraphStore, tmp_path: Path
 ) -> None:
     files = ViewFiles(tmp_path / "views")
     build = GatedBuild()
-    first = ViewBuilder(store, ["a", "b"], build, wait=DEADLINE, files=files)
-    assert first.ready(wait=DEADLINE)
-    first.close()
+    saved_by_a_first_process(store, build, files)
     older = store.revision()
     assert files.saved_revision() == older
     write(store, 1)  # the process stopped before it built this revision's views
@@ -288,9 +293,7 @@ def test_saved_views_are_served_after_a_restart_without_building(
 ) -> None:
     files = ViewFiles(tmp_path / "views")
     build = GatedBuild()
-    first = ViewBuilder(store, ["a", "b"], build, wait=DEADLINE, files=files)
-    assert first.ready(wait=DEADLINE)
-    first.close()
+    saved_by_a_first_process(store, build, files)
     assert build.calls == 2
     build.gate.clear()  # a build now would hang until the deadline: none must run
     again = ViewBuilder(store, ["a", "b"], build, wait=DEADLINE, files=files)

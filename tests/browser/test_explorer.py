@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -142,6 +143,22 @@ def test_path_highlight(browser_page: BrowserPage, live_server: str) -> None:
 # ---------------------------------------------------------------- XSS, own server
 
 
+@contextmanager
+def explorer_server(root: Path, graph: Path, **settings: str) -> Iterator[str]:
+    """A server of its own over ``graph``, its store under ``root``, with more ``settings``."""
+    port = free_port()
+    env = {
+        "PARTNERGRAPH_STORE": str(root / "store"),
+        "PARTNERGRAPH_GRAPH_DIR": str(graph),
+        "PARTNERGRAPH_BASE_IRI": base_url(port),
+        # The first view is built at start; on a busy machine the first page waits for it.
+        "PARTNERGRAPH_VIEW_WAIT": str(VIEW_WAIT),
+        **settings,
+    }
+    with uvicorn_server(env, port=port) as (base, _proc):
+        yield base
+
+
 @pytest.fixture(scope="module")
 def xss_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A server over a copy of graph/ with one more body whose name is markup."""
@@ -159,15 +176,7 @@ def xss_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 """,
         encoding="utf-8",
     )
-    port = free_port()
-    env = {
-        "PARTNERGRAPH_STORE": str(root / "store"),
-        "PARTNERGRAPH_GRAPH_DIR": str(graph),
-        "PARTNERGRAPH_BASE_IRI": base_url(port),
-        # The first view is built at start; on a busy machine the first page waits for it.
-        "PARTNERGRAPH_VIEW_WAIT": str(VIEW_WAIT),
-    }
-    with uvicorn_server(env, port=port) as (base, _proc):
+    with explorer_server(root, graph) as base:
         yield base
 
 
@@ -207,15 +216,7 @@ BUDGET = 100
 def budget_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A server over the shipped graph that draws at most BUDGET lines (it has 763 ties)."""
     root = tmp_path_factory.mktemp("budget")
-    port = free_port()
-    env = {
-        "PARTNERGRAPH_STORE": str(root / "store"),
-        "PARTNERGRAPH_GRAPH_DIR": str(GRAPH_DIR),
-        "PARTNERGRAPH_BASE_IRI": base_url(port),
-        "PARTNERGRAPH_VIEW_WAIT": str(VIEW_WAIT),
-        "PARTNERGRAPH_EXPLORE_MAX_DRAWN": str(BUDGET),
-    }
-    with uvicorn_server(env, port=port) as (base, _proc):
+    with explorer_server(root, GRAPH_DIR, PARTNERGRAPH_EXPLORE_MAX_DRAWN=str(BUDGET)) as base:
         yield base
 
 
