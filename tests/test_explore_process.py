@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+import pytest
 
-from partnergraph.explore import base_view
+from partnergraph import readmodel
+from partnergraph.explore import base_view, explore_views
 from partnergraph.explore.process import ProcessBuild
 from partnergraph.settings import Settings
 from partnergraph.snapshots import Snapshots
@@ -23,6 +25,13 @@ from tests.conftest import GRAPH_DIR, embedded
 
 DEADLINE = 300.0
 KEY = ("curated", "ja")
+#: A write unrelated to the views: a new revision with the same picture.
+QUAD = ox.Quad(
+    ox.NamedNode("https://example.org/s"),
+    ox.NamedNode("https://example.org/p"),
+    ox.Literal("1"),
+    ox.NamedNode("https://example.org/g"),
+)
 
 
 def never(store: GraphStore, key: tuple[str, str]) -> Any:
@@ -58,13 +67,7 @@ def test_a_builder_publishes_the_childs_views_once_per_revision_stale_in_between
     try:
         first = views.get(KEY)
         assert not first.stale and first.revision == store.revision()
-        quad = ox.Quad(
-            ox.NamedNode("https://example.org/s"),
-            ox.NamedNode("https://example.org/p"),
-            ox.Literal("1"),
-            ox.NamedNode("https://example.org/g"),
-        )
-        store.apply(add=[quad])  # returns at once; the child builds the new revision
+        store.apply(add=[QUAD])  # returns at once; the child builds the new revision
         with ThreadPoolExecutor(10) as pool:
             shown = list(pool.map(lambda _: views.get(KEY, wait=0), range(10)))
         assert all(s.revision in (first.revision, store.revision()) for s in shown)
@@ -74,6 +77,52 @@ def test_a_builder_publishes_the_childs_views_once_per_revision_stale_in_between
         current = views.get(KEY)
         assert not current.stale and current.revision == store.revision()
         assert current.value["nodes"] == first.value["nodes"]  # an unrelated triple
+    finally:
+        views.close()
+        store.close()
+
+
+def test_the_server_takes_the_childs_read_model_and_analysis_and_builds_neither(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = GraphStore.open(Settings(store_path=tmp_path / "store", graph_dir=GRAPH_DIR))
+    snapshots = Snapshots.beside(store.settings.store_path)
+    snapshots.take(embedded(store))
+    store.on_change(lambda revision: snapshots.take(embedded(store)))
+    built_here: list[str] = []
+    real_build = readmodel.build
+
+    def counted(s: GraphStore) -> readmodel.ReadModel:
+        built_here.append(s.revision())
+        return real_build(s)
+
+    monkeypatch.setattr(readmodel, "build", counted)  # the real build, counted
+    views = explore_views(
+        store,
+        wait=DEADLINE,
+        files=ViewFiles.beside(store.settings.store_path),
+        snapshots=snapshots,
+    )
+    store.on_change(views.on_change)
+
+    def read(wait: float) -> tuple[str, str | None]:
+        with readmodel.allow_previous(wait) as allowed:
+            return readmodel.read_model(store).revision, allowed.shown
+
+    try:
+        views.start()
+        first, shown = read(DEADLINE)  # a cold start: waits for the child's model
+        assert first == store.revision() and shown is None
+        store.apply(add=[QUAD])
+        with ThreadPoolExecutor(10) as pool:
+            answers = list(pool.map(lambda _: read(0), range(10)))
+        assert all(r in (first, store.revision()) for r, _ in answers)
+        assert all((shown == r) == (r != store.revision()) for r, shown in answers)
+        views.wait_prepared(wait=DEADLINE)  # the analysis measures, on the taken model
+        assert read(0) == (store.revision(), None)
+        assert built_here == []  # every model came from the child
+        memo = readmodel.read_model(store).memo
+        assert memo.entries() and memo.builds == 0  # and its analysis: nothing built here
     finally:
         views.close()
         store.close()

@@ -9,7 +9,7 @@ holds, not a race it hopes to win. No duration is compared to a limit.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -311,15 +311,19 @@ def test_saved_views_are_served_after_a_restart_without_building(
 
 
 class WaitingElsewhere:
-    """A build elsewhere that saves its views only once this process has begun ``prepare``:
-    it finishes only if the builder runs ``prepare`` beside it, not after it."""
+    """A build elsewhere that says its read model and analysis are saved, then saves its
+    views only once this process has run ``prepare``: it finishes only if the builder
+    takes what it was handed and prepares while the views are still being built."""
 
     def __init__(self, store: GraphStore, files: ViewFiles, prepared: threading.Event) -> None:
         self.store, self.files, self.prepared = store, files, prepared
 
-    def __call__(self) -> str:
-        assert self.prepared.wait(DEADLINE), "prepare did not run beside the build elsewhere"
+    def __call__(self, on_saved: Callable[[str, str], None] | None = None) -> str:
         revision = self.store.revision()
+        assert on_saved is not None
+        on_saved("model", revision)
+        on_saved("analysis", revision)
+        assert self.prepared.wait(DEADLINE), "prepare did not run before the views were saved"
         self.files.save(revision, "a", f"a@{revision}")
         return revision
 
@@ -327,9 +331,17 @@ class WaitingElsewhere:
         pass
 
 
-def test_prepare_runs_beside_a_build_elsewhere(store: GraphStore, tmp_path: Path) -> None:
+def test_prepare_runs_on_the_model_taken_from_a_build_elsewhere(
+    store: GraphStore, tmp_path: Path
+) -> None:
     files = ViewFiles(tmp_path / "views")
     began = threading.Event()
+    adopted: list[tuple[str, str]] = []
+
+    def adopt(s: GraphStore, what: str, revision: str) -> bool:
+        adopted.append((what, revision))
+        return True
+
     views = ViewBuilder(
         store,
         ["a"],
@@ -338,8 +350,10 @@ def test_prepare_runs_beside_a_build_elsewhere(store: GraphStore, tmp_path: Path
         wait=DEADLINE,
         files=files,
         elsewhere=WaitingElsewhere(store, files, began),
+        adopt=adopt,
     )
     views.wait_prepared(wait=DEADLINE)
+    assert adopted == [("model", store.revision()), ("analysis", store.revision())]
     assert views.get("a").value == f"a@{store.revision()}"
     views.close()
 

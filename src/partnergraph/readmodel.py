@@ -27,7 +27,7 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 if TYPE_CHECKING:
     from partnergraph.analysis.relations import Relations
@@ -86,6 +86,21 @@ class Memo:
             with self._lock:
                 del self._building[key]
             running.release()
+
+    def entries(self) -> dict[Hashable, object]:
+        """A copy of what is kept (to hand over to another process)."""
+        with self._lock:
+            return dict(self._values)
+
+    def offer(self, key: Hashable, value: object) -> bool:
+        """Keep ``value`` under ``key`` unless something is kept or being built for it."""
+        with self._lock:
+            if key in self._values or key in self._building:
+                return False
+            self._values[key] = value
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
+            return True
 
     def peek(self, key: Hashable) -> object | None:
         """The value kept under ``key`` without building it (None if there is none)."""
@@ -225,6 +240,37 @@ def _saved_or_built(store: GraphStore) -> ReadModel:
         model = build(store)
         files.save(store, model)
     return model
+
+
+#: What :func:`adopt` takes from the view builder's child, in the order it saves them.
+SAVED = ("model", "analysis")
+
+
+def adopt(store: GraphStore, saved: str, revision: str) -> bool:
+    """Take what another process saved for ``revision`` (the view builder's child, see
+    :mod:`partnergraph.explore.process`): loading takes seconds where building here took
+    the server's GIL for about twenty seconds (``model``) and thirty more (``analysis``,
+    the default projection and measures) at a million triples.
+
+    ``model``: the read model, kept as this store's; one of an earlier revision than
+    the current one stands in, labelled stale, for readers allowed one. ``analysis``:
+    memo entries of that model, added to it if it is the one kept. Returns whether
+    anything was taken (False: nothing saved, or something newer is kept).
+    """
+    from partnergraph.readmodel_files import ReadModelFiles
+
+    files = ReadModelFiles.beside(store)
+    if files is None or saved not in SAVED:
+        return False
+    if saved == "model":
+        model = files.load(store, revision)
+        return model is not None and store.values.fill(KEY, revision, model)
+    kept = store.values.peek(KEY)
+    if kept is None or kept[0] != revision:
+        return False
+    entries = files.load_analysis(store, revision) or {}
+    memo = cast(ReadModel, kept[1]).memo
+    return any([memo.offer(key, value) for key, value in entries.items()])
 
 
 def cached(store: GraphStore, key: Hashable, build_value: Callable[[], T]) -> T:

@@ -31,7 +31,7 @@ import pickle
 import tempfile
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from partnergraph.readmodel import ReadModel
@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 #: Files kept in the folder (the current revision's and the one before).
 KEEP = 2
 SUFFIX = ".pickle"
+#: Beside a model: memo entries of its revision saved by the view builder's child.
+ANALYSIS_SUFFIX = ".analysis"
 
 
 @cache
@@ -76,11 +78,11 @@ class ReadModelFiles:
         key = f"{build}\n{revision}\n{code_fingerprint()}".encode()
         return hashlib.sha256(key).hexdigest()[:32] + SUFFIX
 
-    def load(self, store: GraphStore) -> ReadModel | None:
-        """The saved model of the store's current revision, if there is one."""
+    def load(self, store: GraphStore, revision: str | None = None) -> ReadModel | None:
+        """The saved model of ``revision`` (default: the store's current one), if there is one."""
         from partnergraph.readmodel import ReadModel
 
-        name = self.name(store, store.revision())
+        name = self.name(store, revision or store.revision())
         if name is None:
             return None
         try:
@@ -97,17 +99,39 @@ class ReadModelFiles:
         tables = {
             f.name: getattr(model, f.name) for f in dataclasses.fields(model) if f.name != "memo"
         }
+        self._write(self.folder / name, tables)
+        self._prune()
+        return self.folder / name
+
+    def save_analysis(self, store: GraphStore, revision: str, entries: dict[Any, object]) -> None:
+        """Write memo ``entries`` of ``revision``'s model (projections, measures) beside it."""
+        name = self.name(store, revision)
+        if name is not None:
+            self._write((self.folder / name).with_suffix(ANALYSIS_SUFFIX), entries)
+
+    def load_analysis(self, store: GraphStore, revision: str) -> dict[Any, object] | None:
+        """The memo entries saved for ``revision`` by :meth:`save_analysis`, if any."""
+        name = self.name(store, revision)
+        if name is None:
+            return None
+        try:
+            with open((self.folder / name).with_suffix(ANALYSIS_SUFFIX), "rb") as f:
+                entries = pickle.load(f)
+        except Exception:  # missing, damaged or from other library versions: built as needed
+            return None
+        return entries if isinstance(entries, dict) else None
+
+    def _write(self, path: Path, value: object) -> None:
+        """Pickle ``value`` to ``path`` whole (a temporary file renamed into place)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as f:
-                pickle.dump(tables, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.folder / name)
+                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        self._prune()
-        return self.folder / name
 
     def saved(self) -> list[Path]:
         """The saved files, newest first."""
@@ -122,3 +146,4 @@ class ReadModelFiles:
     def _prune(self) -> None:
         for old in self.saved()[self.keep :]:
             old.unlink(missing_ok=True)
+            old.with_suffix(ANALYSIS_SUFFIX).unlink(missing_ok=True)

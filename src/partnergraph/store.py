@@ -15,12 +15,10 @@ knows nothing of the kind underneath beyond :class:`~partnergraph.backends.Backe
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import TypeVar, cast
 
@@ -31,6 +29,7 @@ from partnergraph.backends.embedded import EmbeddedBackend
 from partnergraph.errors import QueryError, StoreBusyError
 from partnergraph.graphfiles import check_file, discover, graph_version
 from partnergraph.namespaces import META_GRAPH, PG, PREFIXES, STORE_NODE
+from partnergraph.revision_values import RevisionValues
 from partnergraph.settings import Settings
 from partnergraph.sparql.safety import syntax_error
 from partnergraph.terms import lexical
@@ -68,10 +67,11 @@ class GraphStore:
     def __init__(self, backend: Backend, settings: Settings) -> None:
         self.backend = backend
         self.settings = settings
-        self._cache: dict[str, tuple[str | None, object]] = {}
-        self._cache_lock = threading.Lock()
-        self._cache_locks: dict[str, threading.Lock] = {}
-        self._building: dict[str, Future[object]] = {}
+        #: The values derived from each revision (the read model), kept until it changes.
+        #: They ask for the revision through a weak reference: no cycle keeps a dropped
+        #: store (and so its pyoxigraph handle and lock) alive until a garbage collection.
+        current = weakref.WeakMethod(self.revision)
+        self.values = RevisionValues(lambda: cast(Callable[[], str], current())())
         self._listeners: list[Callable[[str], None]] = []
         self._published: str | None = None
 
@@ -244,55 +244,15 @@ class GraphStore:
         return self.revision()
 
     def cached(self, name: str, build: Callable[[], T]) -> T:
-        """``build()``'s result, kept until the graph changes (rebuild or write).
-
-        The read model (:mod:`partnergraph.readmodel`) is kept here, since the
-        store knows when its revision changes. Single-flight per name: callers
-        arriving while one builds wait for that build instead of starting theirs.
-        """
-        with self._cache_lock:
-            lock = self._cache_locks.setdefault(name, threading.Lock())
-        with lock:
-            version = self.revision()
-            hit = self._cache.get(name)
-            if hit is not None and hit[0] == version:
-                return hit[1]  # type: ignore[return-value]
-            value = build()
-            self._cache[name] = (version, value)
-            return value
+        """``build()``'s result, kept until the graph changes (rebuild or write); see
+        :meth:`RevisionValues.cached`. The read model (:mod:`partnergraph.readmodel`)
+        is kept here, since the store knows when its revision changes."""
+        return self.values.cached(name, build)
 
     def cached_or_previous(self, name: str, build: Callable[[], T], wait: float) -> tuple[T, bool]:
-        """:meth:`cached`, waiting ``wait`` seconds at most when an earlier value can stand in.
-
-        Returns the value and whether it is of an earlier revision (stale). The
-        build runs on a thread of its own (one per name at a time), so it goes on
-        for the next caller when this one stops waiting; with nothing earlier kept,
-        this waits for it.
-        """
-        current = self.revision()
-        hit = self._cache.get(name)
-        if hit is not None and hit[0] == current:
-            return hit[1], False  # type: ignore[return-value]
-        with self._cache_lock:
-            running = self._building.get(name)
-            if running is None or running.done():
-                running = self._building[name] = Future()
-                threading.Thread(
-                    target=self._build_into, args=(running, name, build), daemon=True
-                ).start()
-        try:
-            value = cast(T, running.result(timeout=None if hit is None else wait))
-            built = self._cache.get(name)  # a build begun before a later write is stale too
-            return value, built is not None and built[0] != current
-        except FutureTimeout:
-            assert hit is not None  # only with an earlier value is there a timeout
-            return cast(T, hit[1]), True
-
-    def _build_into(self, future: Future[T], name: str, build: Callable[[], T]) -> None:
-        try:
-            future.set_result(self.cached(name, build))
-        except BaseException as exc:  # handed to every waiter
-            future.set_exception(exc)
+        """:meth:`cached`, or an earlier revision's value after ``wait`` seconds (stale: True);
+        see :meth:`RevisionValues.cached_or_previous`."""
+        return self.values.cached_or_previous(name, build, wait)
 
     def loaded_graphs(self) -> list[str]:
         """IRIs of the named graphs that came from ``graph/`` files."""

@@ -25,7 +25,11 @@ serves the current revision's views at once instead of building them again.
 With an ``elsewhere`` build (:class:`partnergraph.explore.process.ProcessBuild`)
 the thread only waits: another process builds every key of the newest store
 checkpoint into the :class:`ViewFiles` folder and the thread publishes them
-under the revision that process read (see that module for why).
+under the revision that process read (see that module for why). That process
+saves the read model first and then its analysis, and says so; the thread
+adopts each (loads it as this process's) and then runs ``prepare``, which finds
+them built, so the server never builds them beside the child
+(:mod:`partnergraph.revision_values`).
 """
 
 from __future__ import annotations
@@ -38,7 +42,6 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
@@ -111,7 +114,9 @@ class ViewFiles:
         for other in self.folder.iterdir():
             if other != path.parent and other.is_dir():
                 shutil.rmtree(other, ignore_errors=True)
-        (path.parent / REVISION_FILE).write_text(revision, encoding="utf-8")
+        named = path.parent / (REVISION_FILE + ".partial")  # whole or absent, as for views
+        named.write_text(revision, encoding="utf-8")
+        named.replace(path.parent / REVISION_FILE)
         partial = path.with_suffix(".partial")
         partial.write_bytes(json.dumps(value, ensure_ascii=False).encode())
         partial.replace(path)
@@ -120,8 +125,9 @@ class ViewFiles:
 class ElsewhereBuild(Protocol):
     """Builds every view of the newest store checkpoint into the builder's :class:`ViewFiles`."""
 
-    def __call__(self) -> str:
-        """Build, save, and return the revision the views show."""
+    def __call__(self, on_saved: Callable[[str, str], None] | None = None) -> str:
+        """Build, save, and return the revision the views show; ``on_saved(what,
+        revision)`` once each of what the builder adopts is saved, before the views."""
 
     def close(self) -> None:
         """Stop a running build."""
@@ -134,10 +140,12 @@ class ViewBuilder(Generic[K, V]):
     every view of the revision reads the same tables. Keys are built in the
     order given: put the most asked first. With ``elsewhere`` (which needs
     ``files``), ``build`` never runs here: the views come from the files
-    ``elsewhere`` writes, and ``prepare`` runs in this process beside it, so
-    that what must live here (the read model of partner lists, the analysis
-    projection) is built off the request path too, without waiting for the
-    views.
+    ``elsewhere`` writes. As it saves each part of what ``prepare`` makes (the
+    read model, then the analysis), ``adopt(store, what, revision)`` loads it
+    here, and once all is taken ``prepare`` runs (finding it built) if that is
+    still the current revision: partner lists and analysis need not wait for
+    the views. A build elsewhere that fails before leaves ``prepare`` to build
+    what is missing here.
     """
 
     def __init__(
@@ -150,6 +158,7 @@ class ViewBuilder(Generic[K, V]):
         wait: float = 10.0,
         files: ViewFiles | None = None,
         elsewhere: ElsewhereBuild | None = None,
+        adopt: Callable[[GraphStore, str, str], bool] | None = None,
         eager: bool = True,
     ) -> None:
         if elsewhere is not None and files is None:
@@ -161,6 +170,7 @@ class ViewBuilder(Generic[K, V]):
         self.wait = wait
         self.files = files
         self._elsewhere = elsewhere
+        self._adopt = adopt
         self.eager = eager
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -170,6 +180,7 @@ class ViewBuilder(Generic[K, V]):
         #: The revision whose ``prepare`` last finished (what the analysis API waits for).
         self._prepared: str | None = None
         self._closed = False
+        self._standing_in = False  # earlier views are being (or were) read at start
         #: Builds run, one per revision (whatever the number of keys); tests count them.
         self.builds = 0
         #: Seconds the last finished build took, for the benchmark and logs.
@@ -185,6 +196,12 @@ class ViewBuilder(Generic[K, V]):
             return
         with self._lock:
             self._start_locked()
+
+    def busy(self) -> bool:
+        """Whether the background thread is at work (takes no lock: the store asks while
+        holding its own, see :meth:`RevisionValues.expect`)."""
+        thread = self._thread
+        return thread is not None and thread.is_alive()
 
     def on_change(self, revision: str) -> None:
         """A store change listener: start building the new revision (if eager); never waits."""
@@ -306,8 +323,9 @@ class ViewBuilder(Generic[K, V]):
         if self.files is None:
             return
         with self._lock:
-            if self._views:
+            if self._views or self._standing_in:
                 return
+            self._standing_in = True
         older = self.files.saved_revision()
         if older is None or older == revision:
             return
@@ -329,6 +347,23 @@ class ViewBuilder(Generic[K, V]):
             self._views[key] = (revision, value)
             self._changed.notify_all()
         return True
+
+    def _take(self, what: str, revision: str) -> None:
+        """The build elsewhere saved ``what`` of ``revision``: load it here; once the
+        analysis is taken, prepare (unless a write has made the revision stale)."""
+        try:
+            taken = self._adopt is not None and self._adopt(self.store, what, revision)
+            if taken and what == "analysis" and self.store.revision() == revision:
+                self._run_prepare(revision)
+        except Exception:  # logged; the thread prepares after the views instead
+            log.exception("taking the %s of revision %s failed", what, revision)
+
+    def _run_prepare(self, revision: str) -> None:
+        if self._prepare is not None:
+            self._prepare(self.store)
+        with self._lock:
+            self._prepared = revision
+            self._changed.notify_all()
 
     def _retry_after(self) -> int:
         return max(1, math.ceil(self.last_seconds or 5.0))
@@ -354,24 +389,25 @@ class ViewBuilder(Generic[K, V]):
                 self.builds += 1
             started = time.perf_counter()
             try:
-                self._stand_in(revision)
+                # Beside, not before, the build: reading a nationwide view's JSON takes seconds.
+                threading.Thread(
+                    target=self._stand_in,
+                    args=(revision,),
+                    name="partnergraph-stand-in",
+                    daemon=True,
+                ).start()
                 missing = [k for k in self.keys if not self._publish_saved(revision, k)]
                 if missing and self._elsewhere is not None:
-                    # This process's tables are built beside the child (the other core), so
-                    # partner lists need not wait for the views of a revision.
-                    with ThreadPoolExecutor(1, thread_name_prefix="partnergraph-prepare") as side:
-                        warm = side.submit(self._prepare or (lambda store: None), self.store)
-                        revision = self._elsewhere()  # the revision of the checkpoint it read
-                        warm.result()
+                    revision = self._elsewhere(self._take)  # the checkpoint's revision
                     lost = [k for k in self.keys if not self._publish_saved(revision, k)]
                     if lost:
                         raise RuntimeError(f"the build elsewhere saved no view of {lost}")
                     missing = []
-                if self._prepare is not None:  # a no-op when the side thread built this revision
-                    self._prepare(self.store)
-                with self._lock:
-                    self._prepared = revision
-                    self._changed.notify_all()
+                # Built elsewhere for a revision a write has since replaced: the next round
+                # prepares (a model of the newest revision is built there, not here).
+                superseded = self._elsewhere is not None and self.store.revision() != revision
+                if self._prepared != revision and not superseded:
+                    self._run_prepare(revision)  # loads or builds the model if none was taken
                 for key in missing:
                     value = self._build(self.store, key)
                     with self._lock:

@@ -13,7 +13,11 @@ The child never opens the live store (a read-only handle beside the writer
 is undefined behaviour in pyoxigraph): it opens the newest checkpoint
 (:mod:`partnergraph.snapshots`), builds every key, writes each view to the
 :class:`~partnergraph.views.ViewFiles` folder under the checkpoint's own
-revision, and prints that revision. The server's
+revision, and prints that revision. Before the views it prints ``model
+<revision>`` once the read model is saved (:mod:`partnergraph.readmodel_files`),
+then ``analysis <revision>`` once the analysis API's default projection and
+measures are, so the server loads both instead of building them beside the
+child (see :mod:`partnergraph.revision_values`). The server's
 :class:`~partnergraph.views.ViewBuilder` then publishes the saved views;
 single-flight, stale labels and bounded waits stay its business.
 
@@ -28,6 +32,7 @@ import pickle
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,8 +67,12 @@ class ProcessBuild:
         self._child: subprocess.Popen[bytes] | None = None
         self._closed = False
 
-    def __call__(self) -> str:
-        """Build the views of the newest checkpoint into ``folder``; return its revision."""
+    def __call__(self, on_saved: Callable[[str, str], None] | None = None) -> str:
+        """Build the views of the newest checkpoint into ``folder``; return its revision.
+
+        ``on_saved(what, revision)`` is called, while the child goes on, once it has
+        saved the read model (``model``) and then its analysis (``analysis``).
+        """
         checkpoint = self.snapshots.checkout()
         try:
             payload = pickle.dumps((self.settings, checkpoint, self.folder, self.keys))
@@ -75,11 +84,19 @@ class ProcessBuild:
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                 )
-            out, _ = child.communicate(payload)
-            lines = out.decode().split()
-            if child.returncode != 0 or not lines:
+            assert child.stdin is not None and child.stdout is not None
+            with child.stdin:
+                child.stdin.write(payload)
+            built = None
+            for line in child.stdout:
+                kind, _, revision = line.decode().strip().partition(" ")
+                if kind == "views":
+                    built = revision
+                elif on_saved is not None:
+                    on_saved(kind, revision)
+            if child.wait() != 0 or built is None:
                 raise RuntimeError(f"the view build process exited with {child.returncode}")
-            return lines[-1]
+            return built
         finally:
             with self._lock:
                 self._child = None
@@ -97,12 +114,19 @@ class ProcessBuild:
 def build_into(
     settings: Settings, checkpoint: Path, folder: Path, keys: list[tuple[str, str]]
 ) -> str:
-    """Open ``checkpoint`` read-only, save every key's base view under its revision."""
+    """Open ``checkpoint`` read-only, save every key's base view under its revision.
+
+    Prints ``model <revision>`` once the read model is saved, then ``analysis
+    <revision>`` once its default projection and measures are (before the views,
+    which reuse them).
+    """
     import pyoxigraph as ox
 
+    from partnergraph.analysis import measures
     from partnergraph.backends.embedded import EmbeddedBackend
     from partnergraph.explore.view import base_view
     from partnergraph.readmodel import read_model
+    from partnergraph.readmodel_files import ReadModelFiles
     from partnergraph.store import GraphStore
     from partnergraph.views import ViewFiles
 
@@ -110,7 +134,13 @@ def build_into(
     store = GraphStore(backend, settings)
     revision = store.revision()
     files = ViewFiles(folder)
-    read_model(store)
+    model = read_model(store)  # saved beside the live store (the settings are the server's)
+    print("model", revision, flush=True)
+    measures.prepare(store)  # the analysis API's default projection and measures
+    saved = ReadModelFiles.beside(store)
+    if saved is not None:
+        saved.save_analysis(store, revision, model.memo.entries())
+        print("analysis", revision, flush=True)
     for key in keys:
         files.save(revision, key, base_view(store, *key))
     return revision
@@ -120,4 +150,4 @@ def main() -> None:
     """The child: lower its priority, build, print the revision built."""
     os.nice(NICE)
     args: Any = pickle.loads(sys.stdin.buffer.read())
-    print(build_into(*args), flush=True)
+    print("views", build_into(*args), flush=True)

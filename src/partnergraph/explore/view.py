@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Literal, cast
 
+from partnergraph import readmodel
 from partnergraph.analysis import measures
 from partnergraph.analysis.paths import check_hops, ego_network
 from partnergraph.analysis.projection import memo
@@ -78,15 +79,17 @@ def explore_views(
     The read model comes first, then the curated view in Japanese, the most
     asked, and the rest. Given ``files`` and the store's ``snapshots``, all
     of it is built in a child process from the newest checkpoint
-    (:mod:`.process`, which says why); the server's own read model (partner
-    lists, then the analysis API's default projection and measures) is built in its
-    thread once the views are published.
+    (:mod:`.process`, which says why). The child saves the read model before
+    the views; the server loads it (partner lists, pages) and builds the analysis
+    API's default projection and measures on it in the builder's thread, and its
+    readers wait for that model (or take the previous one) instead of building
+    their own beside the child.
     """
     keys = [(scope, lang) for lang in LANGUAGES for scope in SCOPES]
     elsewhere = None
     if files is not None and snapshots is not None:
         elsewhere = ProcessBuild(store.settings, snapshots, files.folder, keys)
-    return ViewBuilder(
+    builder = ViewBuilder(
         store,
         keys,
         lambda s, key: base_view(s, key[0], key[1]),
@@ -94,8 +97,12 @@ def explore_views(
         wait=wait,
         files=files,
         elsewhere=elsewhere,
+        adopt=readmodel.adopt,
         eager=store.settings.views == "eager",
     )
+    if elsewhere is not None:  # readers wait for the child's model while it works
+        store.values.expect(readmodel.KEY, builder.busy)
+    return builder
 
 
 def _prepare(store: GraphStore) -> None:
