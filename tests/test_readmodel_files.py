@@ -12,6 +12,7 @@ import pyoxigraph as ox
 import pytest
 
 from partnergraph import readmodel_files
+from partnergraph.analysis import measures
 from partnergraph.readmodel import ReadModel, read_model
 from partnergraph.readmodel_files import ReadModelFiles
 from partnergraph.settings import Settings
@@ -101,6 +102,33 @@ def test_a_write_saves_the_new_revision_and_only_the_newest_files_stay(tmp_path:
         files.name(store, store.revision()),
         names[-1],
     ]
+
+
+def test_the_analysis_saved_beside_a_model_is_loaded_with_it_and_pruned_with_it(
+    tmp_path: Path,
+) -> None:
+    first = GraphStore.open(_settings(tmp_path))
+    model = read_model(first)
+    measures.prepare(first)  # the default projection and measures, in the memo
+    files = ReadModelFiles(tmp_path / "store.readmodel")
+    files.save_analysis(first, model.revision, model.memo.entries())
+    kept = set(model.memo.entries())
+    first.close()
+    del first, model
+
+    again = GraphStore.open(_settings(tmp_path))
+    loaded = read_model(again)
+    assert set(loaded.memo.entries()) == kept
+    measures.prepare(again)
+    assert loaded.memo.builds == 0  # the measures came from the file, not built again
+    analysis = files.folder / files.name(again, loaded.revision)  # type: ignore[operator]
+    analysis = analysis.with_suffix(readmodel_files.ANALYSIS_SUFFIX)
+    assert analysis.is_file()
+    for n in range(2):  # two newer models: the first one's files go, its analysis too
+        _write(again, f"note {n}")
+        read_model(again)
+    assert not analysis.exists()
+    again.close()
 
 
 def test_a_rebuild_keeps_the_write_count_so_a_revision_names_one_content(

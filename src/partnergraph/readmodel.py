@@ -239,6 +239,9 @@ def _saved_or_built(store: GraphStore) -> ReadModel:
     if model is None:
         model = build(store)
         files.save(store, model)
+    else:  # with the analysis saved beside it, if any (a restart: not built again either)
+        for key, value in (files.load_analysis(store, model.revision) or {}).items():
+            model.memo.offer(key, value)
     return model
 
 
