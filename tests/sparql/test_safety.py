@@ -8,6 +8,7 @@ import pytest
 from partnergraph.errors import QueryError, QueryRefusedError, QuerySyntaxError
 from partnergraph.sparql.safety import (
     SERVICE_REFUSED,
+    DatasetMemo,
     check_text,
     is_update,
     names_dataset,
@@ -108,3 +109,16 @@ def test_engine_syntax_errors_keep_line_and_column() -> None:
 def test_empty_is_a_query_error(text: str) -> None:
     with pytest.raises(QueryError, match="empty"):
         check_text(text)
+
+
+def test_a_worker_parses_each_text_once_for_its_dataset() -> None:
+    memo = DatasetMemo(size=2)
+    named = "SELECT * FROM <urn:g> WHERE { ?s ?p ?o }"
+    union = "# from a saved query's description\nSELECT * WHERE { ?s ?p ?from }"
+    for _ in range(3):
+        assert memo.names_dataset(named) and not memo.names_dataset(union)
+    assert memo.parsed == 2  # each text once, whatever the number of runs
+    memo.names_dataset("SELECT * FROM NAMED <urn:h> { GRAPH ?g { ?s ?p ?o } }")
+    assert memo.parsed == 3
+    assert memo.names_dataset(named)  # the oldest text was let go: parsed again
+    assert memo.parsed == 4

@@ -36,6 +36,7 @@ from partnergraph.sparql.formats import FORMATS, ResultFormat, negotiate
 from partnergraph.sparql.results import Written, write_boolean, write_solutions, write_triples
 from partnergraph.sparql.safety import (
     UPDATE_REFUSED,
+    DatasetMemo,
     QueryForm,
     check_text,
     is_update,
@@ -96,16 +97,17 @@ class Checked:
     substitutions: dict[ox.Variable, Term | ox.Triple] | None
 
 
-def check(request: QueryRequest) -> Checked:
+def check(request: QueryRequest, datasets: DatasetMemo | None = None) -> Checked:
     """Refuse what the endpoint does not run, negotiate the format, parse the bindings.
 
     The same checks whichever store answers: a remote store is sent only what
-    passed them (:mod:`partnergraph.sparql.forward`).
+    passed them (:mod:`partnergraph.sparql.forward`). ``datasets`` remembers
+    which texts name a dataset (a worker's, see :class:`DatasetMemo`).
     """
     if request.result_format is not None and request.result_format not in FORMATS:
         raise QueryError(f"unknown result format {request.result_format!r}")
     check_text(request.query)
-    dataset = _dataset(request)
+    dataset = _dataset(request, datasets)
     probe = _parse(ox.Store(), request, dataset, None)
     form = form_of(probe, request.query)
     fmt = _format(request, form)
@@ -115,13 +117,18 @@ def check(request: QueryRequest) -> Checked:
     return Checked(form, fmt, dataset, substitutions)
 
 
-def execute(store: ox.Store, request: QueryRequest, row_limit: int) -> QueryResult:
+def execute(
+    store: ox.Store,
+    request: QueryRequest,
+    row_limit: int,
+    datasets: DatasetMemo | None = None,
+) -> QueryResult:
     """Check, bind, evaluate and serialise ``request`` against ``store``.
 
     Raises :class:`QueryError` (or its refusal and syntax subclasses) for
     anything wrong with the request, and what format negotiation raises.
     """
-    checked = check(request)
+    checked = check(request, datasets)
     result = _parse(store, request, checked.dataset, checked.substitutions)
     return serialise(result, checked, min(row_limit, request.row_limit or row_limit))
 
@@ -179,13 +186,13 @@ def _format(request: QueryRequest, form: QueryForm) -> ResultFormat:
     return FORMATS[request.result_format]
 
 
-def _dataset(request: QueryRequest) -> dict[str, object]:
+def _dataset(request: QueryRequest, datasets: DatasetMemo | None) -> dict[str, object]:
     if request.default_graphs or request.named_graphs:
         return {
             "default_graph": [_graph_iri(g) for g in request.default_graphs],
             "named_graphs": [_graph_iri(g) for g in request.named_graphs],
         }
-    if names_dataset(request.query):
+    if (datasets.names_dataset if datasets else names_dataset)(request.query):
         return {}
     return {"use_default_graph_as_union": True}
 

@@ -43,6 +43,7 @@ from partnergraph.errors import (
     QueryWorkerError,
 )
 from partnergraph.sparql.execute import QueryRequest, execute
+from partnergraph.sparql.safety import DatasetMemo
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +137,7 @@ class _Server:
         self.store: ox.Store | None = None
         self.snapshot: str | None = None
         self.out_of_memory = False
+        self.datasets = DatasetMemo()
 
     def serve(self, isolation_failure: str | None) -> None:
         self.conn.send(("ready", os.getpid(), isolation_failure))
@@ -179,7 +181,7 @@ class _Server:
                 ) from None
             self.snapshot = snapshot
         assert self.store is not None
-        return execute(self.store, request, self.row_limit)
+        return execute(self.store, request, self.row_limit, self.datasets)
 
 
 class Handle:
