@@ -125,7 +125,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1000, help="partner-list requests")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--sequential", type=int, default=200, help="one-at-a-time requests")
-    parser.add_argument("--saved-runs", type=int, default=1, help="runs of each saved query")
+    parser.add_argument(
+        "--saved-runs", type=int, default=1, help="runs of each saved query after its first"
+    )
     parser.add_argument("--rows", type=int, default=500, help="CSV import rows")
     parser.add_argument("--frame-runs", type=int, default=2)
     parser.add_argument("--view-timeout", type=float, default=120, help="seconds per view")
@@ -198,19 +200,20 @@ def main() -> None:
 
         saved = load_saved_queries(syn.graph_dir)
         directory = Directory.load(store)
-        raw_saved: dict[str, float] = {}
+        raw_saved: dict[str, float] = {}  # each query's first run
+        raw_again: dict[str, float] = {}  # the best of the runs after it
         for name, q in saved.items():
             subs = {
                 ox.Variable(k): v for k, v in as_terms(q.bind(q.example_args(), directory)).items()
             }
             runs = []
-            for _ in range(args.saved_runs):
+            for _ in range(max(2, args.saved_runs + 1)):
                 t0 = time.perf_counter()
                 # The first page, as the API answers by default (the same query text).
                 text = page_text(q, Page())
                 list(raw.query(text, use_default_graph_as_union=True, substitutions=subs))
                 runs.append(time.perf_counter() - t0)
-            raw_saved[name] = min(runs)
+            raw_saved[name], raw_again[name] = runs[0], min(runs[1:])
         del raw, store, directory  # the servers take the locks
         # The read model this process built was saved beside the store: drop it, so the
         # server's first start is measured cold, as after `partnergraph load`.
@@ -312,22 +315,39 @@ def main() -> None:
                 stop(bare)
 
             section("saved queries, first page (s): HTTP /api/v1/queries vs raw pyoxigraph")
-            total_http = total_raw = 0.0
+            # "first": each query's first run, on both sides. "again": the same request once
+            # more with another Accept header, which the revision cache keys on, so the query
+            # runs again in the worker (as a planner re-running it with other parameters would),
+            # beside raw pyoxigraph's best later run.
+            heads = ("first", "raw", "ratio", "again", "raw", "ratio")
+            print(f"{'':36} " + " ".join(f"{h:>8}" for h in heads))
+            totals = [0.0, 0.0, 0.0, 0.0]
             with httpx.Client(base_url=base, timeout=600, headers=IDENTITY) as client:
                 for name, q in sorted(saved.items()):
-                    runs = [
-                        timed_get(client, f"api/v1/queries/{name}", params=q.example_args())
-                        for _ in range(args.saved_runs)
-                    ]
-                    http_s, status = min(runs)
-                    total_http += http_s
-                    total_raw += raw_saved[name]
+                    path = f"api/v1/queries/{name}"
+                    http_s, status = timed_get(client, path, params=q.example_args())
+                    again_s, again_status = min(
+                        timed_get(
+                            client,
+                            path,
+                            params=q.example_args(),
+                            headers={"Accept": f"application/json;q=0.{9 - run}"},
+                        )
+                        for run in range(max(1, args.saved_runs))
+                    )
+                    pairs = [http_s, raw_saved[name], again_s, raw_again[name]]
+                    totals = [t + x for t, x in zip(totals, pairs, strict=True)]
                     print(
                         f"{name:36} {http_s:8.3f} {raw_saved[name]:8.3f} "
-                        f"{ratio(http_s, raw_saved[name]):>7} {status}"
+                        f"{ratio(http_s, raw_saved[name]):>7} {again_s:8.3f} "
+                        f"{raw_again[name]:8.3f} {ratio(again_s, raw_again[name]):>7} "
+                        f"{status} {again_status}"
                     )
-            mix = ratio(total_http, total_raw)
-            print(f"{'whole mix':36} {total_http:8.3f} {total_raw:8.3f} {mix:>7}")
+            print(
+                f"{'whole mix':36} {totals[0]:8.3f} {totals[1]:8.3f} "
+                f"{ratio(totals[0], totals[1]):>7} {totals[2]:8.3f} {totals[3]:8.3f} "
+                f"{ratio(totals[2], totals[3]):>7}"
+            )
 
             section(f"CSV import of {args.rows} rows: this store vs the shipped graph")
             big_s, big_status = time_import(base, import_rows(syn.codes, args.rows, "big"))
