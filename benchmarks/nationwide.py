@@ -331,7 +331,7 @@ def main() -> None:
                             client,
                             path,
                             params=q.example_args(),
-                            headers={"Accept": f"application/json;q=0.{9 - run}"},
+                            headers={"Accept": f"application/json;q=0.{999 - run:03d}"},
                         )
                         for run in range(max(1, args.saved_runs))
                     )

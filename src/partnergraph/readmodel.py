@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from partnergraph.citations import Citation
     from partnergraph.claims import Claim
     from partnergraph.directory import Directory
+    from partnergraph.readmodel_files import ReadModelFiles
     from partnergraph.store import GraphStore
     from partnergraph.titles import RelationTitles
 
@@ -78,9 +79,7 @@ class Memo:
             value = build()
             with self._lock:
                 self.builds += 1
-                self._values[key] = value
-                while len(self._values) > self.size:
-                    self._values.popitem(last=False)
+                self._keep(key, value)
             return value
         finally:
             with self._lock:
@@ -97,10 +96,14 @@ class Memo:
         with self._lock:
             if key in self._values or key in self._building:
                 return False
-            self._values[key] = value
-            while len(self._values) > self.size:
-                self._values.popitem(last=False)
+            self._keep(key, value)
             return True
+
+    def _keep(self, key: Hashable, value: object) -> None:
+        """Keep ``value`` as the most recent, dropping the least recent past ``size`` (locked)."""
+        self._values[key] = value
+        while len(self._values) > self.size:
+            self._values.popitem(last=False)
 
     def peek(self, key: Hashable) -> object | None:
         """The value kept under ``key`` without building it (None if there is none)."""
@@ -240,13 +243,14 @@ def _saved_or_built(store: GraphStore) -> ReadModel:
         model = build(store)
         files.save(store, model)
     else:  # with the analysis saved beside it, if any (a restart: not built again either)
-        for key, value in (files.load_analysis(store, model.revision) or {}).items():
-            model.memo.offer(key, value)
+        _take_analysis(files, store, model)
     return model
 
 
-#: What :func:`adopt` takes from the view builder's child, in the order it saves them.
-SAVED = ("model", "analysis")
+def _take_analysis(files: ReadModelFiles, store: GraphStore, model: ReadModel) -> bool:
+    """Add the memo entries saved beside ``model`` to its memo; whether any was added."""
+    entries = files.load_analysis(store, model.revision) or {}
+    return any([model.memo.offer(key, value) for key, value in entries.items()])
 
 
 def adopt(store: GraphStore, saved: str, revision: str) -> bool:
@@ -263,17 +267,15 @@ def adopt(store: GraphStore, saved: str, revision: str) -> bool:
     from partnergraph.readmodel_files import ReadModelFiles
 
     files = ReadModelFiles.beside(store)
-    if files is None or saved not in SAVED:
+    if files is None:
         return False
     if saved == "model":
         model = files.load(store, revision)
         return model is not None and store.values.fill(KEY, revision, model)
     kept = store.values.peek(KEY)
-    if kept is None or kept[0] != revision:
+    if saved != "analysis" or kept is None or kept[0] != revision:
         return False
-    entries = files.load_analysis(store, revision) or {}
-    memo = cast(ReadModel, kept[1]).memo
-    return any([memo.offer(key, value) for key, value in entries.items()])
+    return _take_analysis(files, store, cast(ReadModel, kept[1]))
 
 
 def cached(store: GraphStore, key: Hashable, build_value: Callable[[], T]) -> T:

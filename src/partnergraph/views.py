@@ -180,7 +180,7 @@ class ViewBuilder(Generic[K, V]):
         #: The revision whose ``prepare`` last finished (what the analysis API waits for).
         self._prepared: str | None = None
         self._closed = False
-        self._standing_in = False  # earlier views are being (or were) read at start
+        self._stood_in = False  # earlier views were looked for (at the first build)
         #: Builds run, one per revision (whatever the number of keys); tests count them.
         self.builds = 0
         #: Seconds the last finished build took, for the benchmark and logs.
@@ -322,10 +322,6 @@ class ViewBuilder(Generic[K, V]):
         instead of waiting for a build of minutes at nationwide size and a 503."""
         if self.files is None:
             return
-        with self._lock:
-            if self._views or self._standing_in:
-                return
-            self._standing_in = True
         older = self.files.saved_revision()
         if older is None or older == revision:
             return
@@ -389,13 +385,16 @@ class ViewBuilder(Generic[K, V]):
                 self.builds += 1
             started = time.perf_counter()
             try:
-                # Beside, not before, the build: reading a nationwide view's JSON takes seconds.
-                threading.Thread(
-                    target=self._stand_in,
-                    args=(revision,),
-                    name="partnergraph-stand-in",
-                    daemon=True,
-                ).start()
+                with self._lock:  # once, at the first build, with no view in hand
+                    stand_in = not self._views and not self._stood_in
+                    self._stood_in = True
+                if stand_in:  # beside, not before, the build: a nationwide view's JSON
+                    threading.Thread(  # takes seconds to read
+                        target=self._stand_in,
+                        args=(revision,),
+                        name="partnergraph-stand-in",
+                        daemon=True,
+                    ).start()
                 missing = [k for k in self.keys if not self._publish_saved(revision, k)]
                 if missing and self._elsewhere is not None:
                     revision = self._elsewhere(self._take)  # the checkpoint's revision

@@ -79,11 +79,11 @@ def explore_views(
     The read model comes first, then the curated view in Japanese, the most
     asked, and the rest. Given ``files`` and the store's ``snapshots``, all
     of it is built in a child process from the newest checkpoint
-    (:mod:`.process`, which says why). The child saves the read model before
-    the views; the server loads it (partner lists, pages) and builds the analysis
-    API's default projection and measures on it in the builder's thread, and its
-    readers wait for that model (or take the previous one) instead of building
-    their own beside the child.
+    (:mod:`.process`, which says why). The child saves the read model, then the
+    analysis API's default projection and measures, before the views; the server
+    loads each as it is saved (partner lists, pages, analysis), and its readers
+    wait for that model (or take the previous one) instead of building their own
+    beside the child.
     """
     keys = [(scope, lang) for lang in LANGUAGES for scope in SCOPES]
     elsewhere = None
