@@ -28,7 +28,7 @@ from partnergraph.snapshots import Snapshots
 from partnergraph.sparql.forward import RemoteQueries
 from partnergraph.sparql.pool import QueryPool
 from partnergraph.store import GraphStore
-from partnergraph.views import ViewFiles
+from partnergraph.view_files import views_folder
 from partnergraph.web import openapi, problems
 from partnergraph.web.caching import RevisionCaching
 from partnergraph.web.limits import BodySizeLimit
@@ -100,7 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         views = explore_views(
             store,
             wait=settings.view_wait,
-            files=ViewFiles.beside(settings.store_path) if local else None,
+            folder=views_folder(settings.store_path) if local else None,
             snapshots=snapshots if local else None,
         )
         store.on_change(views.on_change)

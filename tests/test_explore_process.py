@@ -6,6 +6,7 @@ to a limit.
 
 from __future__ import annotations
 
+import gzip
 import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -15,12 +16,13 @@ import pyoxigraph as ox
 import pytest
 
 from partnergraph import readmodel
-from partnergraph.explore import base_view, explore_views
+from partnergraph.explore import base_view, explore_views, renditions
 from partnergraph.explore.process import ProcessBuild
 from partnergraph.settings import Settings
 from partnergraph.snapshots import Snapshots
 from partnergraph.store import GraphStore
-from partnergraph.views import ViewBuilder, ViewFiles
+from partnergraph.view_files import ViewFiles, views_folder
+from partnergraph.views import ViewBuilder
 from tests.conftest import GRAPH_DIR, embedded
 
 DEADLINE = 300.0
@@ -50,6 +52,12 @@ def test_the_child_builds_from_the_checkpoint_the_view_this_process_would(
     saved = files.load(revision, KEY)
     expected = json.loads(json.dumps(base_view(shipped_store, *KEY), ensure_ascii=False))
     assert saved is not None and saved["nodes"] and saved == expected
+    # with the renditions the server answers from, made from that same view
+    packed = files.rendition(revision, KEY, renditions.PACKED_GZIP)
+    assert packed is not None and gzip.decompress(packed) == renditions.packed_json(expected)
+    head = files.rendition(revision, KEY, renditions.HEAD)
+    assert head is not None and json.loads(head) == renditions.head(expected)
+    assert "nodes" not in json.loads(head) and json.loads(head)["legend"] == expected["legend"]
     assert snapshots.on_disk() == [checkpoint]  # released, still the newest: kept
 
 
@@ -60,7 +68,7 @@ def test_a_builder_publishes_the_childs_views_once_per_revision_stale_in_between
     snapshots = Snapshots.beside(store.settings.store_path)
     snapshots.take(embedded(store))
     store.on_change(lambda revision: snapshots.take(embedded(store)))
-    files = ViewFiles.beside(store.settings.store_path)
+    files = ViewFiles(views_folder(store.settings.store_path))
     build = ProcessBuild(store.settings, snapshots, files.folder, [KEY])
     views = ViewBuilder(store, [KEY], never, wait=DEADLINE, files=files, elsewhere=build)
     store.on_change(views.on_change)
@@ -100,7 +108,7 @@ def test_the_server_takes_the_childs_read_model_and_analysis_and_builds_neither(
     views = explore_views(
         store,
         wait=DEADLINE,
-        files=ViewFiles.beside(store.settings.store_path),
+        folder=views_folder(store.settings.store_path),
         snapshots=snapshots,
     )
     store.on_change(views.on_change)

@@ -8,10 +8,13 @@ holds, not a race it hopes to win. No duration is compared to a limit.
 
 from __future__ import annotations
 
+import os
 import threading
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Hashable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -20,7 +23,8 @@ from partnergraph.errors import SettingsError, ViewNotReadyError
 from partnergraph.readmodel import Memo
 from partnergraph.settings import Settings
 from partnergraph.store import GraphStore
-from partnergraph.views import ViewBuilder, ViewFiles
+from partnergraph.view_files import ViewFiles
+from partnergraph.views import Shown, ViewBuilder
 
 #: A deadline against a hang, never a measure of speed.
 DEADLINE = 60.0
@@ -42,6 +46,17 @@ class GatedBuild:
         self.started.set()
         assert self.gate.wait(DEADLINE), "the test never opened the gate"
         return f"{key}@{store.revision()}"
+
+
+def until(condition: Callable[[], bool]) -> bool:
+    """Whether ``condition`` holds within the deadline (polled: a state reached in the
+    background, never a measure of speed)."""
+    deadline = time.monotonic() + DEADLINE
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
 
 
 def write(store: GraphStore, n: int) -> str:
@@ -305,9 +320,116 @@ def test_saved_views_are_served_after_a_restart_without_building(
     store.on_change(again.on_change)
     write(store, 1)
     assert again.ready(wait=DEADLINE)
+    again.close()  # the folder is pruned once the views are published: wait for that
+    assert until(lambda: len(list((tmp_path / "views").iterdir())) == 1)
     new = {p.name for p in (tmp_path / "views").iterdir()}
-    assert len(new) == 1 and not new & old  # only the newest revision is kept
+    assert not new & old  # only the newest revision is kept
+
+
+class CountedFiles(ViewFiles):
+    """Real view files with one rendition (``upper``), counting the views read back."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder, {"upper": lambda value: str(value).upper().encode()})
+        self.loads = 0
+        self._lock = threading.Lock()
+
+    def load(self, revision: str, key: Hashable) -> Any | None:
+        with self._lock:
+            self.loads += 1
+        return super().load(revision, key)
+
+
+def test_a_saved_view_is_published_unread_and_read_once_for_many_readers(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    files = CountedFiles(tmp_path / "views")
+    build = GatedBuild()
+    saved_by_a_first_process(store, build, files)
+    revision = store.revision()
+    build.gate.clear()  # a build now would hang until the deadline: none must run
+    again = ViewBuilder(store, ["a", "b"], build, wait=DEADLINE, files=files)
+    assert again.ready(wait=DEADLINE)
+    assert again.saved("a", "upper") == Shown(f"A@{revision}".upper().encode(), revision, False)
+    assert again.saved("a", "no such rendition") is None
+    assert files.loads == 0  # published and answered without reading the view
+    with ThreadPoolExecutor(10) as pool:
+        values = list(pool.map(lambda _: again.get("a").value, range(10)))
+    assert values == [f"a@{revision}"] * 10
+    assert files.loads == 1  # the first reader read it, the nine others waited for that
+    assert build.calls == 2  # the first process's two builds only
+    build.gate.set()
     again.close()
+
+
+def test_after_a_build_stopped_midway_each_key_stands_in_with_its_newest_saved_revision(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    files = ViewFiles(tmp_path / "views")
+    build = GatedBuild()
+    saved_by_a_first_process(store, build, files)
+    first = store.revision()
+    write(store, 1)
+    midway = store.revision()
+    files.save(midway, "a", f"a@{midway}")  # a build stopped after its first key
+    for folder in (tmp_path / "views").iterdir():  # older on disk, whatever the clock's grain
+        if (folder / "revision").read_text("utf-8") == first:
+            os.utime(folder, ns=(0, 0))
+    write(store, 2)
+    build.gate.clear()
+    build.started.clear()
+    again = ViewBuilder(store, ["a", "b"], build, wait=DEADLINE, files=files)
+    again.start()
+    assert build.started.wait(DEADLINE)  # building the current revision, held at the gate
+    a, b = again.get("a"), again.get("b")
+    assert (a.value, a.revision, a.stale) == (f"a@{midway}", midway, True)
+    assert (b.value, b.revision, b.stale) == (f"b@{first}", first, True)
+    build.gate.set()
+    assert again.ready(wait=DEADLINE)
+    again.close()
+    assert until(lambda: files.saved_revisions() == [store.revision()])  # the rest pruned
+
+
+class HeldElsewhere:
+    """A build elsewhere that saves key ``a`` of the current revision, then waits at
+    ``gate`` before saving ``b``: a build half done, as the server sees it."""
+
+    def __init__(self, store: GraphStore, files: ViewFiles) -> None:
+        self.store, self.files = store, files
+        self.gate, self.halfway = threading.Event(), threading.Event()
+
+    def __call__(self, on_saved: Callable[[str, str], None] | None = None) -> str:
+        revision = self.store.revision()
+        self.files.save(revision, "a", f"a@{revision}")
+        self.halfway.set()
+        assert self.gate.wait(DEADLINE), "the test never opened the gate"
+        self.files.save(revision, "b", f"b@{revision}")
+        return revision
+
+    def close(self) -> None:
+        self.gate.set()
+
+
+def test_a_stale_view_stays_readable_while_the_next_revisions_views_are_saved(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    files = ViewFiles(tmp_path / "views")
+    build = GatedBuild()
+    saved_by_a_first_process(store, build, files)
+    older = store.revision()
+    write(store, 1)
+    elsewhere = HeldElsewhere(store, files)
+    views = ViewBuilder(store, ["a", "b"], build, wait=DEADLINE, files=files, elsewhere=elsewhere)
+    views.start()
+    assert elsewhere.halfway.wait(DEADLINE)
+    for key in ("a", "b"):  # read only now, from the older revision's files
+        shown = views.get(key)
+        assert (shown.value, shown.revision, shown.stale) == (f"{key}@{older}", older, True)
+    elsewhere.gate.set()
+    assert views.ready(wait=DEADLINE)
+    assert views.get("b").value == f"b@{store.revision()}" and build.calls == 2
+    views.close()
+    assert until(lambda: files.saved_revisions() == [store.revision()])
 
 
 class WaitingElsewhere:

@@ -48,6 +48,7 @@ from starlette.concurrency import run_in_threadpool
 
 from partnergraph import explore
 from partnergraph.errors import InvalidInputError, ViewNotReadyError
+from partnergraph.explore import renditions
 from partnergraph.revision_cache import RevisionCache
 from partnergraph.views import Shown, ViewBuilder
 from partnergraph.web.caching import STALE_HEADER
@@ -88,7 +89,25 @@ def _shown(request: Request, scope: str, lang: str) -> Shown[dict[str, Any]]:
     return views.get((scope, lang))
 
 
-def _stale_headers(shown: Shown[dict[str, Any]] | None) -> dict[str, str]:
+def _saved(request: Request, scope: str, lang: str, name: str) -> Shown[bytes] | None:
+    """A rendition (:mod:`partnergraph.explore.renditions`) of the view :func:`_shown` would
+    give, read from its file without reading the view; None if it has none on disk."""
+    if scope not in explore.SCOPES:
+        raise InvalidInputError(f"unknown scope {scope!r}: curated or nation", field="scope")
+    views: ViewBuilder[tuple[str, str], dict[str, Any]] = request.app.state.views
+    return views.saved((scope, lang), name)
+
+
+def _head(request: Request, scope: str, lang: str) -> Shown[dict[str, Any]]:
+    """What a scope's page shows of its view (:func:`renditions.head`), from the saved head
+    when there is one; else from the view itself."""
+    saved = _saved(request, scope, lang, renditions.HEAD)
+    if saved is None:
+        return _shown(request, scope, lang)
+    return Shown(json.loads(saved.value), saved.revision, saved.stale)
+
+
+def _stale_headers(shown: Shown[Any] | None) -> dict[str, str]:
     """``Partnergraph-Stale`` (and no-store) for a view older than the current revision."""
     if shown is None or not shown.stale:
         return {}
@@ -176,7 +195,7 @@ def _packed_json(request: Request, shown: Shown[dict[str, Any]], scope: str, lan
     cache: RevisionCache[bytes] = request.app.state.explore_payloads
 
     def made() -> bytes:
-        return json.dumps(explore.pack(shown.value), ensure_ascii=False).encode()
+        return renditions.packed_json(shown.value)
 
     return cache.get_or_make(shown.revision, f"{scope}\n{lang}", made, weigh=len)
 
@@ -193,7 +212,7 @@ def _packed_gzip(request: Request, shown: Shown[dict[str, Any]], scope: str, lan
     cache: RevisionCache[bytes] = request.app.state.explore_payloads
 
     def made() -> bytes:
-        return gzip.compress(_packed_json(request, shown, scope, lang), compresslevel=6, mtime=0)
+        return renditions.gzipped(_packed_json(request, shown, scope, lang))
 
     return cache.get_or_make(shown.revision, f"{scope}\n{lang}\ngzip", made, weigh=len)
 
@@ -256,13 +275,18 @@ async def explore_view(request: Request, scope: Scope = "curated", lang: Lang = 
         return Response(status_code=204)
 
     def answer() -> Response:
-        shown = _shown(request, scope, language)
-        headers = {**_stale_headers(shown), "Vary": "Accept-Encoding"}
-        if "gzip" in request.headers.get("accept-encoding", ""):  # as the gzip middleware reads it
-            body = _packed_gzip(request, shown, scope, language)
-            headers["Content-Encoding"] = "gzip"
+        gzipped = "gzip" in request.headers.get("accept-encoding", "")  # as the middleware reads
+        saved = _saved(request, scope, language, renditions.PACKED_GZIP)
+        if saved is not None:  # saved with the view: its value is not read
+            shown: Shown[Any] = saved
+            body = saved.value if gzipped else gzip.decompress(saved.value)
         else:
-            body = _packed_json(request, shown, scope, language)
+            shown = _shown(request, scope, language)
+            make = _packed_gzip if gzipped else _packed_json
+            body = make(request, shown, scope, language)
+        headers = {**_stale_headers(shown), "Vary": "Accept-Encoding"}
+        if gzipped:
+            headers["Content-Encoding"] = "gzip"
         return Response(body, media_type="application/json", headers=headers)
 
     return await run_in_threadpool(answer)
@@ -334,12 +358,12 @@ async def explore_page(request: Request, scope: Scope = "curated", lang: Lang = 
 
     def page() -> Response:
         try:
-            shown = _shown(request, scope, language)
+            shown = _head(request, scope, language)
         except ViewNotReadyError as exc:
             return _building(request, language, exc.retry_after)
 
         def render() -> Response:
-            # The base view as it is: the script picks positions, sizes and colours itself.
+            # The view's head: the script fetches the view and draws it.
             return _render(request, language, shown.value, {"scope": scope}, shown)
 
         return _kept(request, shown, language, render)

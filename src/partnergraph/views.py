@@ -21,6 +21,9 @@ A failed build is logged and leaves the earlier views in place; the next
 change (or request) tries again. With a :class:`ViewFiles` the built views
 are also written to disk, keyed by revision, so that a restarted server
 serves the current revision's views at once instead of building them again.
+A view on disk is published without being read: most readers answer from one
+of its renditions (:meth:`ViewBuilder.saved`), and the first that needs the
+value itself reads it (:meth:`ViewBuilder.get`).
 
 With an ``elsewhere`` build (:class:`partnergraph.explore.process.ProcessBuild`)
 the thread only waits: another process builds every key of the newest store
@@ -34,20 +37,17 @@ them built, so the server never builds them beside the child
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import math
-import shutil
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from partnergraph.errors import ViewNotReadyError
 from partnergraph.store import GraphStore
+from partnergraph.view_files import ViewFiles
 
 log = logging.getLogger(__name__)
 
@@ -63,63 +63,6 @@ class Shown(Generic[V]):
     value: V
     revision: str
     stale: bool
-
-
-#: In each revision's folder: the revision it holds (folder names are hashes).
-REVISION_FILE = "revision"
-
-
-class ViewFiles:
-    """Built views as JSON files under ``folder``, one subfolder per revision (the newest only).
-
-    A revision (graph version + number of writes) names one content of the
-    graph, so a view saved under it is that revision's view after a restart
-    too. Files are written whole and renamed into place: a crash leaves no
-    half file. Values must be JSON (tuples come back as lists).
-    """
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = Path(folder)
-
-    @classmethod
-    def beside(cls, store_path: Path) -> ViewFiles:
-        """The folder ``<store>.views`` next to the store directory."""
-        store_path = Path(store_path)
-        return cls(store_path.with_name(store_path.name + ".views"))
-
-    def _path(self, revision: str, key: Hashable) -> Path:
-        name = hashlib.sha256(json.dumps(key).encode()).hexdigest()[:24]
-        return self.folder / hashlib.sha256(revision.encode()).hexdigest()[:24] / f"{name}.json"
-
-    def saved_revision(self) -> str | None:
-        """The revision whose views are on disk (one at most is kept), or None."""
-        try:
-            folders = [p for p in self.folder.iterdir() if (p / REVISION_FILE).is_file()]
-            newest = max(folders, key=lambda p: p.stat().st_mtime_ns, default=None)
-            return None if newest is None else (newest / REVISION_FILE).read_text("utf-8")
-        except OSError:  # no folder yet, or one deleted meanwhile
-            return None
-
-    def load(self, revision: str, key: Hashable) -> Any | None:
-        """The view saved for ``key`` at ``revision``, or None."""
-        try:
-            return json.loads(self._path(revision, key).read_bytes())
-        except (OSError, ValueError):
-            return None
-
-    def save(self, revision: str, key: Hashable, value: Any) -> None:
-        """Keep ``value`` for ``key`` at ``revision``; older revisions' files are deleted."""
-        path = self._path(revision, key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for other in self.folder.iterdir():
-            if other != path.parent and other.is_dir():
-                shutil.rmtree(other, ignore_errors=True)
-        named = path.parent / (REVISION_FILE + ".partial")  # whole or absent, as for views
-        named.write_text(revision, encoding="utf-8")
-        named.replace(path.parent / REVISION_FILE)
-        partial = path.with_suffix(".partial")
-        partial.write_bytes(json.dumps(value, ensure_ascii=False).encode())
-        partial.replace(path)
 
 
 class ElsewhereBuild(Protocol):
@@ -174,7 +117,10 @@ class ViewBuilder(Generic[K, V]):
         self.eager = eager
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
-        self._views: dict[K, tuple[str, V]] = {}
+        #: Per key, the revision shown and its value; None: saved in the files, read by
+        #: the first reader that needs the value (most answer from a rendition instead).
+        self._views: dict[K, tuple[str, V | None]] = {}
+        self._loading: set[K] = set()  # keys whose value a reader is reading from the files
         self._thread: threading.Thread | None = None
         self._building: str | None = None
         #: The revision whose ``prepare`` last finished (what the analysis API waits for).
@@ -213,26 +159,77 @@ class ViewBuilder(Generic[K, V]):
         With no view of ``key`` at all, waits up to ``wait`` seconds (default:
         the builder's) for the running build, then raises
         :class:`ViewNotReadyError`. A key the builder does not build is a
-        :class:`KeyError`.
+        :class:`KeyError`. A view published from the files is read from them
+        by its first reader (the others wait for that one).
         """
+        deadline = time.monotonic() + (self.wait if wait is None else wait)
+        while True:
+            with self._lock:
+                revision, value = self._find_locked(key, deadline)
+                while value is None and key in self._loading:  # another reader reads it:
+                    self._changed.wait()  # a file read, not a build (always ends, see _load)
+                    revision, value = self._find_locked(key, deadline)
+                if value is not None:
+                    return Shown(value, revision, stale=revision != self.store.revision())
+                self._loading.add(key)
+            loaded = self._load(revision, key)
+            if loaded is not None:
+                return Shown(loaded, revision, stale=revision != self.store.revision())
+
+    def saved(self, key: K, name: str, *, wait: float | None = None) -> Shown[bytes] | None:
+        """The rendition ``name`` (:class:`ViewFiles`) of the view :meth:`get` would show,
+        read from its file without reading the view; None if it has none on disk (built
+        here without files, or its files pruned meanwhile). Waits as :meth:`get` does."""
+        deadline = time.monotonic() + (self.wait if wait is None else wait)
+        with self._lock:
+            revision, _ = self._find_locked(key, deadline)
+        data = self.files.rendition(revision, key, name) if self.files is not None else None
+        if data is None:
+            return None
+        return Shown(data, revision, stale=revision != self.store.revision())
+
+    def _find_locked(self, key: K, deadline: float) -> tuple[str, V | None]:
+        """The revision and value (None: on disk, not read yet) of the view :meth:`get`
+        shows; starts a build if it is not current, waits until ``deadline`` if there is
+        none at all (lock held)."""
         if key not in self.keys:
             raise KeyError(key)
-        revision = self.store.revision()
-        limit = self.wait if wait is None else wait
-        with self._lock:
+        kept = self._views.get(key)
+        if kept is not None and kept[0] == self.store.revision():
+            return kept
+        self._start_locked()
+        if kept is None:
+            self._changed.wait_for(
+                lambda: key in self._views or self._closed,
+                timeout=max(0.0, deadline - time.monotonic()),
+            )
             kept = self._views.get(key)
-            if kept is not None and kept[0] == revision:
-                return Shown(kept[1], kept[0], stale=False)
-            self._start_locked()
-            if kept is None:
-                self._changed.wait_for(lambda: key in self._views or self._closed, timeout=limit)
-                kept = self._views.get(key)
-            if kept is None:
-                raise ViewNotReadyError(
-                    "this view of the graph is still being built; ask again shortly",
-                    retry_after=self._retry_after(),
-                )
-            return Shown(kept[1], kept[0], stale=kept[0] != revision)
+        if kept is None:
+            raise self._not_ready()
+        return kept
+
+    def _load(self, revision: str, key: K) -> V | None:
+        """Read the view published from the files (``key`` marked as loading here); a view
+        whose files are gone is unpublished, and the caller looks again."""
+        value = None
+        try:
+            value = self.files.load(revision, key) if self.files is not None else None
+        finally:
+            with self._lock:
+                self._loading.discard(key)
+                if self._views.get(key) == (revision, None):
+                    if value is None:
+                        del self._views[key]
+                    else:
+                        self._views[key] = (revision, value)
+                self._changed.notify_all()
+        return value
+
+    def _not_ready(self) -> ViewNotReadyError:
+        return ViewNotReadyError(
+            "this view of the graph is still being built; ask again shortly",
+            retry_after=self._retry_after(),
+        )
 
     def wait_current(self, key: K, *, wait: float | None = None) -> None:
         """Return once view ``key`` shows the current revision (built, never stale).
@@ -319,29 +316,27 @@ class ViewBuilder(Generic[K, V]):
     def _stand_in(self, revision: str) -> None:
         """With no view in hand (a fresh start), publish those saved for an earlier revision:
         readers get them labelled stale while this revision builds, as after a write,
-        instead of waiting for a build of minutes at nationwide size and a 503."""
+        instead of waiting for a build of minutes at nationwide size and a 503. Each key
+        takes the newest revision that has it (a build stopped midway saved only some)."""
         if self.files is None:
             return
-        older = self.files.saved_revision()
-        if older is None or older == revision:
-            return
+        older = [r for r in self.files.saved_revisions() if r != revision]
         for key in self.keys:
-            value = self.files.load(older, key)
-            if value is None:
-                continue
+            found = next((r for r in older if self.files.has(r, key)), None)
             with self._lock:
-                if key not in self._views:
-                    self._views[key] = (older, value)
+                if found is not None and key not in self._views:
+                    self._views[key] = (found, None)
                     self._changed.notify_all()
 
     def _publish_saved(self, revision: str, key: K) -> bool:
-        """Publish the view saved on disk for ``key`` at ``revision``, if there is one."""
-        value = self.files.load(revision, key) if self.files is not None else None
-        if value is None:
+        """Publish the view saved on disk for ``key`` at ``revision``, if there is one
+        (its value is read when a reader first needs it)."""
+        if self.files is None or not self.files.has(revision, key):
             return False
         with self._lock:
-            self._views[key] = (revision, value)
-            self._changed.notify_all()
+            if self._views.get(key, ("",))[0] != revision:
+                self._views[key] = (revision, None)
+                self._changed.notify_all()
         return True
 
     def _take(self, what: str, revision: str) -> None:
@@ -388,13 +383,8 @@ class ViewBuilder(Generic[K, V]):
                 with self._lock:  # once, at the first build, with no view in hand
                     stand_in = not self._views and not self._stood_in
                     self._stood_in = True
-                if stand_in:  # beside, not before, the build: a nationwide view's JSON
-                    threading.Thread(  # takes seconds to read
-                        target=self._stand_in,
-                        args=(revision,),
-                        name="partnergraph-stand-in",
-                        daemon=True,
-                    ).start()
+                if stand_in:
+                    self._stand_in(revision)
                 missing = [k for k in self.keys if not self._publish_saved(revision, k)]
                 if missing and self._elsewhere is not None:
                     revision = self._elsewhere(self._take)  # the checkpoint's revision
@@ -416,6 +406,8 @@ class ViewBuilder(Generic[K, V]):
                             return
                     if self.files is not None:
                         self.files.save(revision, key, value)
+                if self.files is not None:  # no view shows an older revision now
+                    self.files.prune({revision})
             except Exception:  # a broken build must not take the server down: log, keep the old
                 if self._closed:  # a child stopped by close() is no failure
                     return

@@ -9,6 +9,7 @@ is a state the test controls. No duration is compared to a limit.
 from __future__ import annotations
 
 import gzip
+import html
 import threading
 import time
 from collections.abc import Iterator
@@ -19,8 +20,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from partnergraph import explore
-from partnergraph.explore import base_view
+from partnergraph.explore import base_view, renditions
 from partnergraph.store import GraphStore
+from partnergraph.view_files import ViewFiles
 from partnergraph.views import ViewBuilder
 from partnergraph.web.app import create_app
 from tests.api.conftest import api_settings, assert_healthz_says_views_are_done
@@ -59,6 +61,37 @@ def test_healthz_says_when_the_eager_views_and_analysis_are_done(client: TestCli
     assert_healthz_says_views_are_done(client)
 
 
+def test_the_apps_views_answer_the_page_and_its_view_from_what_the_child_saved(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the app's own builder (before ``install``): its child saved each view with the
+    renditions, so a page and its packed view are answered without reading the view."""
+    views = client.app.state.views  # type: ignore[attr-defined]
+    assert views.ready(wait=DEADLINE)
+    read: list[Any] = []
+    load = ViewFiles.load
+
+    def counted(self: ViewFiles, revision: str, key: Any) -> Any:
+        read.append(key)
+        return load(self, revision, key)
+
+    monkeypatch.setattr(ViewFiles, "load", counted)  # the real load, counted
+    page = client.get("/explore?scope=nation&lang=en")
+    zipped = client.get("/explore/view.json?scope=nation&lang=en")
+    plain = client.get(
+        "/explore/view.json?scope=nation&lang=en", headers={"Accept-Encoding": "identity"}
+    )
+    assert page.status_code == zipped.status_code == plain.status_code == 200
+    assert zipped.headers["content-encoding"] == "gzip" and "content-encoding" not in plain.headers
+    assert read == []  # answered from the renditions alone
+    view = client.app.state.views.get(("nation", "en")).value  # type: ignore[attr-defined]
+    assert read == [("nation", "en")]  # now read, once
+    assert plain.content == zipped.content == renditions.packed_json(view)
+    assert 'data-scope="nation"' in page.text and "view.json?scope=nation" in page.text
+    for item in view["legend"]["types"]:  # the page's legend, from the saved head
+        assert f"{html.escape(item['label'])} <span" in page.text
+
+
 def install(client: TestClient, gate: Gate, wait: float = DEADLINE) -> ViewBuilder[Any, Any]:
     """Replace the app's builder by one building through ``gate``, listening to writes."""
     state = client.app.state  # type: ignore[attr-defined]
@@ -92,7 +125,7 @@ def test_after_a_write_the_previous_view_is_served_labelled_and_built_once(
     kept = client.app.state.explore_payloads  # type: ignore[attr-defined]
     waited = kept.waits
     made: list[str] = []
-    pack = explore.pack
+    pack = renditions.pack
 
     def counted(view: dict[str, Any]) -> dict[str, Any]:
         made.append(view["scope"])
@@ -101,7 +134,7 @@ def test_after_a_write_the_previous_view_is_served_labelled_and_built_once(
             time.sleep(0.01)
         return pack(view)
 
-    monkeypatch.setattr(explore, "pack", counted)
+    monkeypatch.setattr(renditions, "pack", counted)
     compressed: list[int] = []
     compress = gzip.compress
 

@@ -12,7 +12,7 @@ lower OS priority (``os.nice``), so the server keeps answering while it works.
 The child never opens the live store (a read-only handle beside the writer
 is undefined behaviour in pyoxigraph): it opens the newest checkpoint
 (:mod:`partnergraph.snapshots`), builds every key, writes each view to the
-:class:`~partnergraph.views.ViewFiles` folder under the checkpoint's own
+:class:`~partnergraph.view_files.ViewFiles` folder under the checkpoint's own
 revision, and prints that revision. Before the views it prints ``model
 <revision>`` once the read model is saved (:mod:`partnergraph.readmodel_files`),
 then ``analysis <revision>`` once the analysis API's default projection and
@@ -124,16 +124,16 @@ def build_into(
 
     from partnergraph.analysis import measures
     from partnergraph.backends.embedded import EmbeddedBackend
+    from partnergraph.explore.renditions import view_files
     from partnergraph.explore.view import base_view
     from partnergraph.readmodel import read_model
     from partnergraph.readmodel_files import ReadModelFiles
     from partnergraph.store import GraphStore
-    from partnergraph.views import ViewFiles
 
     backend = EmbeddedBackend(ox.Store.read_only(str(checkpoint)), str(checkpoint), read_only=True)
     store = GraphStore(backend, settings)
     revision = store.revision()
-    files = ViewFiles(folder)
+    files = view_files(folder)  # each view with the renditions the server answers from
     model = read_model(store)  # saved beside the live store (the settings are the server's)
     print("model", revision, flush=True)
     measures.prepare(store)  # the analysis API's default projection and measures

@@ -10,6 +10,7 @@ options, filters, path) in one call, so the web layer only parses and shapes.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, Literal, cast
 
 from partnergraph import readmodel
@@ -21,11 +22,12 @@ from partnergraph.explore.build import build_view
 from partnergraph.explore.filters import apply_filters, parse_filters
 from partnergraph.explore.paths import highlight_path, parse_path
 from partnergraph.explore.process import ProcessBuild
+from partnergraph.explore.renditions import view_files
 from partnergraph.explore.style import darker
 from partnergraph.readmodel import read_model
 from partnergraph.snapshots import Snapshots
 from partnergraph.store import GraphStore
-from partnergraph.views import ViewBuilder, ViewFiles
+from partnergraph.views import ViewBuilder
 
 Scope = Literal["curated", "nation"]
 #: The languages a base view is built in.
@@ -71,13 +73,14 @@ def explore_views(
     store: GraphStore,
     *,
     wait: float = 10.0,
-    files: ViewFiles | None = None,
+    folder: Path | None = None,
     snapshots: Snapshots | None = None,
 ) -> ViewBuilder[tuple[str, str], dict[str, Any]]:
     """The server's background builder of the base views: each scope in each language.
 
     The read model comes first, then the curated view in Japanese, the most
-    asked, and the rest. Given ``files`` and the store's ``snapshots``, all
+    asked, and the rest. Given a ``folder`` to save them in (with their
+    renditions, :mod:`.renditions`) and the store's ``snapshots``, all
     of it is built in a child process from the newest checkpoint
     (:mod:`.process`, which says why). The child saves the read model, then the
     analysis API's default projection and measures, before the views; the server
@@ -86,6 +89,7 @@ def explore_views(
     beside the child.
     """
     keys = [(scope, lang) for lang in LANGUAGES for scope in SCOPES]
+    files = view_files(folder) if folder is not None else None
     elsewhere = None
     if files is not None and snapshots is not None:
         elsewhere = ProcessBuild(store.settings, snapshots, files.folder, keys)

@@ -1,0 +1,114 @@
+"""Built views on disk, one folder per revision, each view with the renditions readers ask for.
+
+A revision (graph version + number of writes) names one content of the
+graph, so a view saved under it is that revision's view after a restart too.
+Beside each view's JSON, a :class:`ViewFiles` writes its *renditions*: bytes
+made from the view once, when it is saved (the explorer's page head and its
+packed, gzipped ``view.json``). A server then answers the common requests
+from those bytes without reading the view itself: at 1 M triples a nation
+view is 80 MB of JSON, 1.6 s to parse and 1.8 s more to pack and compress,
+against 2 MB of gzip read from a file.
+
+Files are written whole and renamed into place: a crash leaves no half file.
+Values must be JSON (tuples come back as lists). A folder stays until
+:meth:`ViewFiles.prune` drops it (the builder does, once no view it shows
+reads from it), so a view shown labelled stale can still be read while the
+next revision's are written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+#: In each revision's folder: the revision it holds (folder names are hashes).
+REVISION_FILE = "revision"
+
+
+def views_folder(store_path: Path) -> Path:
+    """The folder ``<store>.views`` next to the store directory."""
+    store_path = Path(store_path)
+    return store_path.with_name(store_path.name + ".views")
+
+
+class ViewFiles:
+    """Built views as JSON files under ``folder``, one subfolder per revision.
+
+    ``renditions`` maps a name (a file suffix such as ``view.json.gz``) to the
+    function making those bytes from a view; each is saved before the view it
+    comes from, so a view on disk has all of its renditions.
+    """
+
+    def __init__(
+        self, folder: Path, renditions: Mapping[str, Callable[[Any], bytes]] | None = None
+    ) -> None:
+        self.folder = Path(folder)
+        self.renditions = dict(renditions or {})
+
+    def _folder(self, revision: str) -> Path:
+        return self.folder / hashlib.sha256(revision.encode()).hexdigest()[:24]
+
+    def _path(self, revision: str, key: Hashable, suffix: str = "json") -> Path:
+        name = hashlib.sha256(json.dumps(key).encode()).hexdigest()[:24]
+        return self._folder(revision) / f"{name}.{suffix}"
+
+    def saved_revisions(self) -> list[str]:
+        """The revisions with a folder on disk, the most recently written first."""
+        try:
+            folders = [p for p in self.folder.iterdir() if (p / REVISION_FILE).is_file()]
+            folders.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
+            return [(p / REVISION_FILE).read_text("utf-8") for p in folders]
+        except OSError:  # no folder yet, or one deleted meanwhile
+            return []
+
+    def saved_revision(self) -> str | None:
+        """The revision most recently written to disk, or None."""
+        revisions = self.saved_revisions()
+        return revisions[0] if revisions else None
+
+    def has(self, revision: str, key: Hashable) -> bool:
+        """Whether the view ``key`` of ``revision`` is saved (its renditions with it)."""
+        return self._path(revision, key).is_file()
+
+    def load(self, revision: str, key: Hashable) -> Any | None:
+        """The view saved for ``key`` at ``revision``, or None."""
+        try:
+            return json.loads(self._path(revision, key).read_bytes())
+        except (OSError, ValueError):
+            return None
+
+    def rendition(self, revision: str, key: Hashable, name: str) -> bytes | None:
+        """The rendition ``name`` of the view saved for ``key`` at ``revision``, or None."""
+        try:
+            return self._path(revision, key, name).read_bytes()
+        except OSError:
+            return None
+
+    def save(self, revision: str, key: Hashable, value: Any) -> None:
+        """Keep ``value`` (and its renditions) for ``key`` at ``revision``."""
+        path = self._path(revision, key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write(path.parent / REVISION_FILE, revision.encode())  # whole or absent, as for views
+        for name, make in self.renditions.items():
+            _write(self._path(revision, key, name), make(value))
+        _write(path, json.dumps(value, ensure_ascii=False).encode())
+
+    def prune(self, keep: Iterable[str]) -> None:
+        """Delete the folders of every revision but those in ``keep``."""
+        kept = {self._folder(revision) for revision in keep}
+        try:
+            others = [p for p in self.folder.iterdir() if p.is_dir() and p not in kept]
+        except OSError:
+            return
+        for other in others:
+            shutil.rmtree(other, ignore_errors=True)
+
+
+def _write(path: Path, data: bytes) -> None:
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(data)
+    partial.replace(path)
