@@ -229,23 +229,6 @@ def test_the_memo_keeps_at_most_its_size() -> None:
     assert memo.peek(9) == 9 and memo.peek(0) is None
 
 
-def test_wait_current_refuses_a_stale_view_after_the_bound(store: GraphStore) -> None:
-    build = GatedBuild()
-    views = built(store, build)
-    views.wait_current("a", wait=0)  # built and current: returns at once
-    build.gate.clear()
-    build.started.clear()
-    write(store, 1)
-    assert build.started.wait(DEADLINE)
-    with pytest.raises(ViewNotReadyError) as caught:
-        views.wait_current("a", wait=0.2)
-    assert caught.value.retry_after >= 1 and not build.gate.is_set()
-    build.gate.set()
-    views.wait_current("a", wait=DEADLINE)
-    assert views.get("a").value == f"a@{store.revision()}"
-    views.close()
-
-
 def test_wait_prepared_waits_for_this_revisions_prepare_not_only_its_views(
     store: GraphStore,
 ) -> None:

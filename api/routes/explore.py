@@ -18,8 +18,9 @@ request: after a write they show the previous revision until the new one is
 built, marked by a ``Partnergraph-Stale: <revision shown>`` header (and
 ``Cache-Control: no-store``) and a note on the page; with no view at all yet,
 a request waits ``PARTNERGRAPH_VIEW_WAIT`` seconds at most, then gets 503
-with ``Retry-After``. Every response is made in a worker thread, never on the
-event loop, and nothing is computed for a client that has gone.
+with ``Retry-After`` (:mod:`.explore_shown` finds the view a request is shown).
+Every response is made in a worker thread, never on the event loop, and
+nothing is computed for a client that has gone.
 
 The pages follow :mod:`api.routes.pages`: Jinja2 autoescapes every value, the
 data travels as ``<script type="application/json">`` (never executed) or as
@@ -35,8 +36,6 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
-import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -49,10 +48,9 @@ from starlette.concurrency import run_in_threadpool
 from partnergraph import explore
 from partnergraph.errors import InvalidInputError, ViewNotReadyError
 from partnergraph.explore import renditions
-from partnergraph.revision_cache import RevisionCache
-from partnergraph.views import Shown, ViewBuilder
-from partnergraph.web.caching import STALE_HEADER
+from partnergraph.views import Shown
 from partnergraph.web.i18n import MESSAGES
+from partnergraph.web.routes import explore_shown
 from partnergraph.web.routes.pages import (
     SECURITY_HEADERS,
     choose_language,
@@ -81,88 +79,6 @@ def _language(request: Request, lang: str | None) -> str:
     return choose_language(lang, request.headers.get("accept-language"))
 
 
-def _shown(request: Request, scope: str, lang: str) -> Shown[dict[str, Any]]:
-    """The background builder's base view of ``scope`` (perhaps of an earlier revision)."""
-    if scope not in explore.SCOPES:
-        raise InvalidInputError(f"unknown scope {scope!r}: curated or nation", field="scope")
-    views: ViewBuilder[tuple[str, str], dict[str, Any]] = request.app.state.views
-    return views.get((scope, lang))
-
-
-def _saved(request: Request, scope: str, lang: str, name: str) -> Shown[bytes] | None:
-    """A rendition (:mod:`partnergraph.explore.renditions`) of the view :func:`_shown` would
-    give, read from its file without reading the view; None if it has none on disk."""
-    if scope not in explore.SCOPES:
-        raise InvalidInputError(f"unknown scope {scope!r}: curated or nation", field="scope")
-    views: ViewBuilder[tuple[str, str], dict[str, Any]] = request.app.state.views
-    return views.saved((scope, lang), name)
-
-
-def _head(request: Request, scope: str, lang: str) -> Shown[dict[str, Any]]:
-    """What a scope's page shows of its view (:func:`renditions.head`), from the saved head
-    when there is one; else from the view itself."""
-    saved = _saved(request, scope, lang, renditions.HEAD)
-    if saved is None:
-        return _shown(request, scope, lang)
-    return Shown(json.loads(saved.value), saved.revision, saved.stale)
-
-
-def _stale_headers(shown: Shown[Any] | None) -> dict[str, str]:
-    """``Partnergraph-Stale`` (and no-store) for a view older than the current revision."""
-    if shown is None or not shown.stale:
-        return {}
-    return {STALE_HEADER: shown.revision, "Cache-Control": "no-store"}
-
-
-def _view(
-    request: Request,
-    *,
-    scope: str,
-    lang: str,
-    ego: str | None = None,
-    hops: int = 1,
-    shown: Shown[dict[str, Any]] | None = None,
-) -> tuple[dict[str, Any], Shown[dict[str, Any]] | None]:
-    """The full view model (default layout and overlays) and, for a scope, how it was found
-    (``shown``, when the caller has it already)."""
-    store = request.app.state.store
-    if shown is None and not ego:
-        shown = _shown(request, scope, lang)
-    view = explore.view_of(
-        store, scope=scope, lang=lang, ego=ego, hops=hops, base=shown.value if shown else None
-    )
-    return view, shown
-
-
-def _kept(
-    request: Request,
-    shown: Shown[dict[str, Any]] | None,
-    language: str,
-    make: Callable[[], Response],
-) -> Response:
-    """``make()``'s response, made once per view revision and representation.
-
-    The app's revision caching replays only current answers; a stale view is
-    asked for by every reader until the new one is built, so its pages are
-    kept here, by the revision they show (a newer one drops them all).
-    Readers arriving while a page is made wait for that one (at 1 M triples a
-    page took ~2 s of CPU, and ten at once took 17-18 s each).
-    """
-    if shown is None:
-        return make()
-    cache: RevisionCache[tuple[bytes, dict[str, str]]] = request.app.state.explore_responses
-    key = "\n".join(
-        (request.method, request.url.path, request.url.query, language, str(shown.stale))
-    )
-
-    def made() -> tuple[bytes, dict[str, str]]:
-        response = make()
-        return bytes(response.body), dict(response.headers)
-
-    body, headers = cache.get_or_make(shown.revision, key, made, weigh=lambda kept: len(kept[0]))
-    return Response(body, headers=headers)
-
-
 async def _gone(request: Request) -> bool:
     """Whether the client has disconnected: then no work is started for it."""
     return await request.is_disconnected()
@@ -183,38 +99,6 @@ def _page_data(request: Request, language: str, **extra: Any) -> dict[str, Any]:
         "max_drawn": request.app.state.settings.explore_max_drawn,
         **extra,
     }
-
-
-def _packed_json(request: Request, shown: Shown[dict[str, Any]], scope: str, lang: str) -> bytes:
-    """The packed view (:mod:`partnergraph.explore.packing`) of a scope as JSON, made once per
-    revision of the view it shows.
-
-    18 MB at 1 M triples, ~1.5 s to pack and write: the stale view asked for
-    after every write and its current page share it.
-    """
-    cache: RevisionCache[bytes] = request.app.state.explore_payloads
-
-    def made() -> bytes:
-        return renditions.packed_json(shown.value)
-
-    return cache.get_or_make(shown.revision, f"{scope}\n{lang}", made, weigh=len)
-
-
-def _packed_gzip(request: Request, shown: Shown[dict[str, Any]], scope: str, lang: str) -> bytes:
-    """:func:`_packed_json` gzipped, once per revision of the view it shows.
-
-    Why not leave it to the gzip middleware: it compresses each response on the
-    event loop, ~0.2 s for 18 MB, so ten readers of a stale view after a write
-    took 2.0-2.4 s each and writes beside them 0.96 s (alone 0.21 s) at 1 M
-    triples. A current view's answer is replayed compressed by the caching
-    middleware, a stale one is not (it is marked ``no-store``).
-    """
-    cache: RevisionCache[bytes] = request.app.state.explore_payloads
-
-    def made() -> bytes:
-        return renditions.gzipped(_packed_json(request, shown, scope, lang))
-
-    return cache.get_or_make(shown.revision, f"{scope}\n{lang}\ngzip", made, weigh=len)
 
 
 @router.api_route("/explore/data.json", methods=["GET", "HEAD"])
@@ -239,8 +123,8 @@ async def explore_data(
         return Response(status_code=204)
 
     def answer() -> Response:
-        shown = None if ego else _shown(request, scope, language)
-        return _kept(request, shown, language, lambda: _data(shown))
+        shown = None if ego else explore_shown.base(request, scope, language)
+        return explore_shown.kept(request, shown, language, lambda: _data(shown))
 
     def _data(shown: Shown[dict[str, Any]] | None) -> JSONResponse:
         view = explore.data_view(
@@ -260,7 +144,8 @@ async def explore_data(
             base=shown.value if shown else None,
         )
         return JSONResponse(
-            {**view, "stale": bool(shown and shown.stale)}, headers=_stale_headers(shown)
+            {**view, "stale": bool(shown and shown.stale)},
+            headers=explore_shown.stale_headers(shown),
         )
 
     return await run_in_threadpool(answer)
@@ -276,15 +161,15 @@ async def explore_view(request: Request, scope: Scope = "curated", lang: Lang = 
 
     def answer() -> Response:
         gzipped = "gzip" in request.headers.get("accept-encoding", "")  # as the middleware reads
-        saved = _saved(request, scope, language, renditions.PACKED_GZIP)
+        saved = explore_shown.saved(request, scope, language, renditions.PACKED_GZIP)
         if saved is not None:  # saved with the view: its value is not read
             shown: Shown[Any] = saved
             body = saved.value if gzipped else gzip.decompress(saved.value)
         else:
-            shown = _shown(request, scope, language)
-            make = _packed_gzip if gzipped else _packed_json
+            shown = explore_shown.base(request, scope, language)
+            make = explore_shown.packed_gzip if gzipped else explore_shown.packed_json
             body = make(request, shown, scope, language)
-        headers = {**_stale_headers(shown), "Vary": "Accept-Encoding"}
+        headers = {**explore_shown.stale_headers(shown), "Vary": "Accept-Encoding"}
         if gzipped:
             headers["Content-Encoding"] = "gzip"
         return Response(body, media_type="application/json", headers=headers)
@@ -308,7 +193,7 @@ async def explore_export(
 
 
 def _export(request: Request, scope: str, language: str, ego: str | None, hops: int) -> Response:
-    view, shown = _view(request, scope=scope, lang=language, ego=ego, hops=hops)
+    view, shown = explore_shown.full_view(request, scope=scope, lang=language, ego=ego, hops=hops)
     assets = request.app.state.settings.assets_dir
     scripts = [_inline(assets / VIS_SCRIPT, "</script"), _inline(STATIC / "explore.js", "</script")]
     styles = [
@@ -340,7 +225,7 @@ def _export(request: Request, scope: str, language: str, ego: str | None, hops: 
     name = f"partnergraph-{ego or scope}.html"
     headers = {
         **SECURITY_HEADERS,
-        **_stale_headers(shown),
+        **explore_shown.stale_headers(shown),
         "Content-Security-Policy": csp,
         "Content-Disposition": f'attachment; filename="{quote(name)}"',
     }
@@ -358,7 +243,7 @@ async def explore_page(request: Request, scope: Scope = "curated", lang: Lang = 
 
     def page() -> Response:
         try:
-            shown = _head(request, scope, language)
+            shown = explore_shown.head(request, scope, language)
         except ViewNotReadyError as exc:
             return _building(request, language, exc.retry_after)
 
@@ -366,7 +251,7 @@ async def explore_page(request: Request, scope: Scope = "curated", lang: Lang = 
             # The view's head: the script fetches the view and draws it.
             return _render(request, language, shown.value, {"scope": scope}, shown)
 
-        return _kept(request, shown, language, render)
+        return explore_shown.kept(request, shown, language, render)
 
     return await run_in_threadpool(page)
 
@@ -379,7 +264,9 @@ async def explore_ego(request: Request, key: str, hops: Hops = 1, lang: Lang = N
         return Response(status_code=204)
 
     def page() -> Response:
-        view, _ = _view(request, scope="curated", lang=language, ego=key, hops=hops)
+        view, _ = explore_shown.full_view(
+            request, scope="curated", lang=language, ego=key, hops=hops
+        )
         source = {"ego": view["center"], "hops": str(hops)}
         return _render(request, language, view, source, None)
 
@@ -434,7 +321,7 @@ def _render(
         "vis_style": "/vendor/" + VIS_STYLE,
         "stale": shown.revision if shown and shown.stale else None,
     }
-    headers = {**SECURITY_HEADERS, **_stale_headers(shown)}
+    headers = {**SECURITY_HEADERS, **explore_shown.stale_headers(shown)}
     return templates.TemplateResponse(request, "explore.html", context, headers=headers)
 
 

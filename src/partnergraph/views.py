@@ -136,7 +136,7 @@ class ViewBuilder(Generic[K, V]):
         """Build the current revision in the background (if not built or building) and return.
 
         Not ``eager``: does nothing; the first request for a view (:meth:`get`,
-        :meth:`wait_current`, :meth:`ready`) starts the build instead.
+        :meth:`wait_prepared`, :meth:`ready`) starts the build instead.
         """
         if not self.eager:
             return
@@ -230,28 +230,6 @@ class ViewBuilder(Generic[K, V]):
             "this view of the graph is still being built; ask again shortly",
             retry_after=self._retry_after(),
         )
-
-    def wait_current(self, key: K, *, wait: float | None = None) -> None:
-        """Return once view ``key`` shows the current revision (built, never stale).
-
-        For answers that must be current but share the view's work (the
-        analysis API's projection and measures are built on the way to the
-        curated explorer view): waits ``wait`` seconds at most, then raises
-        :class:`ViewNotReadyError`.
-        """
-        limit = self.wait if wait is None else wait
-        with self._lock:
-            self._start_locked()
-
-            def current() -> bool:
-                kept = self._views.get(key)
-                return self._closed or (kept is not None and kept[0] == self.store.revision())
-
-            if not self._changed.wait_for(current, timeout=limit):
-                raise ViewNotReadyError(
-                    "the analysis of the current revision is still being built; ask again shortly",
-                    retry_after=self._retry_after(),
-                )
 
     def wait_prepared(self, *, wait: float | None = None) -> None:
         """Return once ``prepare`` has run for the current revision (in the background).
