@@ -33,6 +33,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from partnergraph.gc_pause import collector_paused
+
 if TYPE_CHECKING:
     from partnergraph.readmodel import ReadModel
     from partnergraph.store import GraphStore
@@ -86,7 +88,7 @@ class ReadModelFiles:
         if name is None:
             return None
         try:
-            with open(self.folder / name, "rb") as f:
+            with open(self.folder / name, "rb") as f, collector_paused():
                 return ReadModel(**pickle.load(f))
         except Exception:  # missing, damaged, or pickled by other library versions: build it
             return None
@@ -115,7 +117,8 @@ class ReadModelFiles:
         if name is None:
             return None
         try:
-            with open((self.folder / name).with_suffix(ANALYSIS_SUFFIX), "rb") as f:
+            path = (self.folder / name).with_suffix(ANALYSIS_SUFFIX)
+            with open(path, "rb") as f, collector_paused():
                 entries = pickle.load(f)
         except Exception:  # missing, damaged or from other library versions: built as needed
             return None

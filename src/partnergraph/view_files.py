@@ -25,6 +25,8 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from partnergraph.gc_pause import collector_paused
+
 #: In each revision's folder: the revision it holds (folder names are hashes).
 REVISION_FILE = "revision"
 
@@ -77,7 +79,9 @@ class ViewFiles:
     def load(self, revision: str, key: Hashable) -> Any | None:
         """The view saved for ``key`` at ``revision``, or None."""
         try:
-            return json.loads(self._path(revision, key).read_bytes())
+            data = self._path(revision, key).read_bytes()
+            with collector_paused():
+                return json.loads(data)
         except (OSError, ValueError):
             return None
 
