@@ -11,6 +11,7 @@ from partnergraph.sparql.safety import (
     DatasetMemo,
     check_text,
     is_update,
+    may_name_dataset,
     names_dataset,
     readings,
     refuse_service,
@@ -91,6 +92,35 @@ def test_dataset_clauses() -> None:
     assert names_dataset("ASK FROM NAMED <urn:g> { GRAPH ?g { ?s ?p ?o } }")
     assert not names_dataset("SELECT * WHERE { ?s ?p 'from here' }")
     assert not names_dataset("SELECT * WHERE { ?s ?p ?o }")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "select * from<urn:g>{?s ?p ?o}",
+        "PREFIX :<urn:> SELECT((?a<?b)AS?c)FROM:g{?s ?p ?o}",
+        "SELECT * # a comment to rdflib, not to pyoxigraph\rFROM <urn:g> { ?s ?p ?o }",
+        "SELECT (<http://www.w3.org/2001/XMLSchema#string>(?o) AS ?b) FROM <urn:g> { ?s ?p ?o }",
+        'SELECT * FROM <urn:g> { ?s ?p "# from" }',
+    ],
+)
+def test_the_keyword_from_is_left_to_the_parse(text: str) -> None:
+    ox.Store().query(text)  # a query the engine runs
+    assert may_name_dataset(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# agreements from 1981 on\nSELECT * { ?s ?p ?o }",
+        "SELECT ?from ?to { ?s ?p ?from . ?s ?p $from }",
+        'SELECT * { ?s ?p \'from\', "from", \'\'\'it\'s from\'\'\', """a "from" b""" }',
+        "SELECT * { <urn:from#from> ?p ?o }",
+    ],
+)
+def test_from_in_comments_iris_strings_and_variables_names_no_dataset(text: str) -> None:
+    ox.Store().query(text)
+    assert not may_name_dataset(text) and not names_dataset(text)
 
 
 def test_engine_syntax_errors_keep_line_and_column() -> None:
