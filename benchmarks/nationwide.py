@@ -14,8 +14,9 @@ directory; ``graph/`` itself is never touched. Then, side by side:
    (rdflib by default up to 200 k triples, or with ``--rdflib``), wall time and peak RSS;
 2. ``partnergraph info`` vs raw pyoxigraph answering the same inventory (CLI and in-process);
 3. every saved query (example parameters, first page) over HTTP vs raw pyoxigraph;
-4. server ready vs a bare FastAPI app opening the same store; the first partner lists after
-   start; partner lists req/s and single-client p99 vs a bare app returning the same bytes;
+4. server ready vs a bare FastAPI app opening the same store; the first partner lists and
+   analysis answer after start and after a restart; partner lists req/s and single-client
+   p99 vs a bare app returning the same bytes;
 5. a 500-row CSV import on this store vs on the shipped graph;
 6. ``/explore?scope=nation`` first frame in headless Chromium (requests not to 127.0.0.1
    aborted); time from a write to the next ``/explore`` and its ``view.json``, ten at once,
@@ -65,6 +66,8 @@ from partnergraph.store import GraphStore
 
 #: What a browser fetches for the curated explorer: the page, then the view it draws.
 EXPLORER_READ = ("explore", "explore/view.json?scope=curated&lang=ja")
+#: An analysis answer read from the revision's shared projection and measures.
+ANALYSIS = "api/v1/analysis/centrality?limit=20"
 
 _RAW_LOAD = """
 import sys, pyoxigraph as ox
@@ -259,6 +262,8 @@ def main() -> None:
                         f"first {label} request after start: {seconds:.2f} s ({status}, "
                         f"{len(body) / 1e6:.2f} MB)"
                     )
+                seconds, status = timed_get(client, ANALYSIS)
+                print(f"first analysis request after start: {seconds:.2f} s ({status})")
             # A restart of the same revision loads the read model saved by the first start.
             stop(server)
             t0 = time.perf_counter()
@@ -266,7 +271,12 @@ def main() -> None:
             again = time.perf_counter() - t0
             with httpx.Client(base_url=base, timeout=600, headers=IDENTITY) as client:
                 seconds, status = timed_get(client, paths["hub"])
+                analysed = [timed_get(client, ANALYSIS) for _ in range(2)]
             print(f"restarted: ready {again:.2f} s, first hub request {seconds:.2f} s ({status})")
+            print(
+                "restarted: analysis request "
+                + ", then ".join(f"{s:.2f} s ({code})" for s, code in analysed)
+            )
             # Measure what follows against a server done with its background work (views,
             # analysis), so the ratios compare the answers, not the build beside them.
             settled = wait_settled(base, args.view_timeout * 3)
