@@ -11,7 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from partnergraph import readmodel_files
+from partnergraph import readmodel, readmodel_files
 from partnergraph.analysis import measures
 from partnergraph.readmodel import ReadModel, read_model
 from partnergraph.readmodel_files import ReadModelFiles
@@ -128,6 +128,29 @@ def test_the_analysis_saved_beside_a_model_is_loaded_with_it_and_pruned_with_it(
         _write(again, f"note {n}")
         read_model(again)
     assert not analysis.exists()
+    again.close()
+
+
+def test_a_restarted_process_adopts_the_saved_model_and_analysis_once(tmp_path: Path) -> None:
+    first = GraphStore.open(_settings(tmp_path))
+    model = read_model(first)
+    measures.prepare(first)
+    files = ReadModelFiles(tmp_path / "store.readmodel")
+    files.save_analysis(first, model.revision, model.memo.entries())
+    first.close()
+    del first, model
+
+    again = GraphStore.open(_settings(tmp_path))
+    revision = again.revision()
+    assert again.values.peek(readmodel.KEY) is None  # nothing read yet
+    assert readmodel.adopt(again, "model", revision)  # loaded from the file, not built
+    assert readmodel.adopt(again, "analysis", revision)
+    held = read_model(again)
+    assert held.memo.entries() and held.memo.builds == 0
+    held.cached("asked since", lambda: 1)
+    # Taken again (a child that says so later): the model held, and what it learnt, stay.
+    assert not readmodel.adopt(again, "model", revision)
+    assert read_model(again) is held and held.memo.peek("asked since") == 1
     again.close()
 
 

@@ -463,6 +463,78 @@ def test_prepare_runs_on_the_model_taken_from_a_build_elsewhere(
     views.close()
 
 
+class RecordingElsewhere:
+    """A build elsewhere that notes what was adopted before it was called, then saves ``a``."""
+
+    def __init__(self, store: GraphStore, files: ViewFiles, adopted: list[tuple[str, str]]):
+        self.store, self.files, self.adopted = store, files, adopted
+        self.before: list[tuple[str, str]] | None = None
+
+    def __call__(self, on_saved: Callable[[str, str], None] | None = None) -> str:
+        self.before = list(self.adopted)
+        revision = self.store.revision()
+        self.files.save(revision, "a", f"a@{revision}")
+        return revision
+
+    def close(self) -> None:
+        pass
+
+
+def test_what_an_earlier_process_saved_is_taken_before_the_build_elsewhere_starts(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    files = ViewFiles(tmp_path / "views")
+    adopted: list[tuple[str, str]] = []
+
+    def adopt(s: GraphStore, what: str, revision: str) -> bool:
+        adopted.append((what, revision))
+        return False  # nothing saved
+
+    elsewhere = RecordingElsewhere(store, files, adopted)
+    views = ViewBuilder(
+        store,
+        ["a"],
+        GatedBuild(),
+        wait=DEADLINE,
+        files=files,
+        elsewhere=elsewhere,
+        adopt=adopt,
+        saved_first=("model", "analysis"),
+    )
+    assert views.ready(wait=DEADLINE)
+    assert elsewhere.before == [("model", store.revision()), ("analysis", store.revision())]
+    views.close()
+
+
+def test_a_build_goes_again_for_a_change_signalled_not_for_a_revision_seen_moving(
+    store: GraphStore,
+) -> None:
+    build = GatedBuild()
+    build.gate.clear()
+    views = ViewBuilder(store, ["a"], build, wait=DEADLINE)  # no listener: signals by hand
+    views.start()
+    assert build.started.wait(DEADLINE)
+    write(store, 1)  # committed, its listeners not run yet (the checkpoint is taken there)
+    build.gate.set()
+    assert until(lambda: not views.busy())
+    assert views.builds == 1  # it stopped: a build now would read the previous checkpoint
+    assert not views.status()["views_current"]
+    views.on_change(store.revision())  # the last listener: now it builds
+    assert until(lambda: views.status()["views_current"] and not views.busy())
+    assert views.builds == 2
+    build.gate.clear()
+    build.started.clear()
+    write(store, 2)
+    views.on_change(store.revision())
+    assert build.started.wait(DEADLINE)
+    write(store, 3)
+    views.on_change(store.revision())  # during the build: it goes again once that ends
+    build.gate.set()
+    assert until(lambda: views.status()["views_current"] and not views.busy())
+    assert views.builds == 4 and views.get("a").value == f"a@{store.revision()}"
+    views.close()
+
+
 def test_on_demand_builds_nothing_until_a_request_asks(store: GraphStore) -> None:
     build = GatedBuild()
     views = ViewBuilder(store, ["a"], build, wait=DEADLINE, eager=False)

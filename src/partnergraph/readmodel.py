@@ -269,10 +269,12 @@ def adopt(store: GraphStore, saved: str, revision: str) -> bool:
     files = ReadModelFiles.beside(store)
     if files is None:
         return False
+    kept = store.values.peek(KEY)
     if saved == "model":
+        if kept is not None and kept[0] == revision:
+            return False  # held already (loaded or built here): its memo is kept
         model = files.load(store, revision)
         return model is not None and store.values.fill(KEY, revision, model)
-    kept = store.values.peek(KEY)
     if saved != "analysis" or kept is None or kept[0] != revision:
         return False
     return _take_analysis(files, store, cast(ReadModel, kept[1]))

@@ -87,8 +87,10 @@ class ViewBuilder(Generic[K, V]):
     read model, then the analysis), ``adopt(store, what, revision)`` loads it
     here, and once all is taken ``prepare`` runs (finding it built) if that is
     still the current revision: partner lists and analysis need not wait for
-    the views. A build elsewhere that fails before leaves ``prepare`` to build
-    what is missing here.
+    the views. What ``saved_first`` names is adopted before the build
+    elsewhere starts, in case an earlier process saved it for this revision.
+    A build elsewhere that fails before leaves ``prepare`` to build what is
+    missing here.
     """
 
     def __init__(
@@ -102,6 +104,7 @@ class ViewBuilder(Generic[K, V]):
         files: ViewFiles | None = None,
         elsewhere: ElsewhereBuild | None = None,
         adopt: Callable[[GraphStore, str, str], bool] | None = None,
+        saved_first: Iterable[str] = (),
         eager: bool = True,
     ) -> None:
         if elsewhere is not None and files is None:
@@ -114,6 +117,7 @@ class ViewBuilder(Generic[K, V]):
         self.files = files
         self._elsewhere = elsewhere
         self._adopt = adopt
+        self._saved_first = tuple(saved_first)
         self.eager = eager
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -127,6 +131,7 @@ class ViewBuilder(Generic[K, V]):
         self._prepared: str | None = None
         self._closed = False
         self._stood_in = False  # earlier views were looked for (at the first build)
+        self._changes = 0  # calls of on_change: one during a build makes it build again
         #: Builds run, one per revision (whatever the number of keys); tests count them.
         self.builds = 0
         #: Seconds the last finished build took, for the benchmark and logs.
@@ -150,7 +155,15 @@ class ViewBuilder(Generic[K, V]):
         return thread is not None and thread.is_alive()
 
     def on_change(self, revision: str) -> None:
-        """A store change listener: start building the new revision (if eager); never waits."""
+        """A store change listener: start building the new revision (if eager); never waits.
+
+        A build running meanwhile builds again once it ends: only on this call, not
+        on seeing the revision move, since a change's checkpoint is taken by a
+        listener called before this one (a build started between the commit and
+        that listener read the previous checkpoint, for nothing).
+        """
+        with self._lock:
+            self._changes += 1
         self.start()
 
     def get(self, key: K, *, wait: float | None = None) -> Shown[V]:
@@ -356,6 +369,7 @@ class ViewBuilder(Generic[K, V]):
                     return
                 self._building = revision
                 self.builds += 1
+                changes = self._changes
             started = time.perf_counter()
             try:
                 with self._lock:  # once, at the first build, with no view in hand
@@ -365,6 +379,8 @@ class ViewBuilder(Generic[K, V]):
                     self._stand_in(revision)
                 missing = [k for k in self.keys if not self._publish_saved(revision, k)]
                 if missing and self._elsewhere is not None:
+                    for what in self._saved_first:  # saved by an earlier process: no wait for
+                        self._take(what, revision)  # the child to start and load it first
                     revision = self._elsewhere(self._take)  # the checkpoint's revision
                     lost = [k for k in self.keys if not self._publish_saved(revision, k)]
                     if lost:
@@ -394,6 +410,6 @@ class ViewBuilder(Generic[K, V]):
             with self._lock:
                 self._building = None
                 self._changed.notify_all()
-                if self._closed or self.store.revision() == revision:
+                if self._closed or self._changes == changes:  # none signalled meanwhile
                     self._thread = None
                     return

@@ -102,6 +102,7 @@ def explore_views(
         files=files,
         elsewhere=elsewhere,
         adopt=readmodel.adopt,
+        saved_first=("model", "analysis"),  # after a restart, loaded before the child starts
         eager=store.settings.views == "eager",
     )
     if elsewhere is not None:  # readers wait for the child's model while it works
