@@ -23,7 +23,7 @@ import json
 import shutil
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from partnergraph.gc_pause import collector_paused
 
@@ -110,6 +110,18 @@ class ViewFiles:
             return
         for other in others:
             shutil.rmtree(other, ignore_errors=True)
+
+
+class ElsewhereBuild(Protocol):
+    """Builds every view of the newest store checkpoint into a :class:`ViewFiles` folder:
+    the other writer of the folder (:class:`partnergraph.views.ViewBuilder` reads it)."""
+
+    def __call__(self, on_saved: Callable[[str, str], None] | None = None) -> str:
+        """Build, save, and return the revision the views show; ``on_saved(what,
+        revision)`` once each of what the builder adopts is saved, before the views."""
+
+    def close(self) -> None:
+        """Stop a running build."""
 
 
 def _write(path: Path, data: bytes) -> None:

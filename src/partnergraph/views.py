@@ -26,13 +26,9 @@ of its renditions (:meth:`ViewBuilder.saved`), and the first that needs the
 value itself reads it (:meth:`ViewBuilder.get`).
 
 With an ``elsewhere`` build (:class:`partnergraph.explore.process.ProcessBuild`)
-the thread only waits: another process builds every key of the newest store
-checkpoint into the :class:`ViewFiles` folder and the thread publishes them
-under the revision that process read (see that module for why). That process
-saves the read model first and then its analysis, and says so; the thread
-adopts each (loads it as this process's) and then runs ``prepare``, which finds
-them built, so the server never builds them beside the child
-(:mod:`partnergraph.revision_values`).
+another process builds the views and the thread publishes them; what that
+process also saves (the read model, its analysis) is adopted here, never
+built beside it (:mod:`partnergraph.revision_values`).
 """
 
 from __future__ import annotations
@@ -43,11 +39,11 @@ import threading
 import time
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, TypeVar
 
 from partnergraph.errors import ViewNotReadyError
 from partnergraph.store import GraphStore
-from partnergraph.view_files import ViewFiles
+from partnergraph.view_files import ElsewhereBuild, ViewFiles
 
 log = logging.getLogger(__name__)
 
@@ -63,17 +59,6 @@ class Shown(Generic[V]):
     value: V
     revision: str
     stale: bool
-
-
-class ElsewhereBuild(Protocol):
-    """Builds every view of the newest store checkpoint into the builder's :class:`ViewFiles`."""
-
-    def __call__(self, on_saved: Callable[[str, str], None] | None = None) -> str:
-        """Build, save, and return the revision the views show; ``on_saved(what,
-        revision)`` once each of what the builder adopts is saved, before the views."""
-
-    def close(self) -> None:
-        """Stop a running build."""
 
 
 class ViewBuilder(Generic[K, V]):
@@ -157,10 +142,8 @@ class ViewBuilder(Generic[K, V]):
     def on_change(self, revision: str) -> None:
         """A store change listener: start building the new revision (if eager); never waits.
 
-        A build running meanwhile builds again once it ends: only on this call, not
-        on seeing the revision move, since a change's checkpoint is taken by a
-        listener called before this one (a build started between the commit and
-        that listener read the previous checkpoint, for nothing).
+        A build running meanwhile goes again once it ends, for this call (the change's
+        checkpoint is taken by a listener before this one), not for a revision seen moving.
         """
         with self._lock:
             self._changes += 1
