@@ -30,7 +30,9 @@ from partnergraph.analysis.structure import communities as run_communities
 from partnergraph.analysis.structure import structure as run_structure
 from partnergraph.analysis.suggest import suggest as run_suggest
 from partnergraph.dates import full_date
+from partnergraph.errors import ViewNotReadyError
 from partnergraph.paging import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, Page
+from partnergraph.readmodel import hold_analysed
 from partnergraph.store import GraphStore
 from partnergraph.tables import render_csv
 from partnergraph.web.params import TypeName, day
@@ -130,17 +132,24 @@ Limit = Annotated[int | None, Query(ge=1, description="At most this many rows.")
 async def _ready(request: Request) -> GraphStore:
     """The store, once the shared projection and measures of its revision are built.
 
-    They are built in the background after the explorer's views
+    They are built in the background after each change
     (:func:`partnergraph.explore.explore_views`); a request waits for that
-    ``PARTNERGRAPH_VIEW_WAIT`` seconds at most, then gets 503 with
-    Retry-After. Nothing is started for a client that has gone (499, as
-    nginx logs a request its client closed; nobody receives it).
+    ``PARTNERGRAPH_MODEL_WAIT`` seconds at most, then is answered from the last
+    revision analysed, labelled stale (``Partnergraph-Stale``, as partner lists
+    are). With none analysed yet (a start), it waits ``PARTNERGRAPH_VIEW_WAIT``
+    seconds at most, then gets 503 with Retry-After. Nothing is started for a
+    client that has gone (499, as nginx logs a request its client closed;
+    nobody receives it).
     """
     if await request.is_disconnected():
         raise HTTPException(status_code=499, detail="the client closed the request")
     views = request.app.state.views
-    await run_in_threadpool(views.wait_prepared)
     store: GraphStore = request.app.state.store
+    try:
+        await run_in_threadpool(views.wait_prepared, wait=store.settings.model_wait)
+    except ViewNotReadyError:
+        if hold_analysed(store) is None:
+            await run_in_threadpool(views.wait_prepared)
     return store
 
 

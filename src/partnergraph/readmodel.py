@@ -280,6 +280,37 @@ def adopt(store: GraphStore, saved: str, revision: str) -> bool:
     return _take_analysis(files, store, cast(ReadModel, kept[1]))
 
 
+#: The newest model whose default analysis (projection, measures) is built: the analysis
+#: API answers from it, labelled stale, while a newer revision's is built.
+ANALYSED = "read-model-analysed"
+
+
+def mark_analysed(store: GraphStore, model: ReadModel) -> None:
+    """Say that ``model``'s default analysis is built (see :func:`hold_analysed`)."""
+    store.values.fill(ANALYSED, model.revision, model)
+
+
+def hold_analysed(store: GraphStore) -> str | None:
+    """Inside :func:`allow_previous`, answer this request's reads from the newest model
+    whose analysis is built; returns its revision (None: there is none, or not allowed).
+
+    Why: at 1 M triples a revision's measures are ready 40-60 s after a write (the
+    view builder's child builds them after the model), and the analysis API would
+    answer 503 all that while; the model it held before the write answers at once,
+    labelled stale as partner lists are. That model is kept until the next one is
+    analysed: one more read model in memory while a revision is analysed.
+    """
+    allowed = _allowed.get()
+    kept = store.values.peek(ANALYSED)
+    if allowed is None or kept is None:
+        return None
+    model = cast(ReadModel, kept[1])
+    allowed.held[id(store)] = model
+    if model.revision != store.revision():
+        allowed.shown = model.revision
+    return model.revision
+
+
 def cached(store: GraphStore, key: Hashable, build_value: Callable[[], T]) -> T:
     """``build_value()`` kept under ``key`` in the current read model's memo."""
     return read_model(store).cached(key, build_value)

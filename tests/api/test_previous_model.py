@@ -10,8 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from partnergraph import readmodel
+from partnergraph.explore.view import prepare_revision
 from partnergraph.readmodel import ReadModel
 from partnergraph.store import GraphStore
+from partnergraph.views import ViewBuilder
 from partnergraph.web.app import create_app
 from partnergraph.web.caching import STALE_HEADER
 from tests.api.conftest import GENEROUS_TIMEOUT, api_settings
@@ -105,3 +107,45 @@ def test_writes_and_a_first_build_always_wait_for_the_current_model(
         second = client.post("/api/v1/agreements", json=other, headers=AUTH)
         assert second.status_code == 201, second.text
         assert STALE_HEADER not in second.headers
+
+
+def test_after_a_write_the_analysis_answers_from_the_revision_analysed_before_labelled(
+    tmp_path: Path,
+) -> None:
+    settings = api_settings(tmp_path / "store", tokens=TOKENS, model_wait=0.2)
+    with TestClient(create_app(settings)) as client:
+        state = client.app.state  # type: ignore[attr-defined]
+        held = threading.Event()
+        held.set()
+
+        def prepare(store: GraphStore) -> None:
+            """The real preparation of a revision, run only while ``held`` is set."""
+            assert held.wait(GENEROUS_TIMEOUT), "the test never let prepare run"
+            prepare_revision(store)
+
+        state.views.close()  # the app's builder, replaced by one whose prepare the test holds
+        views: ViewBuilder[Any, Any] = ViewBuilder(
+            state.store, (), lambda s, k: None, wait=GENEROUS_TIMEOUT, prepare=prepare
+        )
+        state.store.on_change(views.on_change)
+        state.views = views
+        views.wait_prepared(wait=GENEROUS_TIMEOUT)
+        path = "/api/v1/analysis/centrality?limit=5"
+        before = client.get(path)
+        analysed = state.store.revision()
+        assert before.status_code == 200 and STALE_HEADER not in before.headers
+
+        held.clear()
+        written = client.post("/api/v1/agreements", json=agreement(), headers=AUTH)
+        assert written.status_code == 201, written.text
+        stale = client.get(path)  # answered, not a 503 while the new revision is analysed
+        assert stale.status_code == 200 and stale.headers[STALE_HEADER] == analysed
+        assert stale.headers["cache-control"] == "no-store" and "etag" not in stale.headers
+        assert stale.json() == before.json()
+        assert not held.is_set()  # the new revision's analysis was still held
+
+        held.set()
+        views.wait_prepared(wait=GENEROUS_TIMEOUT)
+        current = client.get(path)
+        assert current.status_code == 200 and STALE_HEADER not in current.headers
+        views.close()

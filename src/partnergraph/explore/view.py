@@ -97,7 +97,7 @@ def explore_views(
         store,
         keys,
         lambda s, key: base_view(s, key[0], key[1]),
-        prepare=_prepare,
+        prepare=prepare_revision,
         wait=wait,
         files=files,
         elsewhere=elsewhere,
@@ -110,11 +110,13 @@ def explore_views(
     return builder
 
 
-def _prepare(store: GraphStore) -> None:
+def prepare_revision(store: GraphStore) -> None:
     """What this process reads after each change: the read model (partner lists, pages)
-    first, then the analysis API's default projection and measures."""
-    read_model(store)
+    first, then the analysis API's default projection and measures, and says that this
+    model now answers the analysis API (:func:`partnergraph.readmodel.hold_analysed`)."""
+    model = read_model(store)
     measures.prepare(store)
+    readmodel.mark_analysed(store, model)
 
 
 def ego_view(
