@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from partnergraph.namespaces import sparql_prefixes
 from partnergraph.readmodel import read_model
-from partnergraph.store import GraphStore
+from partnergraph.store import GraphStore, Term
 from partnergraph.terms import plain
 
 _CITATIONS = (
@@ -61,12 +62,15 @@ def all_citations(store: GraphStore) -> dict[str, list[Citation]]:
     return read_model(store).citations
 
 
-def document_titles(store: GraphStore) -> dict[str, tuple[str, str | None]]:
-    """Source document IRI → (title, URL); the Japanese title first, then any label."""
+def document_titles(
+    store: GraphStore, only: Iterable[str] | None = None
+) -> dict[str, tuple[str, str | None]]:
+    """Source document IRI → (title, URL); the Japanese title first, then any label.
+    ``only``: of these documents alone (see :meth:`GraphStore.select_each`)."""
     rank = {"title": 0, "label": 2}
     best: dict[str, tuple[int, str]] = {}
     urls: dict[str, str] = {}
-    for row in store.select(DOCUMENTS):
+    for row in store.select_each(DOCUMENTS, "document", only):
         doc, prop, name = row["document"].value, row["p"].value, row["name"]
         if prop.endswith("url"):
             urls[doc] = name.value
@@ -82,8 +86,22 @@ def load(
     store: GraphStore, documents: dict[str, tuple[str, str | None]]
 ) -> dict[str, list[Citation]]:
     """Read every citation, titled from ``documents`` (see :func:`document_titles`)."""
+    return _cite(store.select(_CITATIONS), documents)
+
+
+def load_of(store: GraphStore, nodes: Iterable[str]) -> dict[str, list[Citation]]:
+    """The citations of these nodes alone, titled (see :meth:`GraphStore.select_each`)."""
+    rows = store.select_each(_CITATIONS, "node", nodes)
+    documents = document_titles(store, {row["document"].value for row in rows})
+    return _cite(rows, documents)
+
+
+def _cite(
+    rows: list[dict[str, Term]], documents: dict[str, tuple[str, str | None]]
+) -> dict[str, list[Citation]]:
+    """Citations by node from the rows of :data:`_CITATIONS`, in the rows' order."""
     found: dict[str, list[Citation]] = defaultdict(list)
-    for row in store.select(_CITATIONS):
+    for row in rows:
         doc = row["document"].value
         title, url = documents.get(doc, (None, None))
         citation = Citation(

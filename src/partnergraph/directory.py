@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from partnergraph.codes import check_digit, is_valid_code
@@ -71,6 +72,23 @@ SELECT ?org ?code ?prefecture ?lat ?long WHERE {
 )
 
 
+def identifier_iris(key: str, base: str) -> list[str]:
+    """The IRIs a key names as an identifier: a 5- or 6-digit code's, the key itself, a slug's.
+
+    >>> identifier_iris("13112", "http://x/")
+    ['http://x/lg/131121']
+    """
+    key = key.strip()
+    if key.isascii() and key.isdigit():
+        if len(key) == 5:
+            key += str(check_digit(key))
+        if is_valid_code(key):
+            return [f"{base}lg/{key}"]
+        if len(key) == 6:
+            return []  # a malformed code (Directory.resolve says why)
+    return [key, f"{base}org/{key}"]
+
+
 @dataclass
 class Organization:
     """One body as the API and CLI show it."""
@@ -122,11 +140,17 @@ class Directory:
         return read_model(store).directory
 
     @classmethod
-    def build(cls, store: GraphStore) -> Directory:
-        """Read the directory from the store (the read model's builder and the writes call it)."""
+    def build(cls, store: GraphStore, only: Iterable[str] | None = None) -> Directory:
+        """Read the directory from the store (the read model's builder and the writes call it).
+
+        ``only``: just these IRIs, each looked up on its own (see :meth:`GraphStore.select_each`),
+        those that are bodies kept.
+        """
         rank = {t: i for i, t in enumerate(KINDS)}
         best: dict[str, str] = {}
-        for row in store.select(_TYPES):
+        if only is not None:
+            only = list(only)
+        for row in store.select_each(_TYPES, "org", only):
             org, typ = row["org"].value, row["type"].value
             if org not in best or rank[typ] < rank[best[org]]:
                 best[org] = typ
@@ -136,7 +160,7 @@ class Directory:
             if iri.startswith(base + "org/"):
                 entry.slug = iri[len(base) + 4 :]
         alt: dict[str, list[str]] = defaultdict(list)
-        for row in store.select(_NAMES):
+        for row in store.select_each(_NAMES, "org", None if only is None else list(orgs)):
             o = orgs.get(row["org"].value)
             if o is None:
                 continue
@@ -153,7 +177,7 @@ class Directory:
                 alt[o.id].append(name.value)
                 if lang == "ja":
                     o.full_name_ja = name.value
-        for row in store.select(_FACTS):
+        for row in store.select_each(_FACTS, "org", None if only is None else list(orgs)):
             o = orgs.get(row["org"].value)
             if o is None:
                 continue
@@ -190,6 +214,14 @@ class Directory:
             raise NotFoundError(f"{key!r} matches {len(matches)} bodies: be more precise", names)
         raise NotFoundError(f"no organization matches {key!r}", self.suggest(key))
 
+    def identified(self, key: str) -> Organization | None:
+        """The body ``key`` names by code, slug or IRI, without a search by name (None: it
+        names none of them here, or is a malformed code)."""
+        try:
+            return self._by_identifier(key.strip())
+        except NotFoundError:
+            return None
+
     def _by_identifier(self, key: str) -> Organization | None:
         if key.isascii() and key.isdigit():
             if len(key) == 5:
@@ -202,7 +234,7 @@ class Directory:
                     f"{check_digit(key[:5])})",
                     self.suggest(key),
                 )
-        for candidate in (key, f"{self._base}org/{key}"):
+        for candidate in identifier_iris(key, self._base):
             if candidate in self.by_id:
                 return self.by_id[candidate]
         return None

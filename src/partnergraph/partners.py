@@ -13,18 +13,23 @@ both are members of the same body).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 import pyoxigraph as ox
 
 from partnergraph.citations import Citation
+from partnergraph.citations import load_of as load_citations_of
 from partnergraph.dates import date_range, within
-from partnergraph.directory import Organization
+from partnergraph.directory import Directory, Organization
 from partnergraph.errors import InvalidInputError
 from partnergraph.namespaces import sparql_prefixes
 from partnergraph.partner_order import check_sort, relation_key, sort_partners
-from partnergraph.readmodel import ReadModel, read_model
-from partnergraph.store import GraphStore
+from partnergraph.readmodel import read_model
+from partnergraph.store import GraphStore, Term
+from partnergraph.titles import RelationTitles
+from partnergraph.titles import load as load_titles
 
 #: An agreement's type is checked with FILTER EXISTS, after the body's own ``pg:party``:
 #: written as a pattern (``?via a pg:Agreement``), pyoxigraph joined every agreement of the
@@ -147,9 +152,13 @@ def relation_types(store: GraphStore) -> list[str]:
 
 def check_types(store: GraphStore, types: list[str] | None) -> list[str] | None:
     """``types`` if each is known; otherwise :class:`InvalidInputError` listing the known ones."""
+    return check_known(relation_types(store) if types else [], types)
+
+
+def check_known(known: Sequence[str], types: list[str] | None) -> list[str] | None:
+    """``types`` if each is in ``known`` (see :func:`check_types`)."""
     if not types:
         return None
-    known = relation_types(store)
     unknown = [t for t in types if t not in known]
     if unknown:
         raise InvalidInputError(
@@ -195,8 +204,21 @@ def partners(
     types = check_types(store, types)
     sort = check_sort(sort)  # a bad sort is reported before any work
     since, until = date_range(since, until)
+    return select_partners(_all_partners(store, organization.id), types, as_of, since, until, sort)
+
+
+def select_partners(
+    every: Iterable[Partner],
+    types: list[str] | None,
+    as_of: dt.date | None,
+    since: str | None,
+    until: str | None,
+    sort: str | None,
+) -> list[Partner]:
+    """The partners of ``every`` with the relations the filters keep, as copies, ordered by
+    ``sort`` (see :func:`partners`; the filters checked already)."""
     result = []
-    for found in _all_partners(store, organization.id):
+    for found in every:
         kept = [
             replace(r, sources=list(r.sources))
             for r in found.relations
@@ -214,9 +236,11 @@ def party_counts(store: GraphStore) -> dict[str, int]:
     return read_model(store).party_counts
 
 
-def load_party_counts(store: GraphStore) -> dict[str, int]:
-    """Read every agreement's number of named parties (for the read model's builder)."""
-    return {r["via"].value: int(r["n"].value) for r in store.select(PARTY_COUNTS_QUERY)}
+def load_party_counts(store: GraphStore, only: Iterable[str] | None = None) -> dict[str, int]:
+    """Read every agreement's number of named parties (for the read model's builder);
+    ``only``: of these relation nodes alone (see :meth:`GraphStore.select_each`)."""
+    rows = store.select_each(PARTY_COUNTS_QUERY, "via", only)
+    return {r["via"].value: int(r["n"].value) for r in rows}
 
 
 def _all_partners(store: GraphStore, organization: str) -> tuple[Partner, ...]:
@@ -227,16 +251,70 @@ def _all_partners(store: GraphStore, organization: str) -> tuple[Partner, ...]:
     so the cached relations are never changed. At most one entry per body.
     """
     model = read_model(store)
-    return model.cached(("partners", organization), lambda: _build(store, model, organization))
+    if model.revision != store.revision():
+        # An earlier revision's model stands in (a GET after a write): it has no tables for
+        # the ties the query reads now, so they are read with the rows, never mixed.
+        return body_partners(store, organization)
+    return model.cached(("partners", organization), lambda: group(rows(store, organization), model))
 
 
-def _build(store: GraphStore, model: ReadModel, organization: str) -> tuple[Partner, ...]:
-    directory = model.directory
-    titles = model.titles.ja
-    citations = model.citations
-    counts = model.party_counts
+def body_partners(store: GraphStore, organization: str) -> tuple[Partner, ...]:
+    """Every partner of one body in the current revision, without the read model: the
+    rows, then what they name looked up one subject at a time (:func:`read_tables`)."""
+    tied = rows(store, organization)
+    return group(tied, read_tables(store, tied))
+
+
+@dataclass(frozen=True)
+class BodyTables:
+    """The share of the read model's tables one body's partners read."""
+
+    directory: Directory
+    titles: RelationTitles
+    citations: dict[str, list[Citation]]
+    party_counts: dict[str, int]
+
+
+def read_tables(store: GraphStore, tied: list[dict[str, Term]]) -> BodyTables:
+    """The tables :func:`group` reads for these rows, with the read model's own loaders
+    asked for the rows' subjects alone (:meth:`GraphStore.select_each`)."""
+    vias = {row["via"].value for row in tied}
+    bodies = {row[name].value for row in tied for name in ("partner", "through") if name in row}
+    return BodyTables(
+        directory=Directory.build(store, only=bodies),
+        titles=load_titles(store, only=vias),
+        citations=load_citations_of(store, vias),
+        party_counts=load_party_counts(store, only=vias),
+    )
+
+
+class PartnerTables(Protocol):
+    """What shaping a body's partners reads: the read model, or one body's share of it
+    (:class:`BodyTables`)."""
+
+    @property
+    def directory(self) -> Directory: ...
+    @property
+    def titles(self) -> RelationTitles: ...
+    @property
+    def citations(self) -> dict[str, list[Citation]]: ...
+    @property
+    def party_counts(self) -> dict[str, int]: ...
+
+
+def rows(store: GraphStore, organization: str) -> list[dict[str, Term]]:
+    """The rows of :data:`PARTNERS_QUERY` for one body."""
+    return store.select(PARTNERS_QUERY, org=ox.NamedNode(organization))
+
+
+def group(found: Iterable[dict[str, Term]], tables: PartnerTables) -> tuple[Partner, ...]:
+    """Partners from the rows of :func:`rows`: one per body, one relation per tie."""
+    directory = tables.directory
+    titles = tables.titles.ja
+    citations = tables.citations
+    counts = tables.party_counts
     grouped: dict[str, dict[tuple[str, str], Relation]] = {}
-    for row in store.select(PARTNERS_QUERY, org=ox.NamedNode(organization)):
+    for row in found:
         kind, via = row["type"].value, row["via"].value
         partner = row["partner"].value
         if partner not in directory.by_id:

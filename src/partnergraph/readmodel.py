@@ -232,6 +232,18 @@ def read_model(store: GraphStore) -> ReadModel:
     return model
 
 
+def at_hand(store: GraphStore) -> bool:
+    """Whether the current revision's read model is held (built, loaded or handed over) or
+    saved beside the store (a load away: 0.4 s at a million triples, not a build)."""
+    from partnergraph.readmodel_files import ReadModelFiles
+
+    kept = store.values.peek(KEY)
+    if kept is not None and kept[0] == store.revision():
+        return True
+    files = ReadModelFiles.beside(store)
+    return files is not None and files.has(store)
+
+
 def _saved_or_built(store: GraphStore) -> ReadModel:
     from partnergraph.readmodel_files import ReadModelFiles
 

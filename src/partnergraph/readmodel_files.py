@@ -80,6 +80,11 @@ class ReadModelFiles:
         key = f"{build}\n{revision}\n{code_fingerprint()}".encode()
         return hashlib.sha256(key).hexdigest()[:32] + SUFFIX
 
+    def has(self, store: GraphStore, revision: str | None = None) -> bool:
+        """Whether a model of ``revision`` (default: the current one) is saved here."""
+        name = self.name(store, revision or store.revision())
+        return name is not None and (self.folder / name).is_file()
+
     def load(self, store: GraphStore, revision: str | None = None) -> ReadModel | None:
         """The saved model of ``revision`` (default: the store's current one), if there is one."""
         from partnergraph.readmodel import ReadModel

@@ -6,6 +6,7 @@ title; one cached lookup serves them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from partnergraph.namespaces import sparql_prefixes
@@ -37,11 +38,13 @@ def relation_titles(store: GraphStore) -> RelationTitles:
     return read_model(store).titles
 
 
-def load(store: GraphStore) -> RelationTitles:
-    """Read the titles from the store (for :func:`partnergraph.readmodel.build`)."""
+def load(store: GraphStore, only: Iterable[str] | None = None) -> RelationTitles:
+    """Read the titles from the store (for :func:`partnergraph.readmodel.build`); ``only``:
+    of these relation nodes alone (see :meth:`GraphStore.select_each`)."""
     best: dict[str, tuple[int, str]] = {}
     english: dict[str, str] = {}
-    for row in sorted(store.select(TITLES_QUERY), key=lambda r: r["name"].value):
+    rows = store.select_each(TITLES_QUERY, "via", only)
+    for row in sorted(rows, key=lambda r: r["name"].value):
         via, prop, name = row["via"].value, row["p"].value, row["name"]
         lang = getattr(name, "language", None)
         if lang == "en":
