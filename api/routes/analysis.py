@@ -135,9 +135,9 @@ async def _ready(request: Request) -> GraphStore:
     They are built in the background after each change
     (:func:`partnergraph.explore.explore_views`); a request waits for that
     ``PARTNERGRAPH_MODEL_WAIT`` seconds at most, then is answered from the last
-    revision analysed, labelled stale (``Partnergraph-Stale``, as partner lists
+    revision analysed, labelled stale (``Partnergraph-Stale``, as pages
     are). With none analysed yet (a start), it waits ``PARTNERGRAPH_VIEW_WAIT``
-    seconds at most, then gets 503 with Retry-After. Nothing is started for a
+    seconds in all, then gets 503 with Retry-After. Nothing is started for a
     client that has gone (499, as nginx logs a request its client closed;
     nobody receives it).
     """
@@ -145,11 +145,13 @@ async def _ready(request: Request) -> GraphStore:
         raise HTTPException(status_code=499, detail="the client closed the request")
     views = request.app.state.views
     store: GraphStore = request.app.state.store
+    settings = store.settings
+    first = min(settings.model_wait, settings.view_wait)
     try:
-        await run_in_threadpool(views.wait_prepared, wait=store.settings.model_wait)
+        await run_in_threadpool(views.wait_prepared, wait=first)
     except ViewNotReadyError:
         if hold_analysed(store) is None:
-            await run_in_threadpool(views.wait_prepared)
+            await run_in_threadpool(views.wait_prepared, wait=settings.view_wait - first)
     return store
 
 

@@ -92,7 +92,9 @@ class Settings:
     resilience_radius_km: float = 100.0
     #: Seconds a request for a derived view (explorer, analysis) waits for the first build of
     #: the current revision when no earlier view can stand in; then 503 with Retry-After.
-    view_wait: float = 10.0
+    #: Under 5 s: a first build at a million triples takes a minute (analysis) to three
+    #: (explorer), and a client told when to come back is better served than one held.
+    view_wait: float = 4.0
     #: Seconds a GET waits for the current revision's read model (the tables every answer
     #: is made from) after a change; then it is answered from the previous revision's,
     #: marked ``Partnergraph-Stale``. 0 answers from the previous one at once.

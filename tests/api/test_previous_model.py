@@ -162,3 +162,39 @@ def test_after_a_write_the_analysis_answers_from_the_revision_analysed_before_la
         current = client.get(path)
         assert current.status_code == 200 and STALE_HEADER not in current.headers
         views.close()
+
+
+def test_before_any_analysis_a_request_waits_the_view_wait_in_all_then_gets_503(
+    tmp_path: Path,
+) -> None:
+    # A long model wait must not hold an analysis request beyond the view wait: the 503
+    # comes while the first analysis is still held (released by a timer, as a deadline).
+    settings = api_settings(tmp_path / "store", model_wait=GENEROUS_TIMEOUT, view_wait=0.5)
+    with TestClient(create_app(settings)) as client:
+        state = client.app.state  # type: ignore[attr-defined]
+        held = threading.Event()
+
+        def prepare(store: GraphStore) -> None:
+            assert held.wait(GENEROUS_TIMEOUT), "the test never let prepare run"
+            prepare_revision(store)
+
+        state.views.close()
+        views: ViewBuilder[Any, Any] = ViewBuilder(
+            state.store, (), lambda s, k: None, wait=GENEROUS_TIMEOUT, prepare=prepare
+        )
+        state.store.on_change(views.on_change)
+        state.views = views
+        deadline = threading.Timer(60.0, held.set)
+        deadline.start()
+        try:
+            path = "/api/v1/analysis/centrality?limit=5"
+            early = client.get(path)
+            assert not held.is_set(), "answered only once the first analysis was let run"
+            assert early.status_code == 503 and int(early.headers["retry-after"]) >= 1
+            held.set()
+            views.wait_prepared(wait=GENEROUS_TIMEOUT)
+            assert client.get(path).status_code == 200
+        finally:
+            deadline.cancel()
+            held.set()
+            views.close()
