@@ -17,6 +17,8 @@ both formats:
   (``read_graphml(..., edge_key_type=str, force_multigraph=True)``; ``read_gexf``
   returns a multigraph, with the keys, whenever some pair has two relations).
 
+networkx is imported inside the functions that use it, so the server starts without it.
+
 >>> data = export_graph(store, Filters(types=("engagement-accord",)), "graphml")   # doctest: +SKIP
 >>> g = nx.read_graphml(io.BytesIO(data), edge_key_type=str, force_multigraph=True) # doctest: +SKIP
 >>> [d["since"] for _, _, d in g.edges(data=True)]                                # doctest: +SKIP
@@ -26,13 +28,15 @@ both formats:
 from __future__ import annotations
 
 import io
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from partnergraph.analysis.projection import projection
 from partnergraph.analysis.scope import Filters
 from partnergraph.errors import InvalidInputError
 from partnergraph.store import GraphStore
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 #: Export format → (media type, file extension).
 FORMATS = {
@@ -45,6 +49,7 @@ RENAMED = {"type": "relation", "start": "since"}
 def flatten(graph: nx.MultiGraph) -> nx.MultiGraph:
     """A copy of ``graph`` whose attributes the GraphML and GEXF writers accept (see above).
 
+    >>> import networkx as nx
     >>> m = nx.MultiGraph()
     >>> m.add_node("a", name_ja="世田谷区", lat=None)
     >>> _ = m.add_edge("a", "a", key="k", type="forum", start="2022", sources=["s1", "s2"])
@@ -54,6 +59,8 @@ def flatten(graph: nx.MultiGraph) -> nx.MultiGraph:
     >>> f.edges["a", "a", "k"]
     {'relation': 'forum', 'since': '2022', 'sources': 's1 s2', 'label': 'forum'}
     """
+    import networkx as nx
+
     flat: nx.MultiGraph[str] = nx.MultiDiGraph() if graph.is_directed() else nx.MultiGraph()
     flat.graph.update({k: _scalar(v) for k, v in graph.graph.items() if not isinstance(v, dict)})
     for key, value in (graph.graph.get("filters") or {}).items():
@@ -82,6 +89,8 @@ def export_graph(
     With ``directed`` the graph is the ``MultiDiGraph`` of :func:`.projection`
     (agreements and forums as reciprocal pairs, supplies and memberships one way).
     """
+    import networkx as nx
+
     if fmt not in FORMATS:
         raise InvalidInputError(
             f"unknown export format {fmt!r}; known: {', '.join(FORMATS)}", field="format"

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import heapq
 import math
+from typing import TYPE_CHECKING
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
 
 #: Mean Earth radius (IUGG), the value the saved SPARQL query uses too.
 EARTH_RADIUS_KM = 6371.0088

@@ -25,6 +25,10 @@ makes its parties two hops apart through one node rather than a clique of
 1,081 edges that every shortest path would use. Pact nodes are measured (they
 carry betweenness) but never listed. ``pacts="pairwise"`` gives the clique.
 
+networkx, numpy and scipy are imported inside the functions that use them, so the server
+starts without them.
+
+>>> import networkx as nx
 >>> g = nx.path_graph(3)
 >>> betweenness(g)
 ({0: 0.0, 1: 1.0, 2: 0.0}, 'exact')
@@ -33,15 +37,15 @@ carry betweenness) but never listed. ``pacts="pairwise"`` gives the clique.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import cast
-
-import networkx as nx
-import numpy as np
+from typing import TYPE_CHECKING, cast
 
 from partnergraph.analysis.projection import memo, node_info, projection, simple_projection
 from partnergraph.analysis.scope import Filters, normalize
 from partnergraph.errors import InvalidInputError
 from partnergraph.store import GraphStore
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 SEED = 42
 EXACT_BETWEENNESS_LIMIT = 600
@@ -54,6 +58,7 @@ SORT_KEYS = ("pagerank", "betweenness", "closeness", "degree", "weighted_degree"
 def degrees(graph: nx.MultiGraph) -> dict[str, tuple[int, int, float]]:
     """Node → (distinct partners, relations, sum of relation weights).
 
+    >>> import networkx as nx
     >>> m = nx.MultiGraph([("a", "b"), ("a", "b"), ("a", "c")])
     >>> degrees(m)["a"]
     (2, 3, 3.0)
@@ -82,6 +87,8 @@ def betweenness(
     6–8 s here, 200 pivots 0.6 s, with the same top 20 and a mean error of
     about 15 %. Either way the result is cached per store revision.
     """
+    import networkx as nx
+
     n = graph.number_of_nodes()
     active = graph.subgraph([v for v in graph if graph.degree(v) > 0]).copy()
     method = "exact"
@@ -107,9 +114,12 @@ def closeness(graph: nx.Graph, *, chunk: int = 256) -> dict[str, float]:
     ``benchmarks/analysis.py`` prints both on its graphs. ``chunk`` sources at a
     time keep the distance matrix small (``chunk`` × nodes).
 
+    >>> import networkx as nx
     >>> closeness(nx.path_graph(3)) == nx.closeness_centrality(nx.path_graph(3))
     True
     """
+    import networkx as nx
+    import numpy as np
     from scipy.sparse.csgraph import shortest_path
 
     order = list(graph)
@@ -146,10 +156,13 @@ def pagerank(
     Undirected edges count both ways; a node with no edge spreads its rank
     evenly over all nodes (networkx's handling of dangling nodes).
 
+    >>> import networkx as nx
     >>> star = nx.star_graph(3)
     >>> round(pagerank(star)[0], 4), round(pagerank(star)[1], 4)
     (0.4797, 0.1734)
     """
+    import networkx as nx
+
     nodes = list(graph)
     n = len(nodes)
     if n == 0:
@@ -254,6 +267,8 @@ def centrality(
 
 
 def _centrality(store: GraphStore, f: Filters) -> tuple[list[dict[str, object]], str, int, int]:
+    import networkx as nx
+
     multi = projection(store, f)
     simple = simple_projection(store, f)
     deg = degrees(multi)
@@ -290,6 +305,7 @@ def check_limit(limit: int | None) -> None:
 def tie_weights(graph: nx.MultiGraph, *, skip: tuple[str, ...] = ()) -> dict[str, dict[str, float]]:
     """Node → partner → summed weight of the relations between them (``skip``: types left out).
 
+    >>> import networkx as nx
     >>> m = nx.MultiGraph()
     >>> _ = m.add_edge(1, 2, type="a", weight=1.0)
     >>> _ = m.add_edge(1, 2, type="f", weight=0.5)

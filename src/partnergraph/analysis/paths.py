@@ -5,6 +5,8 @@ relation that makes it: Setagaya → Kawaba is one hop, made by the 1981
 engagement accord, the 1995 disaster pact, the 2016 renewable-energy
 agreement, the wood-biomass supply and the 2022 forum.
 
+networkx is imported inside the functions that use it, so the server starts without it.
+
 >>> hop = shortest_path(store, "世田谷区", "川場村").hops[0]          # doctest: +SKIP
 >>> hop["relations"][0]["type"], hop["relations"][0]["start"]        # doctest: +SKIP
 ('engagement-accord', '1981-11')
@@ -14,9 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from itertools import pairwise
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from partnergraph.analysis.projection import memo, node_info, projection, simple_projection
 from partnergraph.analysis.relations import relations
@@ -24,6 +24,9 @@ from partnergraph.analysis.scope import Filters, normalize
 from partnergraph.directory import Directory, Organization
 from partnergraph.errors import InvalidInputError, NotFoundError
 from partnergraph.store import GraphStore
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 MAX_HOPS = 4
 
@@ -95,9 +98,12 @@ def path_between(graph: nx.Graph[str], source: str, target: str) -> list[str]:
     Ties between equally short paths are broken by the graph's node order, so
     the answer does not change from run to run.
 
+    >>> import networkx as nx
     >>> path_between(nx.MultiGraph([(1, 2), (2, 3), (1, 4), (4, 3)]), 1, 3)
     [1, 2, 3]
     """
+    import networkx as nx
+
     try:
         return nx.shortest_path(graph, source, target)
     except (nx.NetworkXNoPath, nx.NodeNotFound):
@@ -213,6 +219,8 @@ def ego_network(
 
 
 def _ego(multi: nx.MultiGraph, center: str, hops: int, f: Filters) -> EgoResult:
+    import networkx as nx
+
     distance = nx.single_source_shortest_path_length(multi, center, cutoff=hops)
     order = {v: i for i, v in enumerate(multi)}
     inside = multi.subgraph(distance)

@@ -38,7 +38,8 @@ council; see :func:`_attached`), and the relations among the kept bodies.
 
 The records come from :mod:`.relations` (the SPARQL is there). Graphs are
 kept in the read model of the store's revision (:mod:`partnergraph.readmodel`) and frozen:
-copy one (``nx.MultiGraph(g)``) before changing it.
+copy one (``nx.MultiGraph(g)``) before changing it. networkx is imported inside the
+functions that build graphs, so the server starts without it.
 
 >>> g = projection(store, Filters(types=("engagement-accord",)))     # doctest: +SKIP
 >>> [(g.nodes[u]["name_ja"], g.nodes[v]["name_ja"], d["start"])
@@ -51,15 +52,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Hashable
 from dataclasses import replace
-from typing import TypeVar
-
-import networkx as nx
+from typing import TYPE_CHECKING, TypeVar
 
 from partnergraph.analysis.relations import FIXED_TYPE_LABELS, Relation, Relations, relations
 from partnergraph.analysis.scope import Filters, area, normalize
 from partnergraph.partners import started_by
 from partnergraph.readmodel import cached
 from partnergraph.store import GraphStore
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 T = TypeVar("T")
 
@@ -84,6 +86,8 @@ def projection(
 
 def simple_projection(store: GraphStore, filters: Filters | None = None) -> nx.Graph:
     """:func:`projection` with each pair's relations merged into one edge (see :func:`collapse`)."""
+    import networkx as nx
+
     f = normalize(store, filters)
     return memo(store, ("simple", f.key()), lambda: nx.freeze(collapse(projection(store, f))))
 
@@ -95,12 +99,15 @@ def collapse(graph: nx.MultiGraph) -> nx.Graph:
     Path lengths, betweenness and cores are about who is tied to whom, not by
     how many agreements, so they run on this graph.
 
+    >>> import networkx as nx
     >>> m = nx.MultiGraph()
     >>> _ = m.add_edge("a", "b", type="forum", weight=0.5)
     >>> _ = m.add_edge("a", "b", type="sister-city", weight=1.0)
     >>> collapse(m).edges["a", "b"]
     {'weight': 1.5, 'relations': 2, 'types': ['forum', 'sister-city']}
     """
+    import networkx as nx
+
     simple: nx.Graph[str] = nx.Graph()
     simple.add_nodes_from(graph.nodes(data=True))
     for u, v, data in graph.edges(data=True):
@@ -149,6 +156,8 @@ def memo(store: GraphStore, key: Hashable, build: Callable[[], T]) -> T:
 
 
 def _build(store: GraphStore, f: Filters, directed: bool) -> nx.MultiGraph:
+    import networkx as nx
+
     rel = relations(store)
     edges = [
         e

@@ -26,9 +26,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from partnergraph.analysis.geo import PointIndex, haversine_km
 from partnergraph.analysis.measures import DIGITS, check_limit, resource_allocation, tie_weights
@@ -40,6 +38,9 @@ from partnergraph.directory import Directory
 from partnergraph.errors import InvalidInputError, UnprocessableError
 from partnergraph.paging import Page
 from partnergraph.store import GraphStore
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 PACT = "disaster-mutual-aid"
 FLAGS = ("no-pact", "all-near")

@@ -9,6 +9,9 @@
 * :func:`layer_overlap`: for each pair of relation types, the Jaccard index of
   the pairs of bodies they tie (1 = the layers tie exactly the same pairs).
 
+networkx is imported inside the functions that use it, so the server starts without it.
+
+>>> import networkx as nx
 >>> two_triangles = nx.Graph([(1, 2), (2, 3), (1, 3), (3, 4), (4, 5), (5, 6), (4, 6)])
 >>> bridges(two_triangles), articulation_points(two_triangles)
 ([(3, 4)], [3, 4])
@@ -19,8 +22,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import combinations
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from partnergraph.analysis.measures import DIGITS, SEED
 from partnergraph.analysis.projection import memo, node_info, projection, simple_projection
@@ -28,14 +30,20 @@ from partnergraph.analysis.scope import Filters, normalize
 from partnergraph.errors import InvalidInputError
 from partnergraph.store import GraphStore
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 
 def louvain(graph: nx.Graph, *, seed: int = SEED, resolution: float = 1.0) -> list[list]:
     """Communities, largest first, each in the graph's node order (deterministic for a seed).
 
+    >>> import networkx as nx
     >>> g = nx.barbell_graph(4, 0)
     >>> louvain(g)
     [[0, 1, 2, 3], [4, 5, 6, 7]]
     """
+    import networkx as nx
+
     order = {v: i for i, v in enumerate(graph)}
     found = nx.community.louvain_communities(
         graph, weight="weight", resolution=resolution, seed=seed
@@ -49,6 +57,8 @@ def bridges(graph: nx.Graph) -> list[tuple]:
 
     A multigraph is first collapsed, so parallel relations do not hide a bridge.
     """
+    import networkx as nx
+
     simple = nx.Graph(graph) if graph.is_multigraph() else graph
     order = {v: i for i, v in enumerate(simple)}
     pairs = [tuple(sorted(e, key=order.__getitem__)) for e in nx.bridges(simple)]
@@ -57,6 +67,8 @@ def bridges(graph: nx.Graph) -> list[tuple]:
 
 def articulation_points(graph: nx.Graph) -> list:
     """Bodies whose removal splits their component, in node order."""
+    import networkx as nx
+
     simple = nx.Graph(graph) if graph.is_multigraph() else graph
     cut = set(nx.articulation_points(simple))
     return [v for v in simple if v in cut]
@@ -65,9 +77,12 @@ def articulation_points(graph: nx.Graph) -> list:
 def k_core(graph: nx.Graph, k: int | None = None) -> tuple[int, list]:
     """``k`` (default: the largest k with a non-empty core) and the members of the k-core.
 
+    >>> import networkx as nx
     >>> k_core(nx.complete_graph(4))
     (3, [0, 1, 2, 3])
     """
+    import networkx as nx
+
     simple = nx.Graph(graph) if graph.is_multigraph() else graph
     cores = nx.core_number(simple)
     if k is None:
@@ -78,6 +93,7 @@ def k_core(graph: nx.Graph, k: int | None = None) -> tuple[int, list]:
 def layer_overlap(graph: nx.MultiGraph) -> list[dict[str, object]]:
     """Jaccard index of the tied pairs for every pair of relation types present.
 
+    >>> import networkx as nx
     >>> m = nx.MultiGraph()
     >>> _ = m.add_edges_from([(1, 2, {"type": "a"}), (2, 3, {"type": "a"}), (1, 2, {"type": "b"})])
     >>> layer_overlap(m)
@@ -158,6 +174,8 @@ def communities(
 
 
 def _communities(store: GraphStore, f: Filters, seed: int, min_size: int) -> CommunitiesResult:
+    import networkx as nx
+
     multi = projection(store, f)
     simple = simple_projection(store, f)
     found = louvain(simple, seed=seed)

@@ -33,8 +33,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from partnergraph.analysis.geo import distance_km
 from partnergraph.analysis.measures import DIGITS, check_limit, resource_allocation, tie_weights
@@ -44,6 +43,9 @@ from partnergraph.analysis.relations import relations
 from partnergraph.analysis.scope import Filters, normalize
 from partnergraph.directory import Directory
 from partnergraph.store import GraphStore
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 WEIGHTS = {"network": 0.45, "energy": 0.20, "forum": 0.15, "geography": 0.20}
 GEOGRAPHY_HALF_KM = 200.0

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Any, TypeVar, cast
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from partnergraph.analysis.measures import SEED, centrality
 from partnergraph.analysis.projection import memo, projection, relations, simple_projection
@@ -36,6 +34,9 @@ from partnergraph.explore.style import (
 )
 from partnergraph.readmodel import read_model
 from partnergraph.store import GraphStore
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 #: The measures a node's size can follow ("none" is added as a fixed size).
 MEASURES = ("degree", "pagerank", "betweenness")

@@ -9,7 +9,7 @@
 Both are deterministic, so the same graph always draws the same picture and a
 view can be cached per store revision.
 
-igraph and scipy are imported where they are used: the server builds its
+igraph, scipy and numpy are imported where they are used: the server builds its
 base views in a child process (:mod:`.process`), and importing them
 (igraph pulls in matplotlib) cost the server's start about 4 of its 12 s
 (``python -X importtime``, load 22 on 2 cores).
@@ -21,12 +21,13 @@ import math
 import random
 import threading
 from collections import defaultdict
-from typing import Any
-
-import networkx as nx
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from partnergraph.analysis.measures import SEED
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import numpy as np
 
 #: Pixels per degree of latitude in the geographic layout (longitude is shrunk by cos 36°).
 GEO_SCALE = 200.0
@@ -78,6 +79,7 @@ def spring_layout(
         pair = (min(index[u], index[v]), max(index[u], index[v]))
         weights[pair] = weights.get(pair, 0.0) + w
     import igraph as ig
+    import numpy as np
 
     graph = ig.Graph(n=len(nodes), edges=list(weights))
     start = np.random.default_rng(seed).uniform(-1.0, 1.0, size=(len(nodes), 2))
@@ -108,10 +110,12 @@ def spread(points: np.ndarray, spacing: float, rounds: int = 40) -> np.ndarray:
     along the line between them by half the shortfall, which keeps the shape
     of the layout while giving each body room for its label.
 
+    >>> import numpy as np
     >>> out = spread(np.array([[0.0, 0.0], [1.0, 0.0], [200.0, 0.0]]), 50.0)
     >>> bool(np.linalg.norm(out[0] - out[1]) >= 49.9)
     True
     """
+    import numpy as np
     from scipy.spatial import cKDTree
 
     pts = points.astype(float).copy()

@@ -11,9 +11,10 @@ and the same in the legend. Layout and the rest of the styling stay in
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
 
 PACT_KIND = "pact"
 #: (ja, en, colour, shape) of a pact node, as :data:`partnergraph.explore.style.KIND_STYLE` rows.

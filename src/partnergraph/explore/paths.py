@@ -2,13 +2,13 @@
 
 Computed over the view as drawn (after filters), so the highlighted path only
 uses ties the user can see.
+
+networkx is imported by :func:`highlight_path`, so the server starts without it.
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-import networkx as nx
 
 from partnergraph.errors import InvalidInputError
 
@@ -30,6 +30,8 @@ def highlight_path(view: dict[str, Any], source: str, target: str) -> list[str]:
 
     Ties are broken by the view's node order, as the page's breadth-first search does.
     """
+    import networkx as nx
+
     graph: nx.Graph[str] = nx.Graph()
     graph.add_nodes_from(n["id"] for n in view["nodes"])
     graph.add_edges_from((e["from"], e["to"]) for e in view["edges"])

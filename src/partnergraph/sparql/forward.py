@@ -20,6 +20,9 @@ The server's capacity is shared as the pool shares its workers
 in flight at once, and a free slot goes to the earliest waiter whose client
 has none in flight, so one client flooding the endpoint does not keep the
 others waiting behind all its queries.
+
+The remote backend (with httpx) is imported only when a :class:`RemoteQueries` is made,
+so a server over an embedded store starts without it.
 """
 
 from __future__ import annotations
@@ -30,7 +33,6 @@ from collections.abc import Hashable
 
 import pyoxigraph as ox
 
-from partnergraph.backends.remote import RemoteBackend
 from partnergraph.errors import QueryTimeoutError, QueryWorkerError, StoreTimeoutError
 from partnergraph.namespaces import PREFIXES
 from partnergraph.settings import Settings
@@ -42,6 +44,8 @@ class RemoteQueries:
     """Checked queries forwarded to the remote store's query endpoint, under the limits."""
 
     def __init__(self, settings: Settings) -> None:
+        from partnergraph.backends.remote import RemoteBackend
+
         self.backend = RemoteBackend(settings, timeout=settings.query_timeout)
         self.timeout = settings.query_timeout
         self.row_limit = settings.row_limit

@@ -12,6 +12,9 @@ Curated entities: agreements and bodies described in the files under
 ``graph/`` are refused by PUT and DELETE with 409 ("edit the file"). The store
 is a cache of those files, rebuilt when they change, so an edit made only in
 the store would be silently undone, or would contradict the file.
+
+rdflib and :mod:`partnergraph.validation` are imported by :func:`validate_plan`, so the
+server starts without them.
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from rdflib import URIRef
 
 from partnergraph.agreement_types import load as load_agreement_types
 from partnergraph.codes import check_digit
@@ -43,7 +45,6 @@ from partnergraph.namespaces import (
 )
 from partnergraph.store import GraphStore, Term
 from partnergraph.terms import curie, lexical
-from partnergraph.validation import format_violation, validate
 from partnergraph.writes.models import AgreementIn, check_slug
 from partnergraph.writes.plan import MAX_PROBLEMS
 from partnergraph.writes.rdf import A, Minter, named, to_rdflib
@@ -61,6 +62,10 @@ log = logging.getLogger(__name__)
 
 def validate_plan(store: GraphStore, plan: Plan) -> list[str]:
     """SHACL on the new nodes in a small graph; raises 422 listing violations, returns warnings."""
+    from rdflib import URIRef
+
+    from partnergraph.validation import format_violation, validate
+
     started = time.perf_counter()
     settings = store.settings
     graph = to_rdflib(plan.add)

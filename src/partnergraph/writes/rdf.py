@@ -10,6 +10,9 @@ curated files do with their documents. The ``w-`` graphs are not loaded from
 
 Citations are IRIs rather than blank nodes because the store takes no blank
 nodes in writes: a later ``DELETE DATA`` must be able to name them.
+
+rdflib (for pySHACL, :func:`to_rdflib`) is imported where it is used, so the server starts
+without it.
 """
 
 from __future__ import annotations
@@ -17,14 +20,17 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
-from rdflib import Literal as RLiteral
 
 from partnergraph.errors import InvalidInputError
 from partnergraph.namespaces import DCT, PG, PROV, RDF, RDFS, SCHEMA, XSD
 from partnergraph.writes.models import KINDS, AgreementIn, OrganizationIn, SourceIn
+
+if TYPE_CHECKING:
+    from rdflib import Graph, URIRef
+    from rdflib import Literal as RLiteral
 
 A = ox.NamedNode(RDF + "type")
 LABEL = ox.NamedNode(RDFS + "label")
@@ -189,6 +195,8 @@ def organization_quads(
 
 def to_rdflib(triples: Iterable[ox.Quad | ox.Triple], graph: Graph | None = None) -> Graph:
     """pyoxigraph quads or triples → an rdflib graph (graph names dropped), for pySHACL."""
+    from rdflib import Graph
+
     graph = graph if graph is not None else Graph()
     for t in triples:
         graph.add((_term(t.subject), _term(t.predicate), _term(t.object)))
@@ -196,6 +204,9 @@ def to_rdflib(triples: Iterable[ox.Quad | ox.Triple], graph: Graph | None = None
 
 
 def _term(term: object) -> URIRef | RLiteral:
+    from rdflib import Literal as RLiteral
+    from rdflib import URIRef
+
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.Literal):
