@@ -92,7 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 slow_nice=settings.query_slow_nice,
                 require_isolation=settings.sparql_isolation == "required",
             )
-        pool.start()
+        pool.start(wait=False)  # the workers come up while the app starts (see QueryPool.start)
         # Derived views (the explorer's) are built in a child process from the newest checkpoint,
         # once per revision: the first now, without delaying readiness, the next after each change.
         # A remote store has no checkpoints nor a folder to keep views beside: built in-process.

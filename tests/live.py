@@ -73,3 +73,16 @@ def uvicorn_server(
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def sparql_health(base: str, timeout: float = 300.0) -> dict[str, Any]:
+    """The ``sparql`` part of ``/healthz`` once the query workers have started (they come up
+    in the background after the server answers); ``timeout`` is a deadline against a hang."""
+    deadline = time.monotonic() + timeout
+    while True:
+        sparql: dict[str, Any] = httpx.get(base.rstrip("/") + "/healthz", timeout=10).json()[
+            "sparql"
+        ]
+        if not sparql.get("starting") or time.monotonic() > deadline:
+            return sparql
+        time.sleep(0.05)

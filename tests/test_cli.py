@@ -242,7 +242,7 @@ def test_serve_answers_public_sparql_from_workers_off_the_network(
     """
     import httpx
 
-    from tests.live import base_url, free_port, uvicorn_server
+    from tests.live import base_url, free_port, sparql_health, uvicorn_server
 
     port = free_port()
     base = base_url(port)
@@ -255,7 +255,7 @@ def test_serve_answers_public_sparql_from_workers_off_the_network(
         "PARTNERGRAPH_VIEWS": "on-demand",
     }
     with uvicorn_server(own, port=port, command=serve):
-        sparql = httpx.get(base + "healthz", timeout=10).json()["sparql"]
+        sparql = sparql_health(base)
         assert sparql["network_isolation"] is True, sparql
         answer = httpx.get(base + "sparql", params={"query": "ASK {}"}, timeout=60)
         assert answer.status_code == 200 and answer.json()["boolean"] is True

@@ -14,6 +14,7 @@ import pytest
 import rdflib
 from fastapi.testclient import TestClient
 
+from tests.api.conftest import GENEROUS_TIMEOUT
 from tests.conftest import BASE
 from tests.stores import KIND, REMOTE
 
@@ -330,7 +331,9 @@ def test_timeout_is_503_while_others_are_served(short_limit_server: str) -> None
 def test_healthz_says_whether_the_workers_left_the_network(client: TestClient) -> None:
     if REMOTE:
         pytest.skip("on a remote store the server runs public queries, not isolated workers")
+    assert client.app.state.pool.wait_started(GENEROUS_TIMEOUT)  # type: ignore[attr-defined]
     sparql = client.get("/healthz").json()["sparql"]
+    assert sparql["starting"] is False and sparql["start_problem"] is None
     assert sparql["network_isolation"] is True, sparql
     assert sparql["public_queries"] is True
     assert sparql["memory_limit_mb"] == client.app.state.settings.query_memory_mb

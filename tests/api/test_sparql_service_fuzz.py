@@ -20,7 +20,7 @@ import pytest
 
 from tests.api.service_variants import variants
 from tests.conftest import GRAPH_DIR
-from tests.live import base_url, free_port, uvicorn_server
+from tests.live import base_url, free_port, sparql_health, uvicorn_server
 
 MARKER = "leaked-through-service"
 _TERM = {"type": "literal", "value": MARKER}
@@ -104,7 +104,7 @@ def test_the_listener_answers_like_an_endpoint(listener: Listener) -> None:
 def test_no_service_variant_reaches_the_listener(server: str, listener: Listener) -> None:
     port = listener.server_address[1]
     with httpx.Client(base_url=server, timeout=30) as client:
-        health = client.get("/healthz").json()["sparql"]
+        health = sparql_health(server)
         assert health["network_isolation"] is True, f"uid {os.getuid()}: {health}"
         statuses: dict[int, int] = {}
         leaked = []

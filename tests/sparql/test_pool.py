@@ -9,7 +9,7 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -373,3 +373,23 @@ def test_ordinary_workers_run_below_the_fast_lane(shipped_store: GraphStore) -> 
         assert wait_for(lambda: len(p._idle) == 2 and p._spare is not None)
         for w in p._idle:
             assert w.pid and thread_niceness(w.pid) == {min(19, mine + 7)}
+
+
+def test_a_pool_started_without_waiting_answers_once_its_workers_are_up(
+    tmp_path: Path, graph_dir: Callable[..., Path]
+) -> None:
+    # The server's start does not wait for the workers: a query sent at once waits for them
+    # (their network isolation known first), and the health check says when they are up.
+    store = GraphStore.open(small_settings(tmp_path, graph_dir()))
+    pool = QueryPool(published(store), workers=2, timeout=TIMEOUT, row_limit=10)
+    try:
+        pool.start(wait=False)
+        answer = pool.run(QueryRequest("ASK { ?s ?p ?o }", "json"))
+        assert json.loads(answer.body)["boolean"] is True
+        assert pool.wait_started(TIMEOUT)
+        status = pool.status()
+        assert status["starting"] is False and status["start_problem"] is None
+        assert status["network_isolation"] is True and status["public_queries"] is True
+    finally:
+        pool.close()
+    assert pool.pids() == []

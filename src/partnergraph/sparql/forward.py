@@ -56,8 +56,12 @@ class RemoteQueries:
         self._free = self.size
         self._closed = False
 
-    def start(self) -> None:
+    def start(self, *, wait: bool = True) -> None:
         """Nothing to start: the server is there (checked when the store was opened)."""
+
+    def wait_started(self, timeout: float) -> bool:
+        """Always started (see :meth:`start`)."""
+        return True
 
     def close(self) -> None:
         with self._lock:
@@ -70,6 +74,7 @@ class RemoteQueries:
         """What a health check shows: queries go to the remote store."""
         return {
             "workers": self.size,
+            "starting": False,
             "remote_store": self.backend.location,
             "public_queries": True,
         }

@@ -60,6 +60,66 @@ class WorkerSet:
         self.all: set[worker.Handle] = set()
         self.starting: set[threading.Thread] = set()
         self.closed = False
+        #: Set once the first workers are up, or failed to start (:meth:`start`).
+        self.settled = threading.Event()
+        self.start_error: PartnergraphError | None = None
+        #: None when every first worker left the network, else why one could not.
+        self.isolation: str | None = None
+
+    def start(self, count: int, *, wait: bool, require_isolation: bool) -> None:
+        """Start the first ``count`` workers and place each once all are ready, on a thread
+        of its own unless ``wait`` (lock not held). Then :attr:`settled` is set, with
+        :attr:`start_error` or :attr:`isolation` said (and logged: with
+        ``require_isolation``, public queries are refused without it)."""
+        with self._lock:
+            fresh = [self.spawn() for _ in range(count)]
+        if wait:
+            self._settle(fresh, require_isolation)
+            return
+        thread = threading.Thread(
+            target=self._settle,
+            args=(fresh, require_isolation),
+            name="sparql-workers-start",
+            daemon=True,
+        )
+        with self._lock:
+            self.starting.add(thread)  # close() waits for it
+        thread.start()
+
+    def _settle(self, fresh: list[worker.Handle], require_isolation: bool) -> None:
+        try:
+            try:
+                for w in fresh:
+                    w.wait_ready(START_TIMEOUT)
+            except PartnergraphError as exc:
+                for w in fresh:
+                    self.forget(w)
+                self.start_error = exc
+                if not self.closed:  # else stopped by close() while starting
+                    log.error("the SPARQL query workers did not start: %s", exc)
+                return
+            failures = [w.isolation for w in fresh if w.isolation]
+            self.isolation = failures[0] if failures else None
+            if self.isolation:
+                log.warning(
+                    "SPARQL query workers could not leave the network (%s); %s",
+                    self.isolation,
+                    "public SPARQL queries are refused"
+                    if require_isolation
+                    else "public SPARQL queries run with network access",
+                )
+            with self._lock:
+                closed = self.closed
+                if not closed:
+                    for w in fresh:
+                        self._place(w)
+            if closed:
+                for w in fresh:
+                    self.forget(w)
+        finally:
+            with self._lock:
+                self.starting.discard(threading.current_thread())
+            self.settled.set()
 
     def spawn(self) -> worker.Handle:
         """Start a worker process and count it (lock held); it says when it is ready."""
