@@ -371,10 +371,10 @@ def main() -> None:
                     while "Partnergraph-Stale" in client.get(paths["hub"]).headers:
                         time.sleep(0.5)
                     stale_until = time.perf_counter() - t0
-            label = f"the previous revision's ({shown})" if shown else "the current revision's"
+            label = f"the previous revision's ({shown})" if shown else "the current revision"
             print(
                 f"hub partner list right after the import: {after_s:.2f} s ({after.status_code}), "
-                f"made from {label} read model"
+                f"made from {label}"
                 + (f"; current after {stale_until:.1f} s" if stale_until is not None else "")
             )
             shipped = serve(Path(tmp) / "shipped-store", shipped_port, env=TOKENS, timeout=600)
