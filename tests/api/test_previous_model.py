@@ -122,6 +122,23 @@ def test_writes_and_a_first_build_always_wait_for_the_current_model(
         assert STALE_HEADER not in second.headers
 
 
+def held_builder(state: Any, held: threading.Event) -> ViewBuilder[Any, Any]:
+    """The app's view builder replaced by one whose preparation of a revision (the real
+    one) runs only while ``held`` is set."""
+
+    def prepare(store: GraphStore) -> None:
+        assert held.wait(GENEROUS_TIMEOUT), "the test never let prepare run"
+        prepare_revision(store)
+
+    state.views.close()
+    views: ViewBuilder[Any, Any] = ViewBuilder(
+        state.store, (), lambda s, k: None, wait=GENEROUS_TIMEOUT, prepare=prepare
+    )
+    state.store.on_change(views.on_change)
+    state.views = views
+    return views
+
+
 def test_after_a_write_the_analysis_answers_from_the_revision_analysed_before_labelled(
     tmp_path: Path,
 ) -> None:
@@ -130,18 +147,7 @@ def test_after_a_write_the_analysis_answers_from_the_revision_analysed_before_la
         state = client.app.state  # type: ignore[attr-defined]
         held = threading.Event()
         held.set()
-
-        def prepare(store: GraphStore) -> None:
-            """The real preparation of a revision, run only while ``held`` is set."""
-            assert held.wait(GENEROUS_TIMEOUT), "the test never let prepare run"
-            prepare_revision(store)
-
-        state.views.close()  # the app's builder, replaced by one whose prepare the test holds
-        views: ViewBuilder[Any, Any] = ViewBuilder(
-            state.store, (), lambda s, k: None, wait=GENEROUS_TIMEOUT, prepare=prepare
-        )
-        state.store.on_change(views.on_change)
-        state.views = views
+        views = held_builder(state, held)
         views.wait_prepared(wait=GENEROUS_TIMEOUT)
         path = "/api/v1/analysis/centrality?limit=5"
         before = client.get(path)
@@ -171,19 +177,8 @@ def test_before_any_analysis_a_request_waits_the_view_wait_in_all_then_gets_503(
     # comes while the first analysis is still held (released by a timer, as a deadline).
     settings = api_settings(tmp_path / "store", model_wait=GENEROUS_TIMEOUT, view_wait=0.5)
     with TestClient(create_app(settings)) as client:
-        state = client.app.state  # type: ignore[attr-defined]
         held = threading.Event()
-
-        def prepare(store: GraphStore) -> None:
-            assert held.wait(GENEROUS_TIMEOUT), "the test never let prepare run"
-            prepare_revision(store)
-
-        state.views.close()
-        views: ViewBuilder[Any, Any] = ViewBuilder(
-            state.store, (), lambda s, k: None, wait=GENEROUS_TIMEOUT, prepare=prepare
-        )
-        state.store.on_change(views.on_change)
-        state.views = views
+        views = held_builder(client.app.state, held)  # type: ignore[attr-defined]
         deadline = threading.Timer(60.0, held.set)
         deadline.start()
         try:
