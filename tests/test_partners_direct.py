@@ -12,8 +12,7 @@ from partnergraph import readmodel
 from partnergraph.directory import Directory
 from partnergraph.errors import InvalidInputError, NotFoundError
 from partnergraph.partner_order import SORTS
-from partnergraph.partners import Partner, partners
-from partnergraph.partners_direct import current_partners, identify
+from partnergraph.partners import Partner, partners, read_directly
 from partnergraph.records.organizations import partner_listing
 from partnergraph.settings import Settings
 from partnergraph.store import GraphStore
@@ -63,22 +62,22 @@ def listed(found: list[Partner]) -> list[dict[str, object]]:
 def answered(fresh: GraphStore) -> Answered:
     every = {}
     for body in Directory.build(fresh).organizations:
-        found = identify(fresh, body.code or body.id)
+        found = Directory.identify(fresh, body.code or body.id)
         assert found is not None and found.as_dict() == body.as_dict(), body.id
-        every[body.id] = listed(current_partners(fresh, found))
+        every[body.id] = listed(partners(fresh, found))
     asked = {}
     for key in (SETAGAYA, KAWABA):
-        found = identify(fresh, key)
+        found = Directory.identify(fresh, key)
         assert found is not None
         for i, kwargs in enumerate(ASKED):
-            asked[(key, i)] = listed(current_partners(fresh, found, **kwargs))  # type: ignore[arg-type]
+            asked[(key, i)] = listed(partners(fresh, found, **kwargs))  # type: ignore[arg-type]
     base = fresh.settings.base_iri
     keys = {}
     for key in (SETAGAYA[:5], f" {SETAGAYA} ", f"{base}lg/{SETAGAYA}", *BY_NAME):
-        found = identify(fresh, key)
+        found = Directory.identify(fresh, key)
         keys[key] = None if found is None else found.id
     with pytest.raises(InvalidInputError, match="unknown relation type nonsense; known: "):
-        current_partners(fresh, Directory.build(fresh).organizations[0], types=["nonsense"])
+        partners(fresh, Directory.build(fresh).organizations[0], types=["nonsense"])
     assert fresh.values.peek(readmodel.KEY) is None
     return Answered(every, asked, keys)
 
@@ -87,6 +86,7 @@ def test_every_body_has_the_partners_the_read_model_gives(
     fresh: GraphStore, answered: Answered
 ) -> None:
     directory = Directory.load(fresh)  # builds the read model
+    assert not read_directly(fresh)  # so the answers below are the read model's
     assert set(answered.every) == set(directory.by_id)
     differing = [
         body.id

@@ -16,6 +16,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
+
 from partnergraph.codes import check_digit, is_valid_code
 from partnergraph.errors import NotFoundError
 from partnergraph.namespaces import ORG, PG, sparql_prefixes
@@ -89,6 +91,14 @@ def identifier_iris(key: str, base: str) -> list[str]:
     return [key, f"{base}org/{key}"]
 
 
+def _is_iri(text: str) -> bool:
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
+
+
 @dataclass
 class Organization:
     """One body as the API and CLI show it."""
@@ -148,8 +158,6 @@ class Directory:
         """
         rank = {t: i for i, t in enumerate(KINDS)}
         best: dict[str, str] = {}
-        if only is not None:
-            only = list(only)
         for row in store.select_each(_TYPES, "org", only):
             org, typ = row["org"].value, row["type"].value
             if org not in best or rank[typ] < rank[best[org]]:
@@ -214,11 +222,16 @@ class Directory:
             raise NotFoundError(f"{key!r} matches {len(matches)} bodies: be more precise", names)
         raise NotFoundError(f"no organization matches {key!r}", self.suggest(key))
 
-    def identified(self, key: str) -> Organization | None:
-        """The body ``key`` names by code, slug or IRI, without a search by name (None: it
-        names none of them here, or is a malformed code)."""
+    @classmethod
+    def identify(cls, store: GraphStore, key: str) -> Organization | None:
+        """The body ``key`` names by code, slug or IRI, looked up alone in the store, not in
+        the read model's directory; None when it names none of them (a name needs the
+        search over every body: :meth:`resolve`; a malformed code its message)."""
+        candidates = [iri for iri in identifier_iris(key, store.settings.base_iri) if _is_iri(iri)]
+        if not candidates:
+            return None
         try:
-            return self._by_identifier(key.strip())
+            return cls.build(store, only=candidates)._by_identifier(key.strip())
         except NotFoundError:
             return None
 

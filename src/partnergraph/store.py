@@ -312,7 +312,7 @@ class GraphStore:
 
         For a loader that reads a table of the whole graph and is sometimes asked
         for a few of its subjects only (one body's partners while the current read
-        model is not held, :mod:`partnergraph.partners_direct`): the same query, the same
+        model is not held, :func:`partnergraph.partners.read_directly`): the same query, the same
         rows for those subjects. Each query is a bound lookup (~0.1 ms on the
         embedded store at a million triples).
         """

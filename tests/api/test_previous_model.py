@@ -80,7 +80,7 @@ def test_a_get_during_the_rebuild_is_answered_from_the_previous_model_marked_sta
             assert 'id="stale-page-notice"' in page.text and old_revision in page.text
             assert asked == [readmodel.KEY]
             # A partner list named by code is the current revision's, read without the
-            # model (partnergraph.partners_direct), and tagged as any current answer.
+            # model (partnergraph.partners.read_directly), and tagged as any current answer.
             current = client.get(PARTNERS)
             assert current.status_code == 200 and STALE_HEADER not in current.headers
             assert "etag" in current.headers and current.headers["etag"] != listed.headers["etag"]

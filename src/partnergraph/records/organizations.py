@@ -15,9 +15,8 @@ from partnergraph.directory import KINDS, Directory, Organization
 from partnergraph.errors import InvalidInputError, InvalidReferenceError, NotFoundError
 from partnergraph.formats.csv_export import Column, citations_text, field
 from partnergraph.partner_order import check_sort
-from partnergraph.partners import Partner, partners
-from partnergraph.partners_direct import current_partners, identify
-from partnergraph.readmodel import at_hand, cached
+from partnergraph.partners import partners, read_directly
+from partnergraph.readmodel import cached
 from partnergraph.store import GraphStore
 from partnergraph.text.normalize import search_key
 
@@ -170,37 +169,28 @@ def partner_listing(
     :class:`InvalidInputError` naming its parameter whoever the caller is.
     The unfiltered listing is cached per body and store revision: treat the
     result as read-only. While the current revision's read model is neither held
-    nor saved (at a first start, after a write), the ties are read without it,
-    from the current revision (:mod:`partnergraph.partners_direct`).
+    nor saved, a body named by code, slug or IRI is found and its ties are read
+    without it (:func:`partnergraph.partners.read_directly`).
     """
     day = full_date(as_of, "as_of")
     order = check_sort(sort)
-    if not store.settings.remote and not at_hand(store):
-        found = identify(store, key) or Directory.load(store).resolve(key)
-        listed = current_partners(
-            store, found, types=types, as_of=day, since=since, until=until, sort=order
-        )
-        return _listing(found, listed, order)
-    found = Directory.load(store).resolve(key)
+    direct = read_directly(store)
+    found = (direct and Directory.identify(store, key)) or Directory.load(store).resolve(key)
 
     def build() -> dict[str, Any]:
         listed = partners(
             store, found, types=types, as_of=day, since=since, until=until, sort=order
         )
-        return _listing(found, listed, order)
+        return {
+            "organization": found.as_dict(),
+            "sort": order,
+            "partners": [p.as_dict() for p in listed],
+        }
 
-    if types or day or since or until:
+    if direct or types or day or since or until:
         return build()
     # The unfiltered listing is what is asked most; keep its JSON-ready form (read-only).
     return cached(store, ("records.partners", found.id, order), build)
-
-
-def _listing(found: Organization, listed: list[Partner], order: str) -> dict[str, Any]:
-    return {
-        "organization": found.as_dict(),
-        "sort": order,
-        "partners": [p.as_dict() for p in listed],
-    }
 
 
 def partner_rows(listing: dict[str, Any]) -> list[dict[str, Any]]:

@@ -88,38 +88,42 @@ class WorkerSet:
 
     def _settle(self, fresh: list[worker.Handle], require_isolation: bool) -> None:
         try:
-            try:
-                for w in fresh:
-                    w.wait_ready(START_TIMEOUT)
-            except PartnergraphError as exc:
-                for w in fresh:
-                    self.forget(w)
-                self.start_error = exc
-                if not self.closed:  # else stopped by close() while starting
-                    log.error("the SPARQL query workers did not start: %s", exc)
-                return
-            failures = [w.isolation for w in fresh if w.isolation]
-            self.isolation = failures[0] if failures else None
-            if self.isolation:
-                log.warning(
-                    "SPARQL query workers could not leave the network (%s); %s",
-                    self.isolation,
-                    "public SPARQL queries are refused"
-                    if require_isolation
-                    else "public SPARQL queries run with network access",
-                )
-            with self._lock:
-                closed = self.closed
-                if not closed:
-                    for w in fresh:
-                        self._place(w)
-            if closed:
-                for w in fresh:
-                    self.forget(w)
+            self._bring_up(fresh, require_isolation)
         finally:
             with self._lock:
                 self.starting.discard(threading.current_thread())
             self.settled.set()
+
+    def _bring_up(self, fresh: list[worker.Handle], require_isolation: bool) -> None:
+        """Wait for the first workers, say their isolation, and place them (lock not held)."""
+        try:
+            for w in fresh:
+                w.wait_ready(START_TIMEOUT)
+        except PartnergraphError as exc:
+            for w in fresh:
+                self.forget(w)
+            self.start_error = exc
+            if not self.closed:  # else stopped by close() while starting
+                log.error("the SPARQL query workers did not start: %s", exc)
+            return
+        failures = [w.isolation for w in fresh if w.isolation]
+        self.isolation = failures[0] if failures else None
+        if self.isolation:
+            log.warning(
+                "SPARQL query workers could not leave the network (%s); %s",
+                self.isolation,
+                "public SPARQL queries are refused"
+                if require_isolation
+                else "public SPARQL queries run with network access",
+            )
+        with self._lock:
+            closed = self.closed
+            if not closed:
+                for w in fresh:
+                    self._place(w)
+        if closed:
+            for w in fresh:
+                self.forget(w)
 
     def spawn(self) -> worker.Handle:
         """Start a worker process and count it (lock held); it says when it is ready."""
