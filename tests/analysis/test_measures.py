@@ -65,19 +65,49 @@ def test_betweenness_samples_big_graphs_with_a_fixed_seed() -> None:
     assert every_pivot == pytest.approx(nx.betweenness_centrality(g))
 
 
+def _in_order(graph: nx.Graph, nodes: list[int]) -> nx.Graph:
+    """``graph``'s subgraph on ``nodes``, in that order (networkx's own subgraph views
+    iterate a set, whose order is not the graph's)."""
+    copy = graph.__class__()
+    copy.add_nodes_from(nodes)
+    copy.add_edges_from(graph.subgraph(nodes).edges())
+    return copy
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize(("exact_limit", "samples"), [(600, 200), (5, 7), (5, 1)])
+def test_betweenness_is_networkx_betweenness_with_the_same_pivots(
+    seed: int, exact_limit: int, samples: int
+) -> None:
+    """Exact or sampled, directed or not, with isolated nodes and a self-loop: networkx's
+    values for the pivots it draws on the tied nodes."""
+    n = 8 + 4 * seed
+    g = nx.gnp_random_graph(n, 0.12, seed=seed, directed=seed % 3 == 0)
+    g.add_nodes_from(range(n, n + seed % 4))  # isolated
+    g.add_edge(0, 0)
+    tied = [v for v in g if g.degree(v) > 0]
+    k = min(samples, len(tied)) if len(tied) > exact_limit else None
+    raw = nx.betweenness_centrality(_in_order(g, tied), k=k, normalized=False, seed=42)
+    scale = 2 / ((len(g) - 1) * (len(g) - 2)) / (2 if g.is_directed() else 1)
+    expected = {v: raw.get(v, 0.0) * scale for v in g}
+    ours, method = betweenness(g, exact_limit=exact_limit, samples=samples)
+    assert method == ("exact" if k is None else f"sampled (k={k}, seed=42)")
+    assert ours == pytest.approx(expected, rel=1e-9, abs=1e-12, nan_ok=True)
+
+
 @pytest.mark.parametrize(
     "graph",
     [
         nx.empty_graph(1),
         nx.path_graph(5),
         nx.disjoint_union(nx.star_graph(4), nx.path_graph(3)),  # two components
-        nx.gnm_random_graph(300, 700, seed=7),  # isolated nodes among the rest
+        nx.gnm_random_graph(300, 700, seed=7),  # isolated nodes among the rest; 5 source blocks
         nx.gnm_random_graph(60, 150, seed=3, directed=True),
     ],
     ids=["one node", "path", "two components", "random", "directed"],
 )
 def test_closeness_is_networkx_closeness(graph: nx.Graph) -> None:
-    ours, theirs = closeness(graph, chunk=16), nx.closeness_centrality(graph)
+    ours, theirs = closeness(graph, words=1), nx.closeness_centrality(graph)
     assert ours.keys() == theirs.keys()
     assert all(ours[v] == pytest.approx(theirs[v], abs=1e-12) for v in graph)
 

@@ -13,8 +13,8 @@ revision and filters.
   without a relation add nothing to anyone's betweenness and are skipped;
   values are normalized over the whole graph, as networkx does.
 * ``closeness``: networkx's, with the Wasserman–Faust correction for
-  disconnected graphs (a body reaching few others scores low), computed with
-  scipy's breadth-first search (:func:`closeness` says why).
+  disconnected graphs (a body reaching few others scores low). Both it and
+  betweenness are computed by :mod:`.breadth_first` (which says why).
 * ``pagerank``: weighted, damping 0.85, by power iteration in pure Python
   (:func:`pagerank`), so scipy is not needed; it agrees with ``nx.pagerank``.
 * ``core``: k-core number; ``articulation``: removing the body splits a component.
@@ -39,6 +39,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
+from partnergraph.analysis.breadth_first import (
+    CLOSENESS_WORDS,
+    betweenness_sums,
+    closeness_sums,
+)
 from partnergraph.analysis.projection import memo, node_info, projection, simple_projection
 from partnergraph.analysis.scope import Filters, normalize
 from partnergraph.errors import InvalidInputError
@@ -46,6 +51,7 @@ from partnergraph.store import GraphStore
 
 if TYPE_CHECKING:
     import networkx as nx
+    from scipy.sparse import csr_array
 
 SEED = 42
 EXACT_BETWEENNESS_LIMIT = 600
@@ -81,66 +87,83 @@ def betweenness(
 ) -> tuple[dict[str, float], str]:
     """Normalized betweenness of every node and how it was computed (``exact`` or sampled).
 
-    Exact up to ``exact_limit`` tied nodes, which takes well under a second.
-    Brandes' algorithm grows with nodes × edges: on a connected nationwide
-    graph (1,804 bodies, ~5,000 ties; ``benchmarks/analysis.py``) exact takes
-    6–8 s here, 200 pivots 0.6 s, with the same top 20 and a mean error of
-    about 15 %. Either way the result is cached per store revision.
+    Exact up to ``exact_limit`` tied nodes. Brandes' algorithm grows with
+    nodes × edges: on a connected nationwide graph (1,804 bodies, ~5,000 ties;
+    ``benchmarks/analysis.py``) exact took networkx 6–8 s here, 200 pivots
+    0.6 s, with the same top 20 and a mean error of about 15 %. The pivots are
+    those ``nx.betweenness_centrality(k=..., seed=...)`` draws and the values
+    are its own, computed by :func:`.breadth_first.betweenness_sums` (which says
+    why). Either way the result is cached per store revision.
     """
-    import networkx as nx
+    import random
+
+    import numpy as np
 
     n = graph.number_of_nodes()
-    active = graph.subgraph([v for v in graph if graph.degree(v) > 0]).copy()
-    method = "exact"
-    if active.number_of_nodes() > exact_limit:
-        k = min(samples, active.number_of_nodes())
-        raw = nx.betweenness_centrality(active, k=k, normalized=False, seed=seed)
+    tied = [v for v in graph if graph.degree(v) > 0]
+    method, pivots = "exact", tied
+    if not tied:
+        return dict.fromkeys(graph, 0.0), method
+    if len(tied) > exact_limit:
+        k = min(samples, len(tied))
+        pivots = random.Random(seed).sample(tied, k)  # networkx's draw for this seed
         method = f"sampled (k={k}, seed={seed})"
-    else:
-        raw = nx.betweenness_centrality(active, normalized=False)
+    index = {v: i for i, v in enumerate(tied)}
+    raw = betweenness_sums(
+        _adjacency(graph.subgraph(tied), tied), np.array([index[v] for v in pivots], dtype=np.int64)
+    )
+    # networkx's rescaling of unnormalized values (endpoints excluded, pairs counted once
+    # in an undirected graph; a sampled pivot stands for one pair fewer than the others).
+    sides = 1 if graph.is_directed() else 2
+    pairs = len(tied) - 1
+    if pairs >= 2:
+        k = len(pivots)
+        if k == len(tied):
+            raw = raw / sides
+        else:
+            raw = raw * (pairs / (k * sides))
+            chosen = np.array([index[v] for v in pivots], dtype=np.int64)
+            raw[chosen] *= k / (k - 1) if k > 1 else float("nan")
     scale = 2 / ((n - 1) * (n - 2)) if n > 2 else 1.0
     if graph.is_directed():
         scale /= 2
-    return {v: raw.get(v, 0.0) * scale for v in graph}, method
+    values = {v: float(raw[index[v]]) * scale for v in tied}
+    return {v: values.get(v, 0.0) for v in graph}, method
 
 
-def closeness(graph: nx.Graph, *, chunk: int = 256) -> dict[str, float]:
+def closeness(graph: nx.Graph, *, words: int = CLOSENESS_WORDS) -> dict[str, float]:
     """Closeness of every node, as ``nx.closeness_centrality`` gives it (Wasserman–Faust).
 
-    Why not networkx's: it runs one pure-Python breadth-first search a node.
-    On the projection of the 1 M-triple synthetic graph (9,581 bodies and pacts,
-    96,874 ties) that was 69 s (extrapolated from 100 sources) against 12 s for
-    scipy's searches in C, at load 1.3, with the same values;
-    ``benchmarks/analysis.py`` prints both on its graphs. ``chunk`` sources at a
-    time keep the distance matrix small (``chunk`` × nodes).
+    Computed by :func:`.breadth_first.closeness_sums` (which says why), ``words``
+    × 64 sources at a time.
 
     >>> import networkx as nx
     >>> closeness(nx.path_graph(3)) == nx.closeness_centrality(nx.path_graph(3))
     True
     """
-    import networkx as nx
     import numpy as np
-    from scipy.sparse.csgraph import shortest_path
 
     order = list(graph)
     n = len(order)
     if n <= 1:
         return {v: 0.0 for v in order}
-    adjacency = nx.to_scipy_sparse_array(graph, nodelist=order, weight=None, format="csr")
-    directed = graph.is_directed()
+    adjacency = _adjacency(graph, order)
     # networkx measures a digraph's distances *to* each node: search the reversed edges.
-    matrix = adjacency.T.tocsr() if directed else adjacency
-    result: dict[str, float] = {}
-    for start in range(0, n, chunk):
-        sources = np.arange(start, min(start + chunk, n))
-        distances = shortest_path(matrix, directed=directed, unweighted=True, indices=sources)
-        reached = np.isfinite(distances)
-        others = reached.sum(axis=1) - 1
-        total = np.where(reached, distances, 0.0).sum(axis=1)
-        safe = np.where(total > 0, total, 1.0)
-        values = np.where(total > 0, (others / safe) * (others / (n - 1)), 0.0)
-        result.update((order[i], float(v)) for i, v in zip(sources, values, strict=True))
-    return result
+    incoming = adjacency.T.tocsr() if graph.is_directed() else adjacency
+    reached, total = closeness_sums(incoming, words=words)
+    others = reached - 1
+    safe = np.where(total > 0, total, 1)
+    values = np.where(total > 0, (others / safe) * (others / (n - 1)), 0.0)
+    return {v: float(x) for v, x in zip(order, values, strict=True)}
+
+
+def _adjacency(graph: nx.Graph, order: list[str]) -> csr_array:
+    """The 0/1 adjacency matrix of ``graph`` in ``order`` (a multi-edge counts once)."""
+    import networkx as nx
+
+    matrix = nx.to_scipy_sparse_array(graph, nodelist=order, weight=None, format="csr")
+    matrix.data[:] = 1
+    return matrix
 
 
 def pagerank(
