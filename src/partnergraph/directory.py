@@ -51,17 +51,19 @@ _TYPES = (
     + " ".join(f"<{t}>" for t in KINDS)
     + " } ?org a ?type }"
 )
+#: The bodies first, then their names: filtering every label of the graph (agreements have
+#: them too) by an EXISTS took 1.62 s at 1 M triples on raw pyoxigraph, this 0.17 s.
 _NAMES = (
     sparql_prefixes()
     + """
 SELECT ?org ?p ?name WHERE {
-  VALUES ?p { rdfs:label skos:altLabel pg:kana }
-  ?org ?p ?name .
-  FILTER EXISTS { ?org a ?t . VALUES ?t { org:Organization org:FormalOrganization
+  { SELECT DISTINCT ?org WHERE { ?org a ?t . VALUES ?t { org:Organization org:FormalOrganization
     org:OrganizationalUnit org:OrganizationalCollaboration pg:LocalGovernment pg:Prefecture
     pg:City pg:SpecialWard pg:Town pg:Village pg:University pg:GovernmentAgency pg:Council
     pg:Cooperative pg:Platform pg:ForeignLocalGovernment pg:GovernmentGroup
-    pg:FormerLocalGovernment } }
+    pg:FormerLocalGovernment } } }
+  VALUES ?p { rdfs:label skos:altLabel pg:kana }
+  ?org ?p ?name .
 }"""
 )
 _FACTS = (
