@@ -31,3 +31,12 @@ def test_a_collector_someone_turned_off_stays_off() -> None:
     with collector_paused():
         assert not gc.isenabled()
     assert not gc.isenabled()
+
+
+def test_what_the_block_read_goes_to_the_oldest_generation() -> None:
+    """Not scanned again by the young collections; still collectable (not left frozen)."""
+    with collector_paused():
+        kept = [[i] for i in range(1000)]
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert all(id(o) in oldest for o in kept)
+    assert gc.get_freeze_count() == 0

@@ -8,6 +8,15 @@ young objects again. Paused, the same reads took a third of the time here at
 (84 MB) 0.73-0.80 s vs 0.42 s. In the server those reads hold the GIL that
 every request needs. Nothing is freed late: the values are kept, not garbage,
 and collection resumes (if it was on) as the read ends.
+
+What was read then goes straight to the oldest generation (``gc.freeze()`` and
+``gc.unfreeze()`` move every tracked object there, in constant time). Left
+young, the million objects of a read model were scanned again by the next
+collections of each generation, wherever a request happened to allocate:
+after a restart at 1 M triples, 0.14-0.17 s (young), 0.44 s (middle) and
+0.63 s (full) in the server, and a write took 1.3 s against 0.13 s. In the
+oldest generation they are still collected if they become garbage, and they
+do not count towards the next full collection.
 """
 
 from __future__ import annotations
@@ -19,11 +28,14 @@ from contextlib import contextmanager
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """No cyclic collection inside the block; the collector's state is restored after it."""
+    """No cyclic collection inside the block, whose objects then move to the oldest
+    generation; the collector's state is restored after it."""
     was_on = gc.isenabled()
     gc.disable()
     try:
         yield
+        gc.freeze()
+        gc.unfreeze()
     finally:
         if was_on:
             gc.enable()
