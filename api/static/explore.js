@@ -71,35 +71,66 @@
       });
       return node;
     });
-    const iriFields = new Set(packed.iri_fields);
-    const relations = packed.relations.map((row) => {
-      const relation = {};
-      packed.relation_fields.forEach((field, i) => {
-        const v = row[i];
-        if (!iriFields.has(field)) relation[field] = v;
-        else relation[field] = Array.isArray(v) ? v.map(absolute) : absolute(v);
-      });
-      return relation;
-    });
-    const edges = packed.rows.map(([id, f, t, s, r]) => {
-      const a = nodes[f];
-      const b = nodes[t];
-      const edge = {
-        id,
-        from: a.id,
-        to: b.id,
-        iri_from: a.iri,
-        iri_to: b.iri,
-        ...packed.styles[s],
-        ...relations[r],
-      };
-      if (typeof edge.title !== "string") {
-        edge.title = edgeTitle(edge.name, edge.type_label, edge.start, packed.title_words);
-      }
-      return edge;
-    });
+    const Edge = packedEdge(packed, absolute);
+    const edges = packed.rows.map(([id, f, t, s, r]) => new Edge(id, nodes[f], nodes[t], s, r));
     const { packed: _, ...rest } = view;
     return { ...rest, nodes, edges };
+  }
+
+  /** The class of a packed view's edges: each keeps its ends and the numbers of its style and
+   * relation rows, and reads their fields (an IRI made absolute, a composed title) when asked.
+   * Copying every field into 98,299 edge objects at 1 M triples took 0.2 s of the nationwide
+   * page's first frame, and most fields are only read for the few edges a reader points at. */
+  function packedEdge(packed, absolute) {
+    class Edge {
+      constructor(id, a, b, style, relation) {
+        this.id = id;
+        this.from = a.id;
+        this.to = b.id;
+        this.iri_from = a.iri;
+        this.iri_to = b.iri;
+        this._style = style;
+        this._relation = relation;
+        this._title = null;
+      }
+    }
+    const styles = packed.styles;
+    const rows = packed.relations;
+    const iriFields = new Set(packed.iri_fields);
+    const fields = Object.keys(styles[0] || {});
+    for (const field of fields) {
+      Object.defineProperty(Edge.prototype, field, {
+        get() {
+          return styles[this._style][field];
+        },
+        enumerable: true,
+      });
+    }
+    packed.relation_fields.forEach((field, i) => {
+      const read = iriFields.has(field)
+        ? (v) => (Array.isArray(v) ? v.map(absolute) : absolute(v))
+        : (v) => v;
+      if (field === "title") return;
+      Object.defineProperty(Edge.prototype, field, {
+        get() {
+          return read(rows[this._relation][i]);
+        },
+        enumerable: true,
+      });
+    });
+    const at = packed.relation_fields.indexOf("title");
+    Object.defineProperty(Edge.prototype, "title", {
+      get() {
+        const title = rows[this._relation][at];
+        if (typeof title === "string") return title;
+        if (this._title === null) {
+          this._title = edgeTitle(this.name, this.type_label, this.start, packed.title_words);
+        }
+        return this._title;
+      },
+      enumerable: true,
+    });
+    return Edge;
   }
 
   /** As partnergraph.explore.style.edge_title: the name, then the type and the start. */

@@ -54,6 +54,33 @@ def test_page_draws_every_node_of_the_data(browser_page: BrowserPage, live_serve
     assert_clean(browser_page)
 
 
+def test_the_page_reads_each_edge_as_the_server_packed_it(
+    browser_page: BrowserPage, live_server: str
+) -> None:
+    """The page's edges (read through their style and relation rows) are, field for field,
+    those :func:`partnergraph.explore.unpack` rebuilds from the same view.json."""
+    from partnergraph import explore
+
+    open_explorer(browser_page, live_server + "explore")
+    lang = browser_page.page.evaluate("() => document.documentElement.lang")
+    view = httpx.get(
+        live_server + f"explore/view.json?scope=curated&lang={lang}", timeout=DEADLINE
+    ).json()
+    assert "packed" in view
+    expected = {e["id"]: e for e in explore.unpack(view)["edges"]}
+    fields = sorted({k for e in expected.values() for k in e})
+    got = browser_page.page.evaluate(
+        "(fields) => window.explorer.visibleEdges().map("
+        "e => Object.fromEntries(fields.map(f => [f, e[f] === undefined ? null : e[f]])))",
+        fields,
+    )
+    assert got and len(got) == len(expected)
+    for edge in got:
+        want = expected[edge["id"]]
+        assert edge == {f: want.get(f) for f in fields}
+    assert_clean(browser_page)
+
+
 def test_relation_filter_and_year_slider(browser_page: BrowserPage, live_server: str) -> None:
     open_explorer(browser_page, live_server + "explore")
     page = browser_page.page
