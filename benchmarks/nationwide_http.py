@@ -37,11 +37,12 @@ class Load:
 
 
 def wait_settled(base: str, limit: float) -> float | None:
-    """Seconds until ``/healthz`` says the views and analysis are built (None: not in ``limit``)."""
+    """Seconds until ``/healthz`` says the views and analysis are built and nothing is being
+    built (None: not in ``limit``)."""
     started = time.perf_counter()
     while time.perf_counter() - started < limit:
         views = httpx.get(base + "healthz", timeout=60).json()["views"]
-        if views["prepared"] and views["views_current"]:
+        if views["prepared"] and views["views_current"] and views["building"] is None:
             return time.perf_counter() - started
         time.sleep(1)
     return None
