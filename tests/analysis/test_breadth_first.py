@@ -8,12 +8,11 @@ import pytest
 
 from partnergraph.analysis import breadth_first
 from partnergraph.analysis.breadth_first import betweenness_sums, closeness_sums
+from partnergraph.analysis.measures import _adjacency
 
 
 def _matrix(graph: nx.Graph) -> object:
-    matrix = nx.to_scipy_sparse_array(graph, nodelist=list(graph), weight=None, format="csr")
-    matrix.data[:] = 1
-    return matrix
+    return _adjacency(graph, list(graph))
 
 
 @pytest.mark.parametrize("batch", [1, 3, 256])

@@ -109,9 +109,8 @@ def betweenness(
         pivots = random.Random(seed).sample(tied, k)  # networkx's draw for this seed
         method = f"sampled (k={k}, seed={seed})"
     index = {v: i for i, v in enumerate(tied)}
-    raw = betweenness_sums(
-        _adjacency(graph.subgraph(tied), tied), np.array([index[v] for v in pivots], dtype=np.int64)
-    )
+    rows = np.array([index[v] for v in pivots], dtype=np.int64)
+    raw = betweenness_sums(_adjacency(graph.subgraph(tied), tied), rows)
     # networkx's rescaling of unnormalized values (endpoints excluded, pairs counted once
     # in an undirected graph; a sampled pivot stands for one pair fewer than the others).
     sides = 1 if graph.is_directed() else 2
@@ -122,13 +121,11 @@ def betweenness(
             raw = raw / sides
         else:
             raw = raw * (pairs / (k * sides))
-            chosen = np.array([index[v] for v in pivots], dtype=np.int64)
-            raw[chosen] *= k / (k - 1) if k > 1 else float("nan")
+            raw[rows] *= k / (k - 1) if k > 1 else float("nan")
     scale = 2 / ((n - 1) * (n - 2)) if n > 2 else 1.0
     if graph.is_directed():
         scale /= 2
-    values = {v: float(raw[index[v]]) * scale for v in tied}
-    return {v: values.get(v, 0.0) for v in graph}, method
+    return {v: float(raw[index[v]]) * scale if v in index else 0.0 for v in graph}, method
 
 
 def closeness(graph: nx.Graph, *, words: int = CLOSENESS_WORDS) -> dict[str, float]:
