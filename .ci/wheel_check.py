@@ -127,6 +127,9 @@ def check_in_chromium(base: str) -> None:
         page.route("**/*", only_local)
         page.goto(base + "query")
         page.wait_for_selector(".CodeMirror")
+        # Leaving before the saved queries arrive would abort that fetch ("requestfailed"),
+        # a failure of the check, not of the page.
+        page.wait_for_selector("#saved-status[data-state='loaded']")
         page.goto(base + "explore")
         page.wait_for_function("() => document.body.dataset.ready === 'true'")
         page.wait_for_function("() => window.explorer.nodeCount() > 0")
