@@ -6,6 +6,7 @@ import pytest
 
 from partnergraph.directory import Directory
 from partnergraph.errors import NotFoundError
+from partnergraph.namespaces import PG
 from partnergraph.store import GraphStore
 
 
@@ -65,3 +66,18 @@ def test_kawaba_by_kana_and_english(directory: Directory) -> None:
     kawaba = directory.resolve("104442")
     assert (kawaba.lat, kawaba.lon) != (None, None)
     assert kawaba.prefecture and kawaba.prefecture.endswith("/lg/100005")
+
+
+def test_a_directory_of_some_bodies_reads_them_as_the_whole_one_does(
+    shipped_store: GraphStore, directory: Directory
+) -> None:
+    """``only`` reads each body with one bound lookup of another query than the whole
+    directory's three: every field of every body (search keys included) must agree, and
+    IRIs that are no body (an agreement, an unknown one) are left out."""
+    every = [o.id for o in directory.organizations]
+    unknown = "https://example.org/no-such-body"
+    agreement = shipped_store.select(f"SELECT ?a WHERE {{ ?a a <{PG}Agreement> }} LIMIT 1")[0]["a"]
+    some = Directory.build(shipped_store, only=[*every, unknown, agreement.value])
+    assert some.organizations == directory.organizations  # dataclass equality: every field
+    few = Directory.build(shipped_store, only=every[::97])
+    assert few.organizations == directory.organizations[::97]

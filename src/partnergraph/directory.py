@@ -75,6 +75,20 @@ SELECT ?org ?code ?prefecture ?lat ?long WHERE {
 }"""
 )
 
+#: One body's types, names and facts in one bound lookup, for a directory of a few bodies
+#: (:meth:`Directory.build` with ``only``): the three queries above, each bound in turn,
+#: took 0.46 s for a hub's 929 partners at 1 M triples, this 0.22 s. The same rows for
+#: those bodies (``tests/test_directory.py`` compares every body of the shipped graph).
+_BODY = (
+    sparql_prefixes()
+    + """
+SELECT ?org ?type ?p ?name ?code ?prefecture ?lat ?long WHERE {
+  { ?org a ?type } UNION { VALUES ?p { rdfs:label skos:altLabel pg:kana } ?org ?p ?name }
+  UNION { ?org pg:lgCode ?code } UNION { ?org pg:prefecture ?prefecture }
+  UNION { ?org geo:lat ?lat } UNION { ?org geo:long ?long }
+}"""
+)
+
 
 def identifier_iris(key: str, base: str) -> list[str]:
     """The IRIs a key names as an identifier: a 5- or 6-digit code's, the key itself, a slug's.
@@ -158,9 +172,16 @@ class Directory:
         ``only``: just these IRIs, each looked up on its own (see :meth:`GraphStore.select_each`),
         those that are bodies kept.
         """
+        if only is None:
+            types, names, facts = (store.select(q) for q in (_TYPES, _NAMES, _FACTS))
+        else:
+            rows = store.select_each(_BODY, "org", only)
+            types = [r for r in rows if "type" in r and r["type"].value in KINDS]
+            names = [r for r in rows if "p" in r]
+            facts = [r for r in rows if r.keys() & {"code", "prefecture", "lat", "long"}]
         rank = {t: i for i, t in enumerate(KINDS)}
         best: dict[str, str] = {}
-        for row in store.select_each(_TYPES, "org", only):
+        for row in types:
             org, typ = row["org"].value, row["type"].value
             if org not in best or rank[typ] < rank[best[org]]:
                 best[org] = typ
@@ -170,7 +191,7 @@ class Directory:
             if iri.startswith(base + "org/"):
                 entry.slug = iri[len(base) + 4 :]
         alt: dict[str, list[str]] = defaultdict(list)
-        for row in store.select_each(_NAMES, "org", None if only is None else list(orgs)):
+        for row in names:
             o = orgs.get(row["org"].value)
             if o is None:
                 continue
@@ -187,7 +208,7 @@ class Directory:
                 alt[o.id].append(name.value)
                 if lang == "ja":
                     o.full_name_ja = name.value
-        for row in store.select_each(_FACTS, "org", None if only is None else list(orgs)):
+        for row in facts:
             o = orgs.get(row["org"].value)
             if o is None:
                 continue
