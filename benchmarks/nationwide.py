@@ -402,7 +402,7 @@ def main() -> None:
             )
 
             section(
-                "after a write: next /explore (curated page, then its view.json, gzip), "
+                "after a write: next /explore (curated page, then its view.json, gzip as sent), "
                 "ten at once, writes meanwhile"
             )
             got = after_write(base, syn.codes, EXPLORER_READ, args.view_timeout)
