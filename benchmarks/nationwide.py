@@ -339,7 +339,9 @@ def main() -> None:
             # Each query over HTTP and on raw pyoxigraph one right after the other, so both
             # sides meet the machine in the same state (measured minutes apart, a busy shared
             # machine moved the ratio of the same code from 1.02x to 1.41x between two runs).
-            # "first": each query's first run on both sides (raw: a store opened afresh now).
+            # "first": each query's first run on both sides (raw: a store opened afresh now,
+            # run second, so it reads a page cache the worker has just warmed; the engines'
+            # block caches are per process and not shared).
             # "again": the same request once more with another Accept header, which the
             # revision cache keys on, so the query runs again in the worker (as a planner
             # re-running it with other parameters would), beside raw's best later run.

@@ -107,10 +107,10 @@
       });
     }
     packed.relation_fields.forEach((field, i) => {
+      if (field === "title") return; // composed when missing: below
       const read = iriFields.has(field)
         ? (v) => (Array.isArray(v) ? v.map(absolute) : absolute(v))
         : (v) => v;
-      if (field === "title") return;
       Object.defineProperty(Edge.prototype, field, {
         get() {
           return read(rows[this._relation][i]);
