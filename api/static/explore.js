@@ -590,8 +590,10 @@
   function redraw() {
     shown = visible();
     computePath();
-    nodes.update(VIEW.nodes.map((n) => nodeItem(n, shown.nodes.has(n.id), pathNodes.has(n.id))));
-    drawEdges();
+    drawOnce(network, () => {
+      nodes.update(VIEW.nodes.map((n) => nodeItem(n, shown.nodes.has(n.id), pathNodes.has(n.id))));
+      drawEdges();
+    });
     scheduleLabels();
     showCounts();
     showCommunities();
