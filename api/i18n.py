@@ -275,6 +275,8 @@ EXPLORE_MESSAGES: dict[str, dict[str, str]] = {
         "だけを描いています。絞り込むか団体を選ぶと、その関係をすべて描きます。",
         "explore_load_failed": "ネットワークのデータを読み込めませんでした（{reason}）。"
         "ページを再読み込みしてください。",
+        "explore_details_failed": "関係の名称と出典を読み込めませんでした（{reason}）。"
+        "ページを再読み込みしてください。",
         "explore_panel_close": "閉じる",
         "explore_kind_label": "種類",
         "explore_prefecture_label": "都道府県",
@@ -347,6 +349,8 @@ EXPLORE_MESSAGES: dict[str, dict[str, str]] = {
         "connected bodies first. Filter, or select a body, to draw all of its ties.",
         "explore_load_failed": "The network's data could not be loaded ({reason}). "
         "Please reload the page.",
+        "explore_details_failed": "The names and sources of the ties could not be loaded "
+        "({reason}). Please reload the page.",
         "explore_panel_close": "Close",
         "explore_kind_label": "Kind",
         "explore_prefecture_label": "Prefecture",

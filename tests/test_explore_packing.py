@@ -72,3 +72,24 @@ def test_refuses_what_it_could_not_give_back(view: dict) -> None:
 def test_a_title_of_its_own_is_kept(view: dict) -> None:
     changed = _edited(view, title="<b>書き換え</b> & co")
     assert explore.unpack(explore.pack(changed)) == changed
+
+
+def test_a_split_view_draws_without_its_relations_details_and_joins_back_whole(
+    view: dict,
+) -> None:
+    packed = explore.pack(view)
+    first, details = explore.split(packed)
+    fields = packed["packed"]["relation_fields"]
+    relations = packed["packed"]["relations"]
+    assert first["packed"]["relations"] is None and first["sources"] == {}
+    assert first["packed"]["relation_years"] == [r[fields.index("year")] for r in relations]
+    assert details["relations"] == relations and details["revision"] == view["revision"]
+    text = json.dumps(first, ensure_ascii=False)
+    for relation in relations:  # no name, IRI or source of a relation is in the first part
+        assert f'"{relation[fields.index("via")]}"' not in text
+    assert explore.join(*json.loads(json.dumps([first, details]))) == json.loads(json.dumps(packed))
+    assert explore.unpack(explore.join(first, details)) == view
+    with pytest.raises(ValueError, match="details"):
+        explore.unpack(first)
+    with pytest.raises(ValueError, match="revision"):
+        explore.join(first, {**details, "revision": "another"})

@@ -4,7 +4,8 @@
   ``?scope=nation`` adds every local government.
 * ``GET /explore/{key}?hops=k``: the ego network of one body.
 * ``GET /explore/view.json``: a scope's view packed (:mod:`partnergraph.explore.packing`),
-  which its page fetches.
+  which its page fetches and draws; ``GET /explore/details.json`` what it leaves out of
+  the relations, which the page fetches next (``revision=``: 409 if another is shown).
 * ``GET /explore/data.json``: the view model (:mod:`partnergraph.explore`) of
   the same scopes (``ego=`` and ``hops=`` for an ego network), with the
   filters ``type``, ``year``, ``prefecture``, ``kind`` and ``path=a,b`` applied.
@@ -46,7 +47,7 @@ from jinja2.utils import htmlsafe_json_dumps
 from starlette.concurrency import run_in_threadpool
 
 from partnergraph import explore
-from partnergraph.errors import InvalidInputError, ViewNotReadyError
+from partnergraph.errors import ConflictError, InvalidInputError, ViewNotReadyError
 from partnergraph.explore import renditions
 from partnergraph.views import Shown
 from partnergraph.web.i18n import MESSAGES
@@ -153,28 +154,58 @@ async def explore_data(
 
 @router.api_route("/explore/view.json", methods=["GET", "HEAD"])
 async def explore_view(request: Request, scope: Scope = "curated", lang: Lang = None) -> Response:
-    """The packed view a scope's page draws (:mod:`partnergraph.explore.packing`), the page's
-    script fetches it; ``/explore/data.json`` is the same view unpacked, with filters."""
+    """The packed view a scope's page draws (:mod:`partnergraph.explore.packing`), its
+    relations cut to their years; ``/explore/details.json`` has the rest of them, and
+    ``/explore/data.json`` is the whole view unpacked, with filters."""
     language = _language(request, lang)
     if await _gone(request):
         return Response(status_code=204)
+    return await run_in_threadpool(_packed, request, scope, language, "view", None)
 
-    def answer() -> Response:
-        gzipped = "gzip" in request.headers.get("accept-encoding", "")  # as the middleware reads
-        saved = explore_shown.saved(request, scope, language, renditions.PACKED_GZIP)
-        if saved is not None:  # saved with the view: its value is not read
-            shown: Shown[Any] = saved
-            body = saved.value if gzipped else gzip.decompress(saved.value)
-        else:
-            shown = explore_shown.base(request, scope, language)
-            make = explore_shown.packed_gzip if gzipped else explore_shown.packed_json
-            body = make(request, shown, scope, language)
-        headers = {**explore_shown.stale_headers(shown), "Vary": "Accept-Encoding"}
-        if gzipped:
-            headers["Content-Encoding"] = "gzip"
-        return Response(body, media_type="application/json", headers=headers)
 
-    return await run_in_threadpool(answer)
+@router.api_route("/explore/details.json", methods=["GET", "HEAD"])
+async def explore_details(
+    request: Request,
+    scope: Scope = "curated",
+    lang: Lang = None,
+    revision: Annotated[
+        str | None, Query(description="the revision of the view read first: 409 if not shown")
+    ] = None,
+) -> Response:
+    """What ``/explore/view.json`` leaves out (relation names, IRIs, sources, titles, and the
+    view's sources), which the page fetches after its first frame."""
+    language = _language(request, lang)
+    if await _gone(request):
+        return Response(status_code=204)
+    return await run_in_threadpool(_packed, request, scope, language, "details", revision)
+
+
+def _packed(
+    request: Request, scope: str, language: str, part: str, revision: str | None
+) -> Response:
+    """A part of a scope's packed view, gzipped if the client takes it; ConflictError if it
+    is not of ``revision`` (when given)."""
+    gzipped = "gzip" in request.headers.get("accept-encoding", "")  # as the middleware reads
+    name = renditions.DETAILS_GZIP if part == "details" else renditions.PACKED_GZIP
+    saved = explore_shown.saved(request, scope, language, name)
+    if saved is not None:  # saved with the view: its value is not read
+        shown: Shown[Any] = saved
+    else:
+        shown = explore_shown.base(request, scope, language)
+    if revision is not None and revision != shown.revision:
+        raise ConflictError(
+            f"the {scope} view shown now is of revision {shown.revision}, not {revision}: "
+            "reload the page"
+        )
+    if saved is not None:
+        body = saved.value if gzipped else gzip.decompress(saved.value)
+    else:
+        make = explore_shown.packed_gzip if gzipped else explore_shown.packed_json
+        body = make(request, shown, scope, language, part)
+    headers = {**explore_shown.stale_headers(shown), "Vary": "Accept-Encoding"}
+    if gzipped:
+        headers["Content-Encoding"] = "gzip"
+    return Response(body, media_type="application/json", headers=headers)
 
 
 @router.api_route("/explore/export.html", methods=["GET", "HEAD"], response_class=HTMLResponse)
@@ -311,7 +342,10 @@ def _render(
         view_url = None
     else:
         view_url = f"/explore/view.json?{query}"
-        data = _page_data(request, language, view_url=view_url, endpoints=endpoints)
+        details_url = f"/explore/details.json?{query}"
+        data = _page_data(
+            request, language, view_url=view_url, details_url=details_url, endpoints=endpoints
+        )
     context = {
         **layout_context(request, language, active="explore"),
         "page_json": htmlsafe_json_dumps(data, ensure_ascii=False),

@@ -74,7 +74,13 @@
     const Edge = packedEdge(packed, absolute);
     const edges = packed.rows.map(([id, f, t, s, r]) => new Edge(id, nodes[f], nodes[t], s, r));
     const { packed: _, ...rest } = view;
-    return { ...rest, nodes, edges };
+    /** The details of a split view (/explore/details.json): its relations' rows and sources. */
+    const withDetails = (details) => {
+      if (details.revision !== view.revision) throw new Error(`revision ${details.revision}`);
+      Edge.details(details);
+      Object.assign(rest.sources, details.sources);
+    };
+    return { ...rest, nodes, edges, withDetails: packed.relations ? null : withDetails };
   }
 
   /** The class of a packed view's edges: each keeps its ends and the numbers of its style and
@@ -95,7 +101,10 @@
       }
     }
     const styles = packed.styles;
-    const rows = packed.relations;
+    // A scope's page has each relation's year first and the rest of its row once the
+    // details arrive (loadRelationDetails); until then those fields read undefined.
+    const years = packed.relation_years;
+    const rows = packed.relations || [];
     const iriFields = new Set(packed.iri_fields);
     const fields = Object.keys(styles[0] || {});
     for (const field of fields) {
@@ -108,12 +117,22 @@
     }
     packed.relation_fields.forEach((field, i) => {
       if (field === "title") return; // composed when missing: below
+      if (field === "year" && years) {
+        Object.defineProperty(Edge.prototype, field, {
+          get() {
+            return years[this._relation];
+          },
+          enumerable: true,
+        });
+        return;
+      }
       const read = iriFields.has(field)
         ? (v) => (Array.isArray(v) ? v.map(absolute) : absolute(v))
         : (v) => v;
       Object.defineProperty(Edge.prototype, field, {
         get() {
-          return read(rows[this._relation][i]);
+          const row = rows[this._relation];
+          return row === undefined ? undefined : read(row[i]);
         },
         enumerable: true,
       });
@@ -121,7 +140,9 @@
     const at = packed.relation_fields.indexOf("title");
     Object.defineProperty(Edge.prototype, "title", {
       get() {
-        const title = rows[this._relation][at];
+        const row = rows[this._relation];
+        if (row === undefined) return undefined;
+        const title = row[at];
         if (typeof title === "string") return title;
         if (this._title === null) {
           this._title = edgeTitle(this.name, this.type_label, this.start, packed.title_words);
@@ -130,6 +151,10 @@
       },
       enumerable: true,
     });
+    Edge.details = (details) => {
+      if (rows.length) return;
+      for (const row of details.relations) rows.push(row);
+    };
     return Edge;
   }
 
@@ -364,7 +389,7 @@
       id: edge.id,
       from: edge.from,
       to: edge.to,
-      title: tooltip(edge.title),
+      title: edge.title === undefined ? undefined : tooltip(edge.title),
       dashes: edge.dashes,
       arrows: edge.arrows,
       width: onPath ? 5 : edge.width,
@@ -577,6 +602,8 @@
     network.fit({ animation: false });
     applyLabels(network);
   });
+  if (VIEW.withDetails) loadRelationDetails();
+  else document.body.dataset.details = "loaded";
   let relabel = 0;
   const scheduleLabels = () => {
     cancelAnimationFrame(relabel);
@@ -732,6 +759,25 @@
     $("panel-partners").replaceChildren(el("li", "muted", T.explore_loading));
     $("panel-notice").hidden = true;
     loadDetails(node);
+  }
+
+  /** The rest of the relations (names, IRIs, sources, titles: packing.split), fetched once the
+   * view is drawn; then the drawn lines get their tooltips. Failing, the page says so. */
+  async function loadRelationDetails() {
+    const url = `${DATA.details_url}&revision=${encodeURIComponent(VIEW.revision)}`;
+    try {
+      VIEW.withDetails(await fetchJson(url));
+    } catch (error) {
+      const note = document.createElement("p");
+      note.className = "notice";
+      note.setAttribute("role", "alert");
+      note.textContent = msg("explore_details_failed", { reason: error.message });
+      $("counts").parentElement.before(note);
+      document.body.dataset.details = "failed";
+      return;
+    }
+    drawOnce(network, drawEdges);
+    document.body.dataset.details = "loaded";
   }
 
   async function fetchJson(url) {

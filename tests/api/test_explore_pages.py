@@ -29,7 +29,10 @@ def page_view(client: TestClient, html: str) -> dict:
         return explore.unpack(data["view"])
     response = client.get(data["view_url"])
     assert response.status_code == 200 and response.headers["content-type"] == "application/json"
-    return explore.unpack(response.json())
+    first = response.json()
+    details = client.get(data["details_url"], params={"revision": first["revision"]})
+    assert details.status_code == 200 and details.headers["content-type"] == "application/json"
+    return explore.unpack(explore.join(first, details.json()))
 
 
 def test_page_has_strict_csp_and_no_external_url(client: TestClient) -> None:

@@ -87,6 +87,12 @@ def test_the_apps_views_answer_the_page_and_its_view_from_what_the_child_saved(
     view = client.app.state.views.get(("nation", "en")).value  # type: ignore[attr-defined]
     assert read == [("nation", "en")]  # now read, once
     assert plain.content == zipped.content == renditions.packed_json(view)
+    revision = plain.json()["revision"]  # "+" in it: sent encoded, as the page sends it
+    details = client.get(
+        "/explore/details.json", params={"scope": "nation", "lang": "en", "revision": revision}
+    )
+    assert details.status_code == 200 and read == [("nation", "en")]  # from its rendition
+    assert details.content == renditions.packed_json(view, "details")
     assert 'data-scope="nation"' in page.text and "view.json?scope=nation" in page.text
     for item in view["legend"]["types"]:  # the page's legend, from the saved head
         assert f"{html.escape(item['label'])} <span" in page.text
@@ -157,7 +163,7 @@ def test_after_a_write_the_previous_view_is_served_labelled_and_built_once(
         assert a.headers["partnergraph-stale"] == shown
         assert a.headers["cache-control"] == "no-store" and "etag" not in a.headers
         assert a.headers["content-encoding"] == "gzip"  # compressed once, with the packing
-    assert explore.unpack(packed[0].json())["revision"] == shown
+    assert packed[0].json()["revision"] == shown
 
     with ThreadPoolExecutor(10) as pool:
         answers = list(pool.map(lambda _: client.get("/explore"), range(10)))
@@ -195,7 +201,28 @@ def test_the_packed_view_is_sent_gzipped_to_who_asks_and_plain_to_others(
         "Accept-Encoding" in zipped.headers["vary"] and "Accept-Encoding" in plain.headers["vary"]
     )
     assert zipped.content == plain.content  # the client undid the gzip: the same JSON
-    assert explore.unpack(plain.json())["scope"] == "curated"
+    assert plain.json()["scope"] == "curated"
+
+
+def test_a_pages_view_and_its_details_join_into_the_whole_view(client: TestClient) -> None:
+    """view.json and details.json of the same revision are the packed view cut in two; details
+    of a revision no longer shown are refused (409), not mixed with another view."""
+    install(client, Gate())
+    first = client.get("/explore/view.json?scope=curated&lang=en").json()
+    revision = first["revision"]
+    details = client.get(
+        "/explore/details.json", params={"scope": "curated", "lang": "en", "revision": revision}
+    )
+    assert details.status_code == 200 and details.headers["content-encoding"] == "gzip"
+    whole = explore.unpack(explore.join(first, details.json()))
+    data = client.get("/explore/data.json?scope=curated&lang=en").json()
+    assert {e["id"]: e for e in whole["edges"]} == {e["id"]: e for e in data["edges"]}
+    assert whole["sources"] == data["sources"] and first["sources"] == {}
+
+    other = client.get("/explore/details.json?scope=curated&lang=en&revision=another")
+    assert other.status_code == 409
+    assert other.headers["content-type"] == "application/problem+json"
+    assert revision in other.json()["detail"] and "another" in other.json()["detail"]
 
 
 def test_with_no_view_yet_the_reader_gets_503_with_retry_after(client: TestClient) -> None:

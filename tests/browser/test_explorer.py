@@ -26,6 +26,7 @@ def open_explorer(bp: BrowserPage, url: str) -> None:
     bp.page.goto(url)
     bp.page.wait_for_function("() => document.body.dataset.ready === 'true'")
     bp.page.wait_for_function("() => window.__firstFrameMs !== undefined")
+    bp.page.wait_for_function("() => document.body.dataset.details === 'loaded'")
 
 
 def assert_clean(bp: BrowserPage) -> None:
@@ -58,7 +59,8 @@ def test_the_page_reads_each_edge_as_the_server_packed_it(
     browser_page: BrowserPage, live_server: str
 ) -> None:
     """The page's edges (read through their style and relation rows) are, field for field,
-    those :func:`partnergraph.explore.unpack` rebuilds from the same view.json."""
+    those :func:`partnergraph.explore.unpack` rebuilds from the same view.json and its
+    details.json, which the page fetched after drawing."""
     from partnergraph import explore
 
     open_explorer(browser_page, live_server + "explore")
@@ -67,7 +69,10 @@ def test_the_page_reads_each_edge_as_the_server_packed_it(
         live_server + f"explore/view.json?scope=curated&lang={lang}", timeout=DEADLINE
     ).json()
     assert "packed" in view
-    expected = {e["id"]: e for e in explore.unpack(view)["edges"]}
+    details = httpx.get(
+        live_server + f"explore/details.json?scope=curated&lang={lang}", timeout=DEADLINE
+    ).json()
+    expected = {e["id"]: e for e in explore.unpack(explore.join(view, details))["edges"]}
     fields = sorted({k for e in expected.values() for k in e})
     got = browser_page.page.evaluate(
         "(fields) => window.explorer.visibleEdges().map("
@@ -326,3 +331,16 @@ def test_a_view_that_cannot_be_had_is_said_on_the_page(
     assert "could not be loaded (503)" in counts.text_content()
     assert browser_page.blocked == []
     assert any("503" in e for e in browser_page.errors)  # the script stops, and says why
+
+
+def test_relation_details_that_cannot_be_had_are_said_and_the_lines_stay_drawn(
+    browser_page: BrowserPage, budget_server: str
+) -> None:
+    page = browser_page.page
+    page.route("**/explore/details.json*", lambda route: route.fulfill(status=409, body="{}"))
+    page.goto(budget_server + "explore?lang=en")
+    page.wait_for_function("() => document.body.dataset.details === 'failed'")
+    note = page.locator("p.notice[role=alert]")
+    assert "names and sources of the ties could not be loaded (409)" in note.text_content()
+    assert page.evaluate("() => window.explorer.drawnCount()") > 0
+    assert browser_page.blocked == []

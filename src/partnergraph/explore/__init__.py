@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from partnergraph.explore.filters import ViewFilters, apply_filters, parse_filters
 from partnergraph.explore.layout import force_positions, geo_point, geo_positions, spring_layout
-from partnergraph.explore.packing import pack, unpack
+from partnergraph.explore.packing import join, pack, split, unpack
 from partnergraph.explore.paths import highlight_path, parse_path
 from partnergraph.explore.view import (
     COLOR_MODES,
@@ -70,10 +70,12 @@ __all__ = [
     "geo_point",
     "geo_positions",
     "highlight_path",
+    "join",
     "network_view",
     "pack",
     "parse_filters",
     "parse_path",
+    "split",
     "spring_layout",
     "unpack",
     "view_of",

@@ -17,6 +17,12 @@ it ties; a type's colour and label on each edge). Chromium had the bytes after
 The page script (``unpackView`` in ``api/static/explore.js``) rebuilds the
 very same objects; :func:`unpack` does it here, for tests and Python readers.
 Nothing is dropped: :func:`pack` refuses an edge it could not give back whole.
+
+A scope's page fetches a packed view in two parts (:func:`split`): first what
+it draws, each relation cut to its year (the year filter), then the rest of
+the relations (names, IRIs, sources, titles) and the view's ``sources``, for
+tooltips and panels. At 1 M triples those were 13.6 MB of the nationwide
+view's 23.8 MB, received, gunzipped and parsed before its first frame.
 """
 
 from __future__ import annotations
@@ -84,11 +90,52 @@ def pack(view: dict[str, Any]) -> dict[str, Any]:
     return {**view, "nodes": [], "edges": [], "packed": packed}
 
 
+def split(packed_view: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A packed view as a page fetches it: the view it draws and the details it reads later.
+
+    The first part has ``packed["relations"]`` None, each relation's year in
+    ``packed["relation_years"]`` and ``sources`` empty; the details are
+    ``{"revision", "relations", "sources"}``. :func:`join` puts them back.
+    """
+    packed = packed_view["packed"]
+    year = packed["relation_fields"].index("year")
+    relations = packed["relations"]
+    years = [row[year] for row in relations]
+    first = {
+        **packed_view,
+        "sources": {},
+        "packed": {**packed, "relations": None, "relation_years": years},
+    }
+    details = {
+        "revision": packed_view.get("revision"),
+        "relations": relations,
+        "sources": packed_view.get("sources", {}),
+    }
+    return first, details
+
+
+def join(first: dict[str, Any], details: dict[str, Any]) -> dict[str, Any]:
+    """The packed view :func:`split` cut in two; ValueError for parts of different revisions."""
+    if first.get("revision") != details.get("revision"):
+        raise ValueError(
+            f"details of revision {details.get('revision')!r} do not belong to a view of "
+            f"{first.get('revision')!r}"
+        )
+    packed = {k: v for k, v in first["packed"].items() if k != "relation_years"}
+    packed["relations"] = details["relations"]
+    return {**first, "sources": details["sources"], "packed": packed}
+
+
 def unpack(view: dict[str, Any]) -> dict[str, Any]:
-    """The view :func:`pack` was given (a view without ``packed`` is returned as it is)."""
+    """The view :func:`pack` was given (a view without ``packed`` is returned as it is).
+
+    Raises ValueError for the first part of a :func:`split` view (:func:`join` it first).
+    """
     packed = view.get("packed")
     if packed is None:
         return view
+    if packed["relations"] is None:
+        raise ValueError("the view lacks its relations' details: join it with them first")
     base = str(view.get("base_iri") or "")
     lang = str(view.get("lang") or "ja")
     fields = packed["node_fields"]
