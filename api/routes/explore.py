@@ -188,16 +188,13 @@ def _packed(
     gzipped = "gzip" in request.headers.get("accept-encoding", "")  # as the middleware reads
     name = renditions.DETAILS_GZIP if part == "details" else renditions.PACKED_GZIP
     saved = explore_shown.saved(request, scope, language, name)
-    if saved is not None:  # saved with the view: its value is not read
-        shown: Shown[Any] = saved
-    else:
-        shown = explore_shown.base(request, scope, language)
+    shown: Shown[Any] = saved or explore_shown.base(request, scope, language)
     if revision is not None and revision != shown.revision:
         raise ConflictError(
             f"the {scope} view shown now is of revision {shown.revision}, not {revision}: "
             "reload the page"
         )
-    if saved is not None:
+    if saved is not None:  # saved with the view: its value is not read
         body = saved.value if gzipped else gzip.decompress(saved.value)
     else:
         make = explore_shown.packed_gzip if gzipped else explore_shown.packed_json

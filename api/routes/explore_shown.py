@@ -113,8 +113,8 @@ def kept(
 def packed_json(
     request: Request, shown: Shown[dict[str, Any]], scope: str, lang: str, part: str
 ) -> bytes:
-    """A part (:data:`renditions.PARTS`) of the packed view (:mod:`partnergraph.explore.packing`)
-    of a scope as JSON, made once per revision of the view it shows.
+    """A part (``view`` or ``details``: :func:`partnergraph.explore.packing.split`) of a scope's
+    packed view as JSON, made once per revision of the view it shows.
 
     18 MB at 1 M triples, ~1.5 s to pack and write: the stale view asked for
     after every write and its current page share it.

@@ -26,8 +26,6 @@ HEAD = "head.json"
 PACKED_GZIP = "view.json.gz"
 #: Those details as JSON, gzipped: what ``/explore/details.json`` sends.
 DETAILS_GZIP = "details.json.gz"
-#: The parts of a packed view, as :func:`packed_json` names them.
-PARTS = ("view", "details")
 #: What the head leaves out.
 BODY = ("nodes", "edges")
 
