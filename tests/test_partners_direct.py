@@ -8,11 +8,12 @@ from dataclasses import dataclass
 
 import pytest
 
-from partnergraph import readmodel
+from partnergraph import citations, readmodel, titles
 from partnergraph.directory import Directory
 from partnergraph.errors import InvalidInputError, NotFoundError
+from partnergraph.namespaces import sparql_prefixes
 from partnergraph.partner_order import SORTS
-from partnergraph.partners import Partner, partners, read_directly
+from partnergraph.partners import Partner, load_party_counts, partners, read_directly
 from partnergraph.records.organizations import partner_listing
 from partnergraph.settings import Settings
 from partnergraph.store import GraphStore
@@ -33,6 +34,15 @@ def fresh(tmp_path_factory: pytest.TempPathFactory) -> GraphStore:
     return store
 
 
+#: Every relation node a partner list can name: agreements, supplies, editions, memberships.
+ALL_RELATIONS = (
+    sparql_prefixes()
+    + """
+SELECT DISTINCT ?via WHERE {
+  { ?via a pg:Agreement } UNION { ?via a pg:EnergySupply } UNION { ?via a pg:ForumEdition }
+  UNION { ?via a org:Membership }
+}"""
+)
 #: Orders and filters asked of the two bodies below, beside every body's default listing.
 ASKED: list[dict[str, object]] = [
     *({"sort": sort} for sort in SORTS),
@@ -128,3 +138,26 @@ def test_the_listing_reads_the_model_once_it_holds_the_current_one(fresh: GraphS
     assert readmodel.read_model(fresh).memo.builds == built + 1  # kept, per revision
     with pytest.raises(NotFoundError, match="check digit"):
         partner_listing(fresh, "131120")  # a malformed code: the directory says why
+
+
+def test_each_table_read_for_some_nodes_is_the_whole_tables_share(fresh: GraphStore) -> None:
+    """The few-subjects readers scan the index instead of running the loaders' queries: the
+    titles, party counts and citations of every relation node (and of a sample) must be
+    exactly the whole tables' entries for them, citations in the same order."""
+    nodes = sorted({row["via"].value for row in fresh.select(ALL_RELATIONS)})
+    assert len(nodes) > 50
+    whole_titles = titles.load(fresh)
+    whole_counts = load_party_counts(fresh)
+    whole_citations = citations.load(fresh, citations.document_titles(fresh))
+    for some in (nodes, nodes[::7]):
+        chosen = set(some)
+        found = titles.load(fresh, only=some)
+        assert found.ja == {k: v for k, v in whole_titles.ja.items() if k in chosen}
+        assert found.en == {k: v for k, v in whole_titles.en.items() if k in chosen}
+        assert load_party_counts(fresh, only=some) == {
+            k: v for k, v in whole_counts.items() if k in chosen
+        }
+        assert citations.load_of(fresh, some) == {
+            k: v for k, v in whole_citations.items() if k in chosen
+        }
+    assert any(len(cited) > 1 for cited in whole_citations.values())  # order is tested

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
-from partnergraph.namespaces import sparql_prefixes
+import pyoxigraph as ox
+
+from partnergraph.namespaces import DCT, PG, sparql_prefixes
 from partnergraph.readmodel import read_model
 from partnergraph.store import GraphStore, Term
 from partnergraph.terms import plain
@@ -91,10 +94,32 @@ def load(
 
 
 def load_of(store: GraphStore, nodes: Iterable[str]) -> dict[str, list[Citation]]:
-    """The citations of these nodes alone, titled (see :meth:`GraphStore.select_each`)."""
-    rows = store.select_each(_CITATIONS, "node", nodes)
+    """The citations of these nodes alone, titled (see :func:`_citation_rows`)."""
+    rows = _citation_rows(store, nodes)
     documents = document_titles(store, {row["document"].value for row in rows})
     return _cite(rows, documents)
+
+
+def _citation_rows(store: GraphStore, nodes: Iterable[str]) -> list[dict[str, Term]]:
+    """The rows of :data:`_CITATIONS` for these nodes alone, read by index scans
+    (:meth:`GraphStore.objects`): each optional property unbound when absent, every
+    combination when repeated, as the query gives them."""
+    rows: list[dict[str, Term]] = []
+    for iri in sorted(set(nodes)):
+        node = ox.NamedNode(iri)
+        for c in store.objects(node, DCT + "source"):
+            if isinstance(c, ox.Literal):
+                continue
+            optional: list[list[tuple[str, Term | None]]] = [
+                [(name, v) for v in store.objects(c, PG + name)] or [(name, None)]
+                for name in ("section", "page", "quote")
+            ]
+            for document in store.objects(c, PG + "document"):
+                for chosen in itertools.product(*optional):
+                    row: dict[str, Term] = {"node": node, "c": c, "document": document}
+                    row.update((name, v) for name, v in chosen if v is not None)
+                    rows.append(row)
+    return rows
 
 
 def _cite(

@@ -20,9 +20,9 @@ import pyoxigraph as ox
 
 from partnergraph.codes import check_digit, is_valid_code
 from partnergraph.errors import NotFoundError
-from partnergraph.namespaces import ORG, PG, sparql_prefixes
+from partnergraph.namespaces import GEO, ORG, PG, RDF, RDFS, SKOS, sparql_prefixes
 from partnergraph.readmodel import read_model
-from partnergraph.store import GraphStore
+from partnergraph.store import GraphStore, Term
 from partnergraph.text.normalize import name_search_keys, search_key
 
 #: rdf:type → kind, in order of preference when a body has several types.
@@ -75,19 +75,46 @@ SELECT ?org ?code ?prefecture ?lat ?long WHERE {
 }"""
 )
 
-#: One body's types, names and facts in one bound lookup, for a directory of a few bodies
-#: (:meth:`Directory.build` with ``only``): the three queries above, each bound in turn,
-#: took 0.46 s for a hub's 929 partners at 1 M triples, this 0.22 s. The same rows for
-#: those bodies (``tests/test_directory.py`` compares every body of the shipped graph).
-_BODY = (
-    sparql_prefixes()
-    + """
-SELECT ?org ?type ?p ?name ?code ?prefecture ?lat ?long WHERE {
-  { ?org a ?type } UNION { VALUES ?p { rdfs:label skos:altLabel pg:kana } ?org ?p ?name }
-  UNION { ?org pg:lgCode ?code } UNION { ?org pg:prefecture ?prefecture }
-  UNION { ?org geo:lat ?lat } UNION { ?org geo:long ?long }
-}"""
-)
+#: A body's name properties and the columns of its facts (see :func:`_body_rows`).
+_NAME_PROPERTIES = frozenset({RDFS + "label", SKOS + "altLabel", PG + "kana"})
+_FACT_COLUMNS = {
+    PG + "lgCode": "code",
+    PG + "prefecture": "prefecture",
+    GEO + "lat": "lat",
+    GEO + "long": "long",
+}
+_TYPE = RDF + "type"
+
+
+def _body_rows(
+    store: GraphStore, iris: Iterable[str]
+) -> tuple[list[dict[str, Term]], list[dict[str, Term]], list[dict[str, Term]]]:
+    """The rows of the three directory queries for these IRIs alone, each read by one scan
+    of its quads (for :meth:`Directory.build` with ``only``).
+
+    Why quads and not a bound query: one bound SPARQL lookup a body (types, names and
+    facts in a UNION) took 0.47 s for a hub's 929 partners at 1 M triples, one scan each
+    0.12 s, and a first partner list after start is read this way (see
+    :func:`partnergraph.partners.read_directly`). Quads of the default graph are skipped,
+    as the queries see the union of the named graphs only. ``tests/test_directory.py``
+    compares every body of the shipped graph with the whole directory.
+    """
+    types: list[dict[str, Term]] = []
+    names: list[dict[str, Term]] = []
+    facts: list[dict[str, Term]] = []
+    for iri in sorted(set(iris)):
+        org = ox.NamedNode(iri)
+        for quad in store.quads_for_pattern(org, None, None):
+            p, value = quad.predicate, quad.object
+            if isinstance(quad.graph_name, ox.DefaultGraph) or isinstance(value, ox.Triple):
+                continue
+            if p.value == _TYPE and value.value in KINDS:
+                types.append({"org": org, "type": value})
+            elif p.value in _NAME_PROPERTIES:
+                names.append({"org": org, "p": p, "name": value})
+            elif p.value in _FACT_COLUMNS:
+                facts.append({"org": org, _FACT_COLUMNS[p.value]: value})
+    return types, names, facts
 
 
 def identifier_iris(key: str, base: str) -> list[str]:
@@ -169,16 +196,13 @@ class Directory:
     def build(cls, store: GraphStore, only: Iterable[str] | None = None) -> Directory:
         """Read the directory from the store (the read model's builder and the writes call it).
 
-        ``only``: just these IRIs, each looked up on its own (see :meth:`GraphStore.select_each`),
-        those that are bodies kept.
+        ``only``: just these IRIs, each read on its own (:func:`_body_rows`), those that
+        are bodies kept.
         """
         if only is None:
             types, names, facts = (store.select(q) for q in (_TYPES, _NAMES, _FACTS))
         else:
-            rows = store.select_each(_BODY, "org", only)
-            types = [r for r in rows if "type" in r and r["type"].value in KINDS]
-            names = [r for r in rows if "p" in r]
-            facts = [r for r in rows if r.keys() & {"code", "prefecture", "lat", "long"}]
+            types, names, facts = _body_rows(store, only)
         rank = {t: i for i, t in enumerate(KINDS)}
         best: dict[str, str] = {}
         for row in types:

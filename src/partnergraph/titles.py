@@ -9,19 +9,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from partnergraph.namespaces import sparql_prefixes
-from partnergraph.readmodel import read_model
-from partnergraph.store import GraphStore
+import pyoxigraph as ox
 
+from partnergraph.namespaces import DCT, ORG, PG, RDF, RDFS, sparql_prefixes
+from partnergraph.readmodel import read_model
+from partnergraph.store import GraphStore, Term
+
+#: The classes of the relation nodes that have titles, and the title properties.
+TITLED: tuple[str, ...] = (PG + "Agreement", PG + "EnergySupply", PG + "ForumEdition")
+TITLED += (ORG + "Membership", PG + "Platform", PG + "Council")
+TITLE_PROPERTIES = (DCT + "title", RDFS + "label")
 TITLES_QUERY = (
     sparql_prefixes()
-    + """
-SELECT DISTINCT ?via ?p ?name WHERE {
-  VALUES ?class { pg:Agreement pg:EnergySupply pg:ForumEdition org:Membership pg:Platform
-                  pg:Council }
-  VALUES ?p { dct:title rdfs:label }
-  ?via a ?class ; ?p ?name .
-}"""
+    + "SELECT DISTINCT ?via ?p ?name WHERE {\n  VALUES ?class { "
+    + " ".join(f"<{c}>" for c in TITLED)
+    + " }\n  VALUES ?p { "
+    + " ".join(f"<{p}>" for p in TITLE_PROPERTIES)
+    + " }\n  ?via a ?class ; ?p ?name .\n}"
 )
 
 
@@ -40,10 +44,10 @@ def relation_titles(store: GraphStore) -> RelationTitles:
 
 def load(store: GraphStore, only: Iterable[str] | None = None) -> RelationTitles:
     """Read the titles from the store (for :func:`partnergraph.readmodel.build`); ``only``:
-    of these relation nodes alone (see :meth:`GraphStore.select_each`)."""
+    of these relation nodes alone (see :func:`_title_rows`)."""
     best: dict[str, tuple[int, str]] = {}
     english: dict[str, str] = {}
-    rows = store.select_each(TITLES_QUERY, "via", only)
+    rows = store.select(TITLES_QUERY) if only is None else _title_rows(store, only)
     for row in sorted(rows, key=lambda r: r["name"].value):
         via, prop, name = row["via"].value, row["p"].value, row["name"]
         lang = getattr(name, "language", None)
@@ -54,3 +58,17 @@ def load(store: GraphStore, only: Iterable[str] | None = None) -> RelationTitles
         if via not in best or rank < best[via][0]:
             best[via] = (rank, name.value)
     return RelationTitles({k: v for k, (_, v) in best.items()}, english)
+
+
+def _title_rows(store: GraphStore, vias: Iterable[str]) -> list[dict[str, Term]]:
+    """The rows of :data:`TITLES_QUERY` for these nodes alone, read by index scans
+    (:meth:`GraphStore.objects`; duplicates left, as :func:`load` ranks them)."""
+    rows: list[dict[str, Term]] = []
+    for iri in sorted(set(vias)):
+        via = ox.NamedNode(iri)
+        if not any(t.value in TITLED for t in store.objects(via, RDF + "type")):
+            continue
+        for prop in TITLE_PROPERTIES:
+            p = ox.NamedNode(prop)
+            rows += ({"via": via, "p": p, "name": name} for name in store.objects(via, prop))
+    return rows
