@@ -61,6 +61,17 @@ def test_the_child_builds_from_the_checkpoint_the_view_this_process_would(
     assert snapshots.on_disk() == [checkpoint]  # released, still the newest: kept
 
 
+def test_the_child_keeps_a_view_saved_already(shipped_store: GraphStore, tmp_path: Path) -> None:
+    """Run for a model or analysis that is missing, the child builds no view saved before."""
+    snapshots = Snapshots(tmp_path / "snapshots")
+    snapshots.take(embedded(shipped_store))
+    files = ViewFiles(tmp_path / "views")
+    files.save(shipped_store.revision(), KEY, {"saved": "before"})
+    revision = ProcessBuild(shipped_store.settings, snapshots, files.folder, [KEY])()
+    assert revision == shipped_store.revision()
+    assert files.load(revision, KEY) == {"saved": "before"}
+
+
 def test_a_builder_publishes_the_childs_views_once_per_revision_stale_in_between(
     tmp_path: Path,
 ) -> None:

@@ -506,6 +506,39 @@ def test_what_an_earlier_process_saved_is_taken_before_the_build_elsewhere_start
     views.close()
 
 
+@pytest.mark.parametrize("analysis_saved", [True, False])
+def test_with_every_view_saved_the_build_elsewhere_runs_only_for_what_is_not_saved(
+    store: GraphStore, tmp_path: Path, analysis_saved: bool
+) -> None:
+    """A restart whose views are saved but whose analysis is not (stopped soon after a
+    write, or under other code) has the child build it, not the server's own thread."""
+    files = ViewFiles(tmp_path / "views")
+    files.save(store.revision(), "a", f"a@{store.revision()}")
+    adopted: list[tuple[str, str]] = []
+
+    def adopt(s: GraphStore, what: str, revision: str) -> bool:
+        adopted.append((what, revision))
+        return what == "model" or analysis_saved
+
+    elsewhere = RecordingElsewhere(store, files, adopted)
+    views = ViewBuilder(
+        store,
+        ["a"],
+        GatedBuild(),
+        wait=DEADLINE,
+        files=files,
+        elsewhere=elsewhere,
+        adopt=adopt,
+        saved_first=("model", "analysis"),
+    )
+    views.start()
+    assert until(lambda: views.status()["prepared"] and not views.busy())
+    assert adopted[:2] == [("model", store.revision()), ("analysis", store.revision())]
+    assert (elsewhere.before is None) == analysis_saved
+    assert views.get("a").value == f"a@{store.revision()}"
+    views.close()
+
+
 def test_a_build_goes_again_for_a_change_signalled_not_for_a_revision_seen_moving(
     store: GraphStore,
 ) -> None:

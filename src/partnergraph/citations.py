@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 
@@ -49,7 +49,15 @@ class Citation:
     quote: str | None
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        # Not dataclasses.asdict, which deep-copies: 50 ms of a hub's 0.9 s partner list.
+        return {
+            "document": self.document,
+            "title": self.title,
+            "url": self.url,
+            "section": self.section,
+            "page": self.page,
+            "quote": self.quote,
+        }
 
     def short(self) -> str:
         """One line for tables: ``title §section p.12``."""

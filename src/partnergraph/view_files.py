@@ -116,7 +116,7 @@ class ElsewhereBuild(Protocol):
     """Builds every view of the newest store checkpoint into a :class:`ViewFiles` folder:
     the other writer of the folder (:class:`partnergraph.views.ViewBuilder` reads it)."""
 
-    def __call__(self, on_saved: Callable[[str, str], None] | None = None) -> str:
+    def __call__(self, on_saved: Callable[[str, str], object] | None = None) -> str:
         """Build, save, and return the revision the views show; ``on_saved(what,
         revision)`` once each of what the builder adopts is saved, before the views."""
 

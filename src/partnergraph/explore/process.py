@@ -67,7 +67,7 @@ class ProcessBuild:
         self._child: subprocess.Popen[bytes] | None = None
         self._closed = False
 
-    def __call__(self, on_saved: Callable[[str, str], None] | None = None) -> str:
+    def __call__(self, on_saved: Callable[[str, str], object] | None = None) -> str:
         """Build the views of the newest checkpoint into ``folder``; return its revision.
 
         ``on_saved(what, revision)`` is called, while the child goes on, once it has
@@ -114,7 +114,8 @@ class ProcessBuild:
 def build_into(
     settings: Settings, checkpoint: Path, folder: Path, keys: list[tuple[str, str]]
 ) -> str:
-    """Open ``checkpoint`` read-only, save every key's base view under its revision.
+    """Open ``checkpoint`` read-only, save every key's base view under its revision
+    (unless it is saved).
 
     Prints ``model <revision>`` once the read model is saved, then ``analysis
     <revision>`` once its default projection and measures are (before the views,
@@ -141,8 +142,9 @@ def build_into(
     if saved is not None:
         saved.save_analysis(store, revision, model.memo.entries())
         print("analysis", revision, flush=True)
-    for key in keys:
-        files.save(revision, key, base_view(store, *key))
+    for key in keys:  # those saved already (a restart that lacked the model) are kept
+        if not files.has(revision, key):
+            files.save(revision, key, base_view(store, *key))
     return revision
 
 
