@@ -480,16 +480,14 @@ class RecordingElsewhere:
         pass
 
 
-def test_what_an_earlier_process_saved_is_taken_before_the_build_elsewhere_starts(
-    store: GraphStore, tmp_path: Path
-) -> None:
-    files = ViewFiles(tmp_path / "views")
-    adopted: list[tuple[str, str]] = []
-
-    def adopt(s: GraphStore, what: str, revision: str) -> bool:
-        adopted.append((what, revision))
-        return False  # nothing saved
-
+def taking_first(
+    store: GraphStore,
+    files: ViewFiles,
+    adopted: list[tuple[str, str]],
+    adopt: Callable[[GraphStore, str, str], bool],
+) -> tuple[ViewBuilder[str, str], RecordingElsewhere]:
+    """A builder that takes the model and analysis an earlier process saved, if ``adopt``
+    says so, before it builds elsewhere (recorded)."""
     elsewhere = RecordingElsewhere(store, files, adopted)
     views = ViewBuilder(
         store,
@@ -501,6 +499,20 @@ def test_what_an_earlier_process_saved_is_taken_before_the_build_elsewhere_start
         adopt=adopt,
         saved_first=("model", "analysis"),
     )
+    return views, elsewhere
+
+
+def test_what_an_earlier_process_saved_is_taken_before_the_build_elsewhere_starts(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    files = ViewFiles(tmp_path / "views")
+    adopted: list[tuple[str, str]] = []
+
+    def adopt(s: GraphStore, what: str, revision: str) -> bool:
+        adopted.append((what, revision))
+        return False  # nothing saved
+
+    views, elsewhere = taking_first(store, files, adopted, adopt)
     assert views.ready(wait=DEADLINE)
     assert elsewhere.before == [("model", store.revision()), ("analysis", store.revision())]
     views.close()
@@ -520,17 +532,7 @@ def test_with_every_view_saved_the_build_elsewhere_runs_only_for_what_is_not_sav
         adopted.append((what, revision))
         return what == "model" or analysis_saved
 
-    elsewhere = RecordingElsewhere(store, files, adopted)
-    views = ViewBuilder(
-        store,
-        ["a"],
-        GatedBuild(),
-        wait=DEADLINE,
-        files=files,
-        elsewhere=elsewhere,
-        adopt=adopt,
-        saved_first=("model", "analysis"),
-    )
+    views, elsewhere = taking_first(store, files, adopted, adopt)
     views.start()
     assert until(lambda: views.status()["prepared"] and not views.busy())
     assert adopted[:2] == [("model", store.revision()), ("analysis", store.revision())]
