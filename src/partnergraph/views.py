@@ -314,9 +314,8 @@ class ViewBuilder(Generic[K, V]):
         return True
 
     def _take(self, what: str, revision: str) -> bool:
-        """The build elsewhere saved ``what`` of ``revision``: load it here; once the
-        analysis is taken, prepare (unless a write has made the revision stale). Returns
-        whether it was taken."""
+        """Load here ``what`` the build elsewhere saved of ``revision`` (and say whether);
+        once the analysis is taken, prepare (unless a write has made the revision stale)."""
         try:
             taken = self._adopt is not None and self._adopt(self.store, what, revision)
             if taken and what == "analysis" and self.store.revision() == revision:
@@ -365,12 +364,11 @@ class ViewBuilder(Generic[K, V]):
                     self._stand_in(revision)
                 missing = [k for k in self.keys if not self._publish_saved(revision, k)]
                 if self._elsewhere is not None and (missing or self._prepared != revision):
-                    # Saved by an earlier process: taken with no wait for the child to start.
+                    # Saved by an earlier process: taken with no wait for the child. What is
+                    # not saved is built there even if no view is missing: built here by
+                    # prepare, the analysis held the GIL ~30 s at 1 M triples (a hub's
+                    # partner list took 5.8 s meanwhile).
                     taken = [self._take(what, revision) for what in self._saved_first]
-                    # Built elsewhere as well when only the model or the analysis is missing
-                    # (a restart soon after a write, or under other code): built by prepare
-                    # here, the analysis held the server's GIL for about 30 s at 1 M
-                    # triples, and a partner list asked meanwhile took 5.8 s.
                     if missing or not all(taken):
                         revision = self._elsewhere(self._take)  # the checkpoint's revision
                         lost = [k for k in self.keys if not self._publish_saved(revision, k)]
