@@ -4,11 +4,13 @@ answer as through the read model, for every body of the shipped graph."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from dataclasses import dataclass
 
 import pytest
 
 from partnergraph import citations, readmodel, titles
+from partnergraph import partners as partners_module
 from partnergraph.directory import Directory
 from partnergraph.errors import InvalidInputError, NotFoundError
 from partnergraph.namespaces import sparql_prefixes
@@ -161,3 +163,22 @@ def test_each_table_read_for_some_nodes_is_the_whole_tables_share(fresh: GraphSt
             k: v for k, v in whole_citations.items() if k in chosen
         }
     assert any(len(cited) > 1 for cited in whole_citations.values())  # order is tested
+
+
+def test_the_direct_read_runs_with_the_collector_paused_and_restores_it(
+    fresh: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beside a held read model, the objects of a hub's read set off full collections that
+    find nothing; the read pauses the collector and turns it back on after."""
+    seen: list[bool] = []
+    read = partners_module.read_tables
+
+    def recording(store: GraphStore, tied: list[dict[str, object]]) -> object:
+        seen.append(gc.isenabled())
+        return read(store, tied)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(partners_module, "read_tables", recording)
+    assert gc.isenabled()
+    setagaya = f"{fresh.settings.base_iri}lg/{SETAGAYA}"
+    assert partners_module.body_partners(fresh, setagaya)
+    assert seen == [False] and gc.isenabled()
