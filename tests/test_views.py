@@ -313,7 +313,7 @@ class CountedFiles(ViewFiles):
     """Real view files with one rendition (``upper``), counting the views read back."""
 
     def __init__(self, folder: Path) -> None:
-        super().__init__(folder, {"upper": lambda value: str(value).upper().encode()})
+        super().__init__(folder, lambda value: {"upper": str(value).upper().encode()})
         self.loads = 0
         self._lock = threading.Lock()
 

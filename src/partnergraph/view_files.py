@@ -40,16 +40,17 @@ def views_folder(store_path: Path) -> Path:
 class ViewFiles:
     """Built views as JSON files under ``folder``, one subfolder per revision.
 
-    ``renditions`` maps a name (a file suffix such as ``view.json.gz``) to the
-    function making those bytes from a view; each is saved before the view it
-    comes from, so a view on disk has all of its renditions.
+    ``renditions`` makes a view's renditions: name (a file suffix such as
+    ``view.json.gz``) → bytes, all in one call, so that work they share (packing
+    the view) is done once. Each is saved before the view it comes from, so a
+    view on disk has all of its renditions.
     """
 
     def __init__(
-        self, folder: Path, renditions: Mapping[str, Callable[[Any], bytes]] | None = None
+        self, folder: Path, renditions: Callable[[Any], Mapping[str, bytes]] | None = None
     ) -> None:
         self.folder = Path(folder)
-        self.renditions = dict(renditions or {})
+        self.renditions = renditions
 
     def _folder(self, revision: str) -> Path:
         return self.folder / hashlib.sha256(revision.encode()).hexdigest()[:24]
@@ -97,8 +98,8 @@ class ViewFiles:
         path = self._path(revision, key)
         path.parent.mkdir(parents=True, exist_ok=True)
         _write(path.parent / REVISION_FILE, revision.encode())  # whole or absent, as for views
-        for name, make in self.renditions.items():
-            _write(self._path(revision, key, name), make(value))
+        for name, data in (self.renditions(value) if self.renditions else {}).items():
+            _write(self._path(revision, key, name), data)
         _write(path, json.dumps(value, ensure_ascii=False).encode())
 
     def prune(self, keep: Iterable[str]) -> None:
