@@ -16,6 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from partnergraph.errors import GraphSourceError
+from partnergraph.file_hashes import FileHashes
 from partnergraph.namespaces import ONTOLOGY_GRAPH
 
 #: Bumped when the way files become quads changes, so old stores are rebuilt.
@@ -49,12 +50,19 @@ def discover(graph_dir: Path) -> list[GraphFile]:
     return files
 
 
-def graph_version(files: list[GraphFile], base_iri: str) -> str:
-    """A short content hash of the files, their names, the base IRI and the loader version."""
+def graph_version(files: list[GraphFile], base_iri: str, hashes: FileHashes | None = None) -> str:
+    """A short content hash of the files, their names, the base IRI and the loader version.
+
+    ``hashes`` supplies each file's digest from a cache when its stat allows; the
+    version is the same either way.
+    """
     digest = hashlib.sha256(f"{LOADER_VERSION}\n{base_iri}\n".encode())
     for f in files:
         digest.update(f"{f.path.parent.name}/{f.path.name}\n".encode())
-        digest.update(hashlib.sha256(f.path.read_bytes()).digest())
+        if hashes is None:
+            digest.update(hashlib.sha256(f.path.read_bytes()).digest())
+        else:
+            digest.update(hashes.digest(f.path))
     return digest.hexdigest()[:16]
 
 
