@@ -2,8 +2,7 @@
 // fixed, no physics), filters it in place, and explains a body in a side panel.
 //
 // Plain browser JavaScript, no build step. Data from the graph is only ever
-// inserted with textContent / createElement, and vis-network tooltips are DOM
-// elements built the same way: labels may hold markup.
+// inserted with textContent / createElement, tooltips included: labels may hold markup.
 "use strict";
 
 (async () => {
@@ -202,12 +201,6 @@
     return a;
   }
 
-  /** A plain-text tooltip: vis-network shows an element as it is, never parsing HTML. */
-  function tooltip(text) {
-    const div = el("div", "explore-tip", text);
-    return div;
-  }
-
   // ---------------------------------------------------------------- state
 
   const TYPES = VIEW.legend.types.map((t) => t.type);
@@ -328,8 +321,9 @@
     return {
       id: node.id,
       label: labelled.has(node.id) ? node.label : "",
-      font: labelFont(),
-      title: tooltip(node.title),
+      // Only a labelled body needs its label's font: giving each of the nationwide page's 9,581
+      // bodies its own made vis-network parse as many font options, on the way to a first frame.
+      ...(labelled.has(node.id) ? { font: labelFont() } : {}),
       shape: node.shape,
       x,
       y,
@@ -389,7 +383,6 @@
       id: edge.id,
       from: edge.from,
       to: edge.to,
-      title: edge.title === undefined ? undefined : tooltip(edge.title),
       dashes: edge.dashes,
       arrows: edge.arrows,
       width: onPath ? 5 : edge.width,
@@ -560,11 +553,10 @@
     document.body.dataset.labels = String(labelled.size);
   }
 
-  let shown = visible();
   let pathNodes = new Set();
   let pathEdges = new Set();
   readState();
-  shown = visible();
+  let shown = visible(); // once, after the state is read: 98,299 ties in a nationwide view
   computePath();
 
   const nodes = new vis.DataSet(
@@ -612,6 +604,49 @@
   network.on("zoom", scheduleLabels);
   network.on("dragEnd", scheduleLabels);
   window.addEventListener("resize", scheduleLabels);
+
+  // ---------------------------------------------------------------- tooltips
+  // A body's or a tie's text when pointed at, shown in one element of our own rather than
+  // handed to vis-network as every node's and edge's `title`: that made an element for each
+  // of the nationwide page's 9,581 bodies before its first frame, for the few ever pointed
+  // at. The text goes in with textContent: labels may hold markup.
+
+  const TIP_DELAY_MS = 120;
+  const tip = el("div", "explore-tip");
+  tip.setAttribute("role", "tooltip");
+  tip.hidden = true;
+  $("network").append(tip);
+  let tipTimer = 0;
+  let edgeById = null;
+
+  function showTip(text, pointer) {
+    clearTimeout(tipTimer);
+    if (!text) {
+      tip.hidden = true;
+      return;
+    }
+    tipTimer = setTimeout(() => {
+      tip.textContent = text;
+      tip.hidden = false;
+      const box = $("network").getBoundingClientRect();
+      const x = Math.min(pointer.DOM.x + 12, box.width - tip.offsetWidth - 4);
+      const y = Math.min(pointer.DOM.y + 12, box.height - tip.offsetHeight - 4);
+      tip.style.left = `${Math.max(0, x)}px`;
+      tip.style.top = `${Math.max(0, y)}px`;
+    }, TIP_DELAY_MS);
+  }
+
+  function hideTip() {
+    clearTimeout(tipTimer);
+    tip.hidden = true;
+  }
+
+  network.on("hoverNode", (params) => showTip(byId.get(params.node)?.title, params.pointer));
+  network.on("hoverEdge", (params) => {
+    edgeById = edgeById || new Map(VIEW.edges.map((e) => [e.id, e]));
+    showTip(edgeById.get(params.edge)?.title, params.pointer);
+  });
+  for (const event of ["blurNode", "blurEdge", "dragStart", "zoom"]) network.on(event, hideTip);
 
   /** Update every node and edge to the state (filters, layout, overlays). */
   function redraw() {
@@ -762,7 +797,7 @@
   }
 
   /** The rest of the relations (names, IRIs, sources, titles: packing.split), fetched once the
-   * view is drawn; then the drawn lines get their tooltips. Failing, the page says so. */
+   * view is drawn; the lines' tooltips read them from then on. Failing, the page says so. */
   async function loadRelationDetails() {
     const url = `${DATA.details_url}&revision=${encodeURIComponent(VIEW.revision)}`;
     try {
@@ -776,7 +811,6 @@
       document.body.dataset.details = "failed";
       return;
     }
-    drawOnce(network, drawEdges);
     document.body.dataset.details = "loaded";
   }
 

@@ -220,22 +220,55 @@ def test_markup_in_a_label_stays_text(browser_page: BrowserPage, xss_server: str
     page.locator("#panel").wait_for(state="visible")
     assert page.locator("#panel-title").text_content() == XSS
     page.locator("#panel-partners .partner").first.wait_for()
-    # Hover the node: the tooltip is text.
+    # Point at the node: its tooltip shows the label as text.
     point = page.evaluate(
         "() => window.explorer.network.canvasToDOM(window.explorer.positions(['xss']).xss)"
     )
     box = page.locator("#network canvas").bounding_box()
     page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
-    page.wait_for_timeout(600)
-    tip = page.locator("div.vis-tooltip")
-    if tip.count() and tip.is_visible():
-        assert XSS in tip.text_content()
+    tip = page.locator("#network .explore-tip")
+    tip.wait_for(state="visible")
+    assert XSS in tip.text_content()
     assert page.locator("img[src=x]").count() == 0
     assert page.locator("#main img").count() == 0
     assert dialogs == []
     # The standalone export carries it as text too.
     html = httpx.get(xss_server + "explore/export.html", timeout=DEADLINE).text
     assert XSS not in html
+    assert_clean(browser_page)
+
+
+def test_a_line_pointed_at_shows_its_relation_and_leaving_it_hides_it(
+    browser_page: BrowserPage, live_server: str
+) -> None:
+    """The tooltip of a tie is its relation's title, read once the details arrived; it goes
+    when the pointer leaves the line."""
+    open_explorer(browser_page, live_server + "explore")
+    page = browser_page.page
+    # The middle of a drawn line with no body on it (as vis-network itself finds them).
+    found = page.evaluate(
+        """() => {
+          const x = window.explorer, net = x.network;
+          for (const e of x.visibleEdges()) {
+            const p = x.positions([e.from, e.to]);
+            const at = net.canvasToDOM({x: (p[e.from].x + p[e.to].x) / 2,
+                                        y: (p[e.from].y + p[e.to].y) / 2});
+            if (net.getNodeAt(at) === undefined && net.getEdgeAt(at) === e.id) {
+              return {x: at.x, y: at.y, title: e.title};
+            }
+          }
+          return null;
+        }"""
+    )
+    assert found is not None and found["title"]
+    box = page.locator("#network canvas").bounding_box()
+    tip = page.locator("#network .explore-tip")
+    assert tip.is_hidden()
+    page.mouse.move(box["x"] + found["x"], box["y"] + found["y"])
+    tip.wait_for(state="visible")
+    assert tip.text_content() == found["title"]
+    page.mouse.move(box["x"] + 2, box["y"] + 2)
+    tip.wait_for(state="hidden")
     assert_clean(browser_page)
 
 

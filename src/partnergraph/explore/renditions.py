@@ -43,7 +43,7 @@ def packed_parts(view: dict[str, Any]) -> tuple[bytes, bytes]:
 
 
 def _json(value: object) -> bytes:
-    return json.dumps(value, ensure_ascii=False).encode()
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()  # 10 % smaller
 
 
 def packed_json(view: dict[str, Any], part: str = "view") -> bytes:
