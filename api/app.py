@@ -23,6 +23,7 @@ from partnergraph.assets import VENDOR_FILES, require_assets
 from partnergraph.backends.embedded import EmbeddedBackend
 from partnergraph.explore import explore_views
 from partnergraph.revision_cache import RevisionCache
+from partnergraph.saved_query_files import SavedQueryFiles
 from partnergraph.settings import Settings
 from partnergraph.snapshots import Snapshots
 from partnergraph.sparql.forward import RemoteQueries
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.saved_queries = SavedQueryFiles(settings.graph_dir)  # read again when one changes
     # Explorer answers by the revision of the view they show (stale ones included).
     app.state.explore_responses = RevisionCache()
     # The explorer's packed views (18 MB a scope at 1 M triples), shared by a view's current

@@ -66,9 +66,9 @@ def document(app: FastAPI) -> dict[str, Any]:
                 _correct(path, operation)
                 if store is not None:
                     _declare_types(path, operation, store)
-        settings = getattr(app.state, "settings", None)
-        if settings is not None:
-            declare_saved_queries(doc, settings.graph_dir)
+        saved = getattr(app.state, "saved_queries", None)
+        if saved is not None:
+            declare_saved_queries(doc, saved.get())
         schemas = doc.get("components", {}).get("schemas", {})
         for unused in ("HTTPValidationError", "ValidationError"):
             schemas.pop(unused, None)

@@ -17,10 +17,10 @@ names exist, no schema can say.
 from __future__ import annotations
 
 import copy
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
-from partnergraph.saved_queries import Param, saved_queries
+from partnergraph.saved_queries import Param, SavedQuery
 
 TEMPLATE = "/api/v1/queries/{name}"
 PREFIX = "/api/v1/queries/"
@@ -36,7 +36,7 @@ _UNKNOWN_BODY = {
 }
 
 
-def declare_saved_queries(doc: dict[str, Any], graph_dir: Path) -> None:
+def declare_saved_queries(doc: dict[str, Any], queries: Mapping[str, SavedQuery]) -> None:
     """Replace the templated operation of ``doc`` with one operation per saved query."""
     paths: dict[str, Any] = doc.get("paths", {})
     template = paths.pop(TEMPLATE, None)
@@ -44,7 +44,7 @@ def declare_saved_queries(doc: dict[str, Any], graph_dir: Path) -> None:
         return
     run = template["get"]
     shared = [p for p in run.get("parameters", []) if p["name"] != "name"]
-    for query in saved_queries(graph_dir).values():
+    for query in queries.values():
         operation = copy.deepcopy(run)
         operation["operationId"] = "run_saved_query_" + query.name.replace("-", "_")
         operation["summary"] = f"{query.title.get('en', query.name)} ({query.name})"

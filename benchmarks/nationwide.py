@@ -61,7 +61,8 @@ from partnergraph.directory import Directory
 from partnergraph.graphfiles import discover
 from partnergraph.inventory import QUERIES, inventory
 from partnergraph.paging import Page
-from partnergraph.saved_queries import as_terms, load_saved_queries, page_text
+from partnergraph.saved_queries import as_terms, page_text
+from partnergraph.saved_query_files import load_saved_queries
 from partnergraph.settings import Settings
 from partnergraph.store import GraphStore
 

@@ -32,7 +32,8 @@ from live_server import REPO, free_port, serve, stop
 
 from partnergraph.directory import Directory
 from partnergraph.graphfiles import discover
-from partnergraph.saved_queries import as_terms, load_saved_queries
+from partnergraph.saved_queries import as_terms
+from partnergraph.saved_query_files import load_saved_queries
 from partnergraph.settings import Settings
 from partnergraph.store import GraphStore
 

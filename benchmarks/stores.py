@@ -36,7 +36,8 @@ from synthetic_nationwide import generate
 from partnergraph.directory import Directory
 from partnergraph.errors import PartnergraphError
 from partnergraph.partners import partners
-from partnergraph.saved_queries import as_terms, saved_queries
+from partnergraph.saved_queries import as_terms
+from partnergraph.saved_query_files import load_saved_queries
 from partnergraph.settings import Settings
 from partnergraph.store import GraphStore
 
@@ -58,7 +59,7 @@ def library_figures(store: GraphStore, codes: list[str]) -> tuple[float, float, 
     for org in orgs:
         [p.as_dict() for p in partners(store, org)]
     lists = len(orgs) / (time.perf_counter() - started)
-    queries = saved_queries(store.settings.graph_dir)
+    queries = load_saved_queries(store.settings.graph_dir)
     failed: list[str] = []
     spent = 0.0
     for name, saved in queries.items():

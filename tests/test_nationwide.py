@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -12,7 +13,8 @@ from partnergraph.analysis.scope import Filters
 from partnergraph.claims import claims_summary
 from partnergraph.directory import Directory
 from partnergraph.partners import partners
-from partnergraph.saved_queries import as_terms, saved_queries
+from partnergraph.saved_queries import as_terms
+from partnergraph.saved_query_files import SavedQueryFiles
 from partnergraph.store import GraphStore
 from partnergraph.terms import plain
 from partnergraph.validation import format_violation, validate_files
@@ -55,8 +57,12 @@ def body(store: GraphStore, slug: str) -> str:
     return f"{store.settings.base_iri}org/{slug}"
 
 
+#: One holder per graph/ folder, so the query files are read once per module.
+_files = functools.cache(SavedQueryFiles)
+
+
 def saved(store: GraphStore, name: str, **raw: str) -> list[dict[str, object]]:
-    query = saved_queries(store.settings.graph_dir)[name]
+    query = _files(store.settings.graph_dir).get()[name]
     bound = as_terms(query.bind(raw, Directory.load(store)))
     return [{k: plain(v) for k, v in r.items()} for r in store.select(query.text, **bound)]
 

@@ -6,7 +6,8 @@ import pytest
 
 from partnergraph.errors import GraphSourceError, InvalidInputError
 from partnergraph.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
-from partnergraph.saved_queries import load_saved_queries, page_text
+from partnergraph.saved_queries import page_text
+from partnergraph.saved_query_files import load_saved_queries
 from tests.conftest import GRAPH_DIR
 
 

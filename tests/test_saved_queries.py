@@ -15,14 +15,12 @@ from partnergraph.namespaces import PREFIXES
 from partnergraph.saved_queries import (
     BOM,
     SavedQuery,
-    _dummy,
     as_terms,
     get_saved_query,
-    load_saved_queries,
     run_saved_query,
-    saved_queries,
     with_bom,
 )
+from partnergraph.saved_query_files import SavedQueryFiles, _dummy, load_saved_queries
 from partnergraph.sparql.execute import QueryRequest, QueryResult, execute
 from partnergraph.store import GraphStore
 from partnergraph.terms import plain
@@ -532,12 +530,15 @@ def test_only_select_queries(query_dir) -> None:
 
 def test_saved_queries_are_reloaded_when_a_file_changes(query_dir) -> None:
     root = query_dir(GOOD_HEADER + "SELECT * {}")
-    assert saved_queries(root)["trial"].text.endswith("SELECT * {}")
-    assert saved_queries(root) is saved_queries(root)
+    files = SavedQueryFiles(root)
+    assert files.get()["trial"].text.endswith("SELECT * {}")
+    assert files.get() is files.get()
     query_dir(GOOD_HEADER + "SELECT ?changed {}")
-    assert saved_queries(root)["trial"].text.endswith("SELECT ?changed {}")
+    assert files.get()["trial"].text.endswith("SELECT ?changed {}")
     query_dir(GOOD_HEADER + "SELECT * {}", name="another")
-    assert set(saved_queries(root)) == {"trial", "another"}
+    assert set(files.get()) == {"trial", "another"}
+    # Another holder of the same folder reads it for itself: nothing is shared between them.
+    assert SavedQueryFiles(root).get() is not files.get()
 
 
 # --- running, CSV for Excel -----------------------------------------------------------
@@ -561,28 +562,28 @@ class InProcessPool:
         return execute(embedded(self.store), request, self.row_limit)
 
 
-def test_run_saved_query_binds_and_adds_a_bom_to_csv(shipped_store) -> None:
+def test_run_saved_query_binds_and_adds_a_bom_to_csv(shipped_store, queries) -> None:
     pool = InProcessPool(shipped_store)
-    result = run_saved_query(shipped_store, pool, "forum-survey", {}, "csv")  # type: ignore[arg-type]
+    result = run_saved_query(shipped_store, pool, queries, "forum-survey", {}, "csv")  # type: ignore[arg-type]
     assert result.body.startswith(BOM)
     text = result.body.decode("utf-8-sig")
     assert text.startswith("edition,response_rate_percent,")
     assert "他自治体の発表事例を今後の自治体での取組みの参考とするため" in text and "81.8" in text
     assert pool.requests[0].bindings == {"edition": f'"7"^^<{XSD_INTEGER}>'}
-    as_json = run_saved_query(shipped_store, pool, "forum-survey", {"edition": "7"})  # type: ignore[arg-type]
+    as_json = run_saved_query(shipped_store, pool, queries, "forum-survey", {"edition": "7"})  # type: ignore[arg-type]
     assert not as_json.body.startswith(BOM) and as_json.count == 10
 
 
-def test_run_saved_query_reports_truncation(shipped_store) -> None:
+def test_run_saved_query_reports_truncation(shipped_store, queries) -> None:
     pool = InProcessPool(shipped_store, row_limit=3)
-    result = run_saved_query(shipped_store, pool, "forum-survey", {}, "csv")  # type: ignore[arg-type]
+    result = run_saved_query(shipped_store, pool, queries, "forum-survey", {}, "csv")  # type: ignore[arg-type]
     assert result.truncated and result.count == 3
 
 
-def test_run_saved_query_errors(shipped_store) -> None:
+def test_run_saved_query_errors(shipped_store, queries) -> None:
     pool = InProcessPool(shipped_store)
     with pytest.raises(NotFoundError):
-        run_saved_query(shipped_store, pool, "no-such-query", {})  # type: ignore[arg-type]
+        run_saved_query(shipped_store, pool, queries, "no-such-query", {})  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError):
-        run_saved_query(shipped_store, pool, "forum-survey", {"edition": "x"})  # type: ignore[arg-type]
+        run_saved_query(shipped_store, pool, queries, "forum-survey", {"edition": "x"})  # type: ignore[arg-type]
     assert pool.requests == []

@@ -4,6 +4,7 @@ here in Python from single triple patterns, not from the saved queries' own shap
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from itertools import combinations
@@ -11,7 +12,8 @@ from itertools import combinations
 import pytest
 
 from partnergraph.directory import Directory
-from partnergraph.saved_queries import as_terms, saved_queries
+from partnergraph.saved_queries import as_terms
+from partnergraph.saved_query_files import SavedQueryFiles
 from partnergraph.store import GraphStore
 from partnergraph.terms import plain
 
@@ -19,8 +21,12 @@ PG = "https://w3id.org/partnergraph/ns#"
 DISASTER = "https://w3id.org/partnergraph/agreement-type/disaster-mutual-aid"
 
 
+#: One holder per graph/ folder, so the query files are read once per module.
+_files = functools.cache(SavedQueryFiles)
+
+
 def saved(store: GraphStore, name: str, **raw: str) -> list[dict[str, object]]:
-    query = saved_queries(store.settings.graph_dir)[name]
+    query = _files(store.settings.graph_dir).get()[name]
     bound = as_terms(query.bind(raw, Directory.load(store)))
     return [{k: plain(v) for k, v in r.items()} for r in store.select(query.text, **bound)]
 

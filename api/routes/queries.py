@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from partnergraph.errors import InvalidInputError
 from partnergraph.paging import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, Page
-from partnergraph.saved_queries import RESERVED, run_saved_query, saved_queries
+from partnergraph.saved_queries import RESERVED, run_saved_query
 
 router = APIRouter(prefix="/api/v1/queries", tags=["saved queries"])
 
@@ -79,7 +79,7 @@ and a `Link` header to it (`rel="next"`); `Partnergraph-Next-Page` is `true` or 
 
 
 def _list(request: Request) -> list[dict[str, object]]:
-    queries = saved_queries(request.app.state.settings.graph_dir)
+    queries = request.app.state.saved_queries.get()
     return [{**q.as_dict(), "link": f"{PREFIX}/{q.name}"} for q in queries.values()]
 
 
@@ -156,8 +156,10 @@ async def run_query(
             raise InvalidInputError(f"parameter {key!r} is given more than once", field=key)
         args[key] = value
     wanted = Page(page, min(limit, request.app.state.pool.row_limit))  # never past the row limit
+    state = request.app.state
+    queries = await run_in_threadpool(state.saved_queries.get)
     result = await run_in_threadpool(
-        run_saved_query, request.app.state.store, request.app.state.pool, name, args, format, wanted
+        run_saved_query, state.store, state.pool, queries, name, args, format, wanted
     )
     headers = {"Partnergraph-Next-Page": "true" if result.truncated else "false"}
     if result.truncated:

@@ -192,9 +192,10 @@ def query(
     if saved is None:
         if _SAVED_NAME.fullmatch(sparql) and not Path(sparql).exists():
             # Looks like a saved query's name, not SPARQL: say it is unknown, with close names.
-            from partnergraph.saved_queries import get_saved_query, saved_queries
+            from partnergraph.saved_queries import get_saved_query
+            from partnergraph.saved_query_files import load_saved_queries
 
-            get_saved_query(saved_queries(store.settings.graph_dir), sparql)
+            get_saved_query(load_saved_queries(store.settings.graph_dir), sparql)
         if param:
             raise InvalidInputError("--param needs a saved query (graph/queries/NAME.rq)", "param")
         if page is not None or limit is not None:
@@ -246,9 +247,9 @@ _SAVED_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 def _saved_query(arg: str, graph_dir: Path) -> SavedQuery | None:
     # Imported here: it brings rdflib's SPARQL parser, which the other commands never need.
-    from partnergraph.saved_queries import saved_queries
+    from partnergraph.saved_query_files import load_saved_queries
 
-    queries = saved_queries(graph_dir)
+    queries = load_saved_queries(graph_dir)
     path = Path(arg)
     if arg in queries:
         return queries[arg]

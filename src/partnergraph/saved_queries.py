@@ -55,7 +55,6 @@ import dataclasses
 import datetime as dt
 import difflib
 import re
-import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,12 +64,11 @@ import pyoxigraph as ox
 
 from partnergraph.directory import Directory
 from partnergraph.errors import (
-    GraphSourceError,
     InvalidInputError,
     InvalidReferenceError,
     NotFoundError,
 )
-from partnergraph.namespaces import AGREEMENT_TYPE, PG, PREFIXES, SKOS, XSD
+from partnergraph.namespaces import XSD
 from partnergraph.paging import Page
 from partnergraph.sparql.execute import QueryRequest, QueryResult, parse_term
 
@@ -87,14 +85,10 @@ RESERVED = frozenset({"format", "page", "limit"})
 PAGE_MARK = "# @page"
 BOM = "\ufeff".encode()
 
-_KEYS = ("title", "title@en", "description", "description@en", "param", "column")
-_HEADER = re.compile(r"#\s*([A-Za-z@-]+):\s*(.*)$")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
 #: ASCII digits only, as the OpenAPI document declares them (``\d`` takes any script's).
 _INTEGER = re.compile(r"[+-]?[0-9]{1,18}$")
 _YEAR = re.compile(r"[0-9]{1,4}$")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-_POSITION = re.compile(r"at (\d+):")
 _MAX_LENGTH = 500
 
 
@@ -165,7 +159,7 @@ class SavedQuery:
                     f"missing parameter {param.name!r} ({param.type}: {param.label})",
                     field=param.name,
                 )
-            bound[param.name] = str(_term(param, value, directory))
+            bound[param.name] = str(term_for(param, value, directory))
         return bound
 
     def example_args(self) -> dict[str, str]:
@@ -182,7 +176,7 @@ class SavedQuery:
         }
 
 
-def _term(param: Param, value: str, directory: Directory | None) -> Term:
+def term_for(param: Param, value: str, directory: Directory | None) -> Term:
     """The RDF term for one value; ``directory`` None only checks the form (at load time)."""
     if len(value) > _MAX_LENGTH:
         raise InvalidInputError(f"{param.name}: longer than {_MAX_LENGTH} characters", param.name)
@@ -231,112 +225,12 @@ def _term(param: Param, value: str, directory: Directory | None) -> Term:
     raise AssertionError(kind)  # types are checked when the file is loaded
 
 
-def agreement_types(graph_dir: Path) -> dict[str, str]:
-    """``skos:notation`` → concept IRI of every agreement type in ``graph_dir/ontology.ttl``."""
-    quads = list(ox.parse(path=str(graph_dir / "ontology.ttl"), format=ox.RdfFormat.TURTLE))
-    in_scheme = {
-        q.subject.value
-        for q in quads
-        if q.predicate.value == SKOS + "inScheme" and q.object.value == PG + "AgreementTypeScheme"
-    }
-    return {
-        q.object.value: q.subject.value
-        for q in quads
-        if q.predicate.value == SKOS + "notation" and q.subject.value in in_scheme
-    }
-
-
-def load_saved_queries(graph_dir: Path) -> dict[str, SavedQuery]:
-    """Every ``graph_dir/queries/*.rq`` by name; :class:`GraphSourceError` names a bad file/line.
-
-    Each query is also parsed, and run once on an empty store with every
-    parameter bound, so a syntax error or an unprojected parameter is found
-    here rather than when someone runs it.
-    """
-    choices = agreement_types(graph_dir)
-    queries = {}
-    for path in sorted((graph_dir / "queries").glob("*.rq")):
-        query = _parse(path, choices)
-        queries[query.name] = query
-    return queries
-
-
-_CACHE: dict[Path, tuple[tuple[object, ...], dict[str, SavedQuery]]] = {}
-
-
-def saved_queries(graph_dir: Path) -> dict[str, SavedQuery]:
-    """:func:`load_saved_queries`, cached until a query file (or the ontology) changes."""
-    files = [graph_dir / "ontology.ttl", *sorted((graph_dir / "queries").glob("*.rq"))]
-    stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files)
-    hit = _CACHE.get(graph_dir)
-    if hit is None or hit[0] != stamp:
-        hit = (stamp, load_saved_queries(graph_dir))
-        _CACHE[graph_dir] = hit
-    return hit[1]
-
-
 def get_saved_query(queries: Mapping[str, SavedQuery], name: str) -> SavedQuery:
     """The query called ``name``, or :class:`NotFoundError` with the closest names."""
     if name in queries:
         return queries[name]
     close = difflib.get_close_matches(name, list(queries), n=5, cutoff=0.5)
     raise NotFoundError(f"no saved query named {name!r}", close)
-
-
-def _parse(path: Path, choices: Mapping[str, str]) -> SavedQuery:
-    text = path.read_text(encoding="utf-8")
-    values: dict[str, str] = {}
-    params: list[Param] = []
-    columns: dict[str, dict[str, str]] = {}
-    lines: dict[str, int] = {}
-    column_lines: dict[str, int] = {}
-    last: str | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.startswith("#"):
-            break
-        if not line[1:].strip():
-            continue
-        match = _HEADER.match(line)
-        if match is None and line.startswith("#  ") and last in values:
-            values[last] += " " + line[1:].strip()  # continuation line
-            continue
-        if match is None or match.group(1) not in _KEYS:
-            raise GraphSourceError(
-                str(path), number, f"expected '# key: value' with key one of {', '.join(_KEYS)}"
-            )
-        key, value = match.group(1), match.group(2).strip()
-        if key == "param":
-            params.append(_param(path, number, value, choices, params))
-            lines[params[-1].name] = number
-            last = None
-        elif key == "column":
-            variable, heading = _column(path, number, value, columns)
-            columns[variable] = heading
-            column_lines[variable] = number
-            last = None
-        elif key in values:
-            raise GraphSourceError(str(path), number, f"{key} given twice")
-        else:
-            values[key] = value
-            last = key
-    missing = [k for k in _KEYS[:4] if not values.get(k)]
-    if missing:
-        raise GraphSourceError(str(path), None, f"header lacks {', '.join(missing)}")
-    marks = [n for n, line in enumerate(text.splitlines(), 1) if line.strip() == PAGE_MARK]
-    if len(marks) > 1:
-        raise GraphSourceError(str(path), marks[1], f"{PAGE_MARK!r} given twice")
-    query = SavedQuery(
-        name=path.stem,
-        title={"ja": values["title"], "en": values["title@en"]},
-        description={"ja": values["description"], "en": values["description@en"]},
-        params=tuple(params),
-        text=text,
-        path=path,
-        columns=columns,
-    )
-    _check_query(path, text, params, lines, column_lines)
-    _check_query(path, page_text(query, Page()), params, lines)  # LIMIT where it was marked
-    return query
 
 
 def page_text(query: SavedQuery, page: Page) -> str:
@@ -357,119 +251,6 @@ def page_text(query: SavedQuery, page: Page) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _column(
-    path: Path, number: int, spec: str, seen: Mapping[str, object]
-) -> tuple[str, dict[str, str]]:
-    """``VAR "見出し / Heading"`` → (VAR, {"ja": 見出し, "en": Heading})."""
-    try:
-        words = shlex.split(spec)
-    except ValueError as exc:
-        raise GraphSourceError(str(path), number, f"column: {exc}") from None
-    if len(words) != 2 or not _NAME.match(words[0]):
-        raise GraphSourceError(str(path), number, 'column: expected VAR "見出し / Heading"')
-    variable, label = words
-    if variable in seen:
-        raise GraphSourceError(str(path), number, f"column: {variable!r} given twice")
-    ja, sep, en = (part.strip() for part in label.partition(" / "))
-    if not ja or not sep or not en:
-        raise GraphSourceError(
-            str(path), number, f'column: {variable!r} needs "見出し / Heading" (both languages)'
-        )
-    return variable, {"ja": ja, "en": en}
-
-
-def _param(
-    path: Path, number: int, spec: str, choices: Mapping[str, str], seen: list[Param]
-) -> Param:
-    def fail(message: str) -> GraphSourceError:
-        return GraphSourceError(str(path), number, f"param: {message}")
-
-    try:
-        words = shlex.split(spec)
-    except ValueError as exc:
-        raise fail(str(exc)) from None
-    if len(words) < 3:
-        raise fail('expected NAME TYPE "LABEL" [default=V] [example=V] [optional]')
-    name, kind, label, *options = words
-    if not _NAME.match(name) or name in RESERVED or any(p.name == name for p in seen):
-        raise fail(f"{name!r} is not a usable name (a SPARQL variable name, not reserved, unique)")
-    if kind not in PARAM_TYPES:
-        raise fail(f"unknown type {kind!r}; known: {', '.join(PARAM_TYPES)}")
-    values: dict[str, str] = {}
-    for option in options:
-        key, eq, value = option.partition("=")
-        if option == "optional" or (eq and key in ("default", "example") and value):
-            values[key] = value
-        else:
-            raise fail(f"unknown option {option!r}")
-    param = Param(
-        name,
-        kind,
-        label,
-        default=values.get("default"),
-        example=values.get("example"),
-        optional="optional" in values,
-        choices=choices if kind == "agreement-type" else {},
-    )
-    if param.default is not None and param.optional:
-        raise fail("a parameter with a default is not also optional")
-    if param.required and param.example is None:
-        raise fail("a required parameter needs an example=, so that the query can be tried")
-    for given in (param.default, param.example):
-        if given is not None:
-            try:
-                _term(param, given, None)
-            except InvalidInputError as exc:
-                raise fail(str(exc)) from None
-    return param
-
-
-def _check_query(
-    path: Path,
-    text: str,
-    params: list[Param],
-    lines: dict[str, int],
-    column_lines: Mapping[str, int] | None = None,
-) -> None:
-    """Parse ``text`` and run it on an empty store with every parameter bound.
-
-    Every ``column`` line must name a projected variable.
-    """
-    subs: dict[ox.Variable, Term | ox.Triple] = {ox.Variable(p.name): _dummy(p) for p in params}
-    try:
-        result = ox.Store().query(text, substitutions=subs or None, prefixes=PREFIXES)
-        if not isinstance(result, ox.QuerySolutions):
-            raise GraphSourceError(str(path), None, "a saved query must be a SELECT query")
-        projected = {v.value for v in result.variables}
-        for variable, number in (column_lines or {}).items():
-            if variable not in projected:
-                raise GraphSourceError(
-                    str(path), number, f"column: {variable!r} is not in the SELECT clause"
-                )
-        list(result)
-    except SyntaxError as exc:
-        match = _POSITION.search(str(exc))
-        line = int(match.group(1)) if match else None
-        raise GraphSourceError(str(path), line, str(exc)) from None
-    except (RuntimeError, ValueError, OSError) as exc:
-        message, line = str(exc), None
-        for p in params:
-            if f"?{p.name} " in message:
-                message = f"parameter {p.name!r} is not in the SELECT clause ({message})"
-                line = lines[p.name]
-        raise GraphSourceError(str(path), line, message) from None
-
-
-def _dummy(param: Param) -> Term:
-    if param.type in ("year", "integer"):
-        return ox.Literal("1", datatype=ox.NamedNode(XSD + "integer"))
-    if param.type == "date":
-        return ox.Literal("2000-01-01", datatype=ox.NamedNode(XSD + "date"))
-    if param.type == "string":
-        return ox.Literal("x")
-    return ox.NamedNode(AGREEMENT_TYPE + "x")
-
-
 def as_terms(bindings: Mapping[str, str]) -> dict[str, Term]:
     """pyoxigraph terms for N-Triples terms (what :meth:`SavedQuery.bind` returns)."""
     return {name: parse_term(nt) for name, nt in bindings.items()}
@@ -483,6 +264,7 @@ def with_bom(csv: bytes) -> bytes:
 def run_saved_query(
     store: GraphStore,
     pool: QueryPool,
+    queries: Mapping[str, SavedQuery],
     name: str,
     raw: Mapping[str, str],
     result_format: str = "json",
@@ -492,15 +274,15 @@ def run_saved_query(
     strings through the worker ``pool``.
 
     The result's ``truncated`` says that a next page exists. Pages are at most
-    the pool's row limit (callers that link pages clamp first). The query files
-    are read from the store's ``graph_dir``. CSV results start with a
+    the pool's row limit (callers that link pages clamp first). ``name`` is one
+    of ``queries`` (:meth:`SavedQueryFiles.get`). CSV results start with a
     byte-order mark. Raises :class:`NotFoundError` for an unknown name and
     :class:`InvalidInputError` for a bad parameter.
     """
     page = page or Page()
     if page.size > pool.row_limit:  # a page is never longer than the pool's row limit
         page = Page(page.number, pool.row_limit)
-    query = get_saved_query(saved_queries(store.settings.graph_dir), name)
+    query = get_saved_query(queries, name)
     bindings = query.bind(raw, Directory.load(store))
     request = QueryRequest(
         query=page_text(query, page),
