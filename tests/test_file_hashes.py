@@ -50,6 +50,14 @@ def _fake_digest(cache: Path, file: Path) -> None:
     cache.write_text(json.dumps(data))
 
 
+def _hash_and_save(file: Path, cache: Path) -> bytes:
+    """Hash ``file`` through a fresh cache in ``cache`` and save it; the digest."""
+    hashes = FileHashes(cache)
+    digest = hashes.digest(file)
+    hashes.save()
+    return digest
+
+
 def test_the_version_is_the_same_with_a_fresh_or_a_warm_cache(tmp_path: Path, graph_dir) -> None:
     root = graph_dir(kawaba=KAWABA)
     files = discover(root)
@@ -68,9 +76,7 @@ def test_a_cached_digest_is_used_for_a_file_unchanged_since_well_before_it_was_h
     file, cache = tmp_path / "a.trig", tmp_path / "hashes.json"
     file.write_text("content")
     _age(file)
-    hashes = FileHashes(cache)
-    assert hashes.digest(file) == hashlib.sha256(b"content").digest()
-    hashes.save()
+    assert _hash_and_save(file, cache) == hashlib.sha256(b"content").digest()
     _fake_digest(cache, file)
     assert FileHashes(cache).digest(file) == bytes.fromhex(FAKE)  # not read again
 
@@ -79,9 +85,7 @@ def test_a_file_changed_right_after_it_was_hashed_is_hashed_again(tmp_path: Path
     """Same size, inode and mtime, but the mtime is within the racy window of the hash."""
     file, cache = tmp_path / "a.trig", tmp_path / "hashes.json"
     file.write_text("before")
-    hashes = FileHashes(cache)
-    hashes.digest(file)
-    hashes.save()
+    _hash_and_save(file, cache)
     _rewrite_keeping_stat(file, "after!")
     assert FileHashes(cache).digest(file) == hashlib.sha256(b"after!").digest()
 
@@ -89,9 +93,7 @@ def test_a_file_changed_right_after_it_was_hashed_is_hashed_again(tmp_path: Path
 def test_a_recent_file_is_hashed_again_even_with_its_stat_unchanged(tmp_path: Path) -> None:
     file, cache = tmp_path / "a.trig", tmp_path / "hashes.json"
     file.write_text("content")
-    hashes = FileHashes(cache)
-    hashes.digest(file)
-    hashes.save()
+    _hash_and_save(file, cache)
     _fake_digest(cache, file)
     assert FileHashes(cache).digest(file) == hashlib.sha256(b"content").digest()
 
@@ -103,9 +105,7 @@ def test_a_file_replaced_by_another_with_the_same_size_and_mtime_is_hashed_again
     file, cache = tmp_path / "a.trig", tmp_path / "hashes.json"
     file.write_text("before")
     _age(file)
-    hashes = FileHashes(cache)
-    hashes.digest(file)
-    hashes.save()
+    _hash_and_save(file, cache)
     new = tmp_path / "new.trig"
     new.write_text("after!")
     st = file.stat()
@@ -133,9 +133,7 @@ def test_a_malformed_cache_file_is_an_empty_cache(tmp_path: Path, text: str) -> 
     file, cache = tmp_path / "a.trig", tmp_path / "hashes.json"
     file.write_text("content")
     cache.write_text(text)
-    hashes = FileHashes(cache)
-    assert hashes.digest(file) == hashlib.sha256(b"content").digest()
-    hashes.save()
+    assert _hash_and_save(file, cache) == hashlib.sha256(b"content").digest()
     assert os.path.abspath(file) in json.loads(cache.read_text())["files"]
 
 
