@@ -157,9 +157,10 @@ async def run_query(
         args[key] = value
     wanted = Page(page, min(limit, request.app.state.pool.row_limit))  # never past the row limit
     state = request.app.state
-    queries = await run_in_threadpool(state.saved_queries.get)
     result = await run_in_threadpool(
-        run_saved_query, state.store, state.pool, queries, name, args, format, wanted
+        lambda: run_saved_query(
+            state.store, state.pool, state.saved_queries.get(), name, args, format, wanted
+        )
     )
     headers = {"Partnergraph-Next-Page": "true" if result.truncated else "false"}
     if result.truncated:

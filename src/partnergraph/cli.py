@@ -40,6 +40,8 @@ from partnergraph.tables import TABLE_WIDTH, render_csv, render_json, render_tab
 from partnergraph.terms import plain
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from partnergraph.saved_queries import SavedQuery
 
 app = typer.Typer(
@@ -186,16 +188,19 @@ def query(
     With --page or --limit it answers one page, as the API does, and says on
     stderr when a next page exists.
     """
+    # Imported here: it brings rdflib's SPARQL parser, which the other commands never need.
+    from partnergraph.saved_query_files import load_saved_queries
+
     store = _store()
-    saved = _saved_query(sparql, store.settings.graph_dir)
+    queries = load_saved_queries(store.settings.graph_dir)
+    saved = _saved_query(sparql, queries, store.settings.graph_dir)
     wanted = None
     if saved is None:
         if _SAVED_NAME.fullmatch(sparql) and not Path(sparql).exists():
             # Looks like a saved query's name, not SPARQL: say it is unknown, with close names.
             from partnergraph.saved_queries import get_saved_query
-            from partnergraph.saved_query_files import load_saved_queries
 
-            get_saved_query(load_saved_queries(store.settings.graph_dir), sparql)
+            get_saved_query(queries, sparql)
         if param:
             raise InvalidInputError("--param needs a saved query (graph/queries/NAME.rq)", "param")
         if page is not None or limit is not None:
@@ -245,11 +250,8 @@ def query(
 _SAVED_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 
-def _saved_query(arg: str, graph_dir: Path) -> SavedQuery | None:
-    # Imported here: it brings rdflib's SPARQL parser, which the other commands never need.
-    from partnergraph.saved_query_files import load_saved_queries
-
-    queries = load_saved_queries(graph_dir)
+def _saved_query(arg: str, queries: Mapping[str, SavedQuery], graph_dir: Path) -> SavedQuery | None:
+    """The saved query ``arg`` names (by name, or by its path under graph/queries/)."""
     path = Path(arg)
     if arg in queries:
         return queries[arg]

@@ -86,13 +86,13 @@ def test_the_apps_views_answer_the_page_and_its_view_from_what_the_child_saved(
     assert read == []  # answered from the renditions alone
     view = client.app.state.views.get(("nation", "en")).value  # type: ignore[attr-defined]
     assert read == [("nation", "en")]  # now read, once
-    assert plain.content == zipped.content == renditions.packed_json(view)
+    assert plain.content == zipped.content == renditions.packed_parts(view)[0]
     revision = plain.json()["revision"]  # "+" in it: sent encoded, as the page sends it
     details = client.get(
         "/explore/details.json", params={"scope": "nation", "lang": "en", "revision": revision}
     )
     assert details.status_code == 200 and read == [("nation", "en")]  # from its rendition
-    assert details.content == renditions.packed_json(view, "details")
+    assert details.content == renditions.packed_parts(view)[1]
     assert 'data-scope="nation"' in page.text and "view.json?scope=nation" in page.text
     for item in view["legend"]["types"]:  # the page's legend, from the saved head
         assert f"{html.escape(item['label'])} <span" in page.text

@@ -46,11 +46,6 @@ def _json(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()  # 10 % smaller
 
 
-def packed_json(view: dict[str, Any], part: str = "view") -> bytes:
-    """One part of the packed view (``view`` or ``details``) as UTF-8 JSON."""
-    return packed_parts(view)[part == "details"]
-
-
 def gzipped(data: bytes) -> bytes:
     """``data`` gzipped as the route sends it (level 6, no timestamp: the same bytes each time)."""
     return gzip.compress(data, compresslevel=6, mtime=0)
