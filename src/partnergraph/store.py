@@ -26,6 +26,7 @@ import pyoxigraph as ox
 
 from partnergraph.backends import Backend, data_operations, open_backend
 from partnergraph.backends.embedded import EmbeddedBackend
+from partnergraph.backends.solutions import solution_rows
 from partnergraph.errors import QueryError, StoreBusyError
 from partnergraph.file_hashes import FileHashes
 from partnergraph.graphfiles import GraphFile, check_file, discover, graph_version
@@ -304,20 +305,12 @@ class GraphStore:
             raise syntax_error(exc, sparql) from None
 
     def select(self, sparql: str, **bindings: Term) -> list[dict[str, Term]]:
-        """Rows of a SELECT query as dicts of variable name → term (unbound ones left out)."""
+        """Rows of a SELECT query as dicts of variable name → term (unbound ones left out),
+        read in one call (:mod:`partnergraph.backends.solutions` says why)."""
         result = self.query(sparql, bindings)
         if not isinstance(result, ox.QuerySolutions):
             raise QueryError("expected a SELECT query")
-        names = [v.value for v in result.variables]
-        rows = []
-        for solution in result:
-            row = {}
-            for name in names:
-                term = solution[name]
-                if term is not None:
-                    row[name] = term
-            rows.append(row)
-        return rows
+        return solution_rows(result)
 
     def select_each(
         self, sparql: str, name: str, iris: Iterable[str] | None
