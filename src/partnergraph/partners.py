@@ -305,7 +305,7 @@ def read_tables(store: GraphStore, tied: list[dict[str, Term]]) -> BodyTables:
     vias = {row["via"].value for row in tied}
     bodies = {row[name].value for row in tied for name in ("partner", "through") if name in row}
     return BodyTables(
-        directory=Directory.build(store, only=bodies),
+        directory=Directory.build(store, only=bodies, keyed=False),
         titles=load_titles(store, only=vias),
         citations=load_citations_of(store, vias),
         party_counts=load_party_counts(store, only=vias),
