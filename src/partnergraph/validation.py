@@ -23,6 +23,7 @@ from rdflib.namespace import RDFS, SH, XSD
 from rdflib.query import Result
 from rdflib.term import Node
 
+from partnergraph.backends.solutions import solution_rows
 from partnergraph.errors import GraphSourceError
 from partnergraph.namespaces import PREFIXES, entity_prefixes
 from partnergraph.settings import DEFAULT_BASE_IRI, Settings
@@ -184,8 +185,8 @@ class _OxigraphSparqlGraph(Graph):
         names = [v.value for v in answer.variables]
         select = Result("SELECT")
         select.vars = [Variable(n) for n in names]
-        select.bindings = [
-            {Variable(n): _from_ox(row[n]) for n in names if row[n] is not None} for row in answer
+        select.bindings = [  # in one call: see partnergraph.backends.solutions
+            {Variable(n): _from_ox(t) for n, t in row.items()} for row in solution_rows(answer)
         ]
         return select
 
