@@ -14,6 +14,7 @@
   const LANG = DATA.lang;
   const STANDALONE = Boolean(DATA.standalone);
   const NATION = VIEW.scope === "nation";
+  const PACT = "pact"; // partnergraph.explore.pacts.PACT_KIND
   const LAST_YEAR = VIEW.years.max;
 
   const $ = (id) => document.getElementById(id);
@@ -356,9 +357,43 @@
     return drawn;
   }
 
+  // A multi-party pact (a diamond tied to each party, partnergraph.explore.pacts) is drawn
+  // with its lines: one with none of them drawn would float among the bodies unexplained. The
+  // nationwide page at 1 M triples had 7,511 pacts among its 9,581 nodes, none of their lines
+  // among the 4,000 drawn, and vis-network built every one of them before its first frame.
+  const BODIES = VIEW.nodes.filter((n) => n.kind !== PACT).map((n) => n.id);
+
+  /** The ids vis-network holds: every body; a pact while one of its lines is drawn, or
+   * while it is selected or on the path. */
+  function canvasIds() {
+    const ids = new Set(BODIES);
+    for (const e of VIEW.edges) {
+      if (drawn.has(e.id)) {
+        ids.add(e.from);
+        ids.add(e.to);
+      }
+    }
+    if (state.focus) ids.add(state.focus);
+    for (const id of pathNodes) ids.add(id);
+    return ids;
+  }
+
+  /** Bring vis-network's nodes in step with canvasIds(): pacts come and go with their lines. */
+  function placeNodes() {
+    const next = canvasIds();
+    const gone = [...inCanvas].filter((id) => !next.has(id));
+    if (gone.length) nodes.remove(gone);
+    const come = VIEW.nodes.filter((n) => next.has(n.id) && !inCanvas.has(n.id));
+    inCanvas = next;
+    if (come.length) {
+      nodes.add(come.map((n) => nodeItem(n, shown.nodes.has(n.id), pathNodes.has(n.id))));
+    }
+  }
+
   /** Put exactly the drawn edges into vis-network's data set, each in its current look. */
   function drawEdges() {
     drawn = drawnEdges();
+    placeNodes();
     const gone = edges.getIds().filter((id) => !drawn.has(id));
     if (gone.length) edges.remove(gone);
     edges.update(
@@ -470,7 +505,7 @@
     measure.font = `${LABEL_PX}px sans-serif`;
     const items = [];
     for (const node of VIEW.nodes) {
-      if (!shown.nodes.has(node.id)) continue;
+      if (!shown.nodes.has(node.id) || !inCanvas.has(node.id)) continue;
       const [x, y] = node.positions[state.layout];
       const at = network.canvasToDOM({ x, y });
       const r = node.sizes[state.size] * scale;
@@ -540,9 +575,10 @@
     labelled = plan.chosen;
     labelSize = plan.size;
     haloSize = plan.halo;
-    const changed = VIEW.nodes.filter((n) =>
-      labelled.has(n.id) ? resized || !before.has(n.id) : before.has(n.id),
-    );
+    const changed = VIEW.nodes.filter((n) => {
+      if (!inCanvas.has(n.id)) return false; // gone with its lines
+      return labelled.has(n.id) ? resized || !before.has(n.id) : before.has(n.id);
+    });
     nodes.update(
       changed.map((n) => ({
         id: n.id,
@@ -558,11 +594,14 @@
   readState();
   let shown = visible(); // once, after the state is read: 98,299 ties in a nationwide view
   computePath();
+  let drawn = drawnEdges();
+  let inCanvas = canvasIds();
 
   const nodes = new vis.DataSet(
-    VIEW.nodes.map((n) => nodeItem(n, shown.nodes.has(n.id), pathNodes.has(n.id))),
+    VIEW.nodes
+      .filter((n) => inCanvas.has(n.id))
+      .map((n) => nodeItem(n, shown.nodes.has(n.id), pathNodes.has(n.id))),
   );
-  let drawn = drawnEdges();
   const edges = new vis.DataSet(
     VIEW.edges.filter((e) => drawn.has(e.id)).map((e) => edgeItem(e, true, pathEdges.has(e.id))),
   );
@@ -653,8 +692,12 @@
     shown = visible();
     computePath();
     drawOnce(network, () => {
-      nodes.update(VIEW.nodes.map((n) => nodeItem(n, shown.nodes.has(n.id), pathNodes.has(n.id))));
-      drawEdges();
+      drawEdges(); // and the pacts with them
+      nodes.update(
+        VIEW.nodes
+          .filter((n) => inCanvas.has(n.id))
+          .map((n) => nodeItem(n, shown.nodes.has(n.id), pathNodes.has(n.id))),
+      );
     });
     scheduleLabels();
     showCounts();
@@ -778,7 +821,7 @@
     fact(facts, T.explore_size_betweenness, node.measures.betweenness);
     const links = $("panel-links");
     links.replaceChildren(link(entityHref(node), T.explore_entity_page));
-    if (!STANDALONE) {
+    if (!STANDALONE && node.kind !== PACT) {
       const key = encodeURIComponent(node.id);
       links.append(" · ", link(`${DATA.endpoints.organizations}/${key}`, T.explore_api));
       links.append(" · ", link(`/explore/${key}?lang=${LANG}`, T.explore_ego_link));
@@ -821,8 +864,8 @@
   }
 
   async function loadDetails(node) {
-    if (STANDALONE) {
-      showEmbedded(node, false);
+    if (STANDALONE || node.kind === PACT) {
+      showEmbedded(node, false); // a pact is no organization of the API: its parties, as drawn
       return;
     }
     const base = `${DATA.endpoints.organizations}/${encodeURIComponent(node.id)}`;
@@ -930,14 +973,16 @@
     state.focus = null;
     writeState();
     if (drawn.size < shown.edges.size) drawEdges();
+    else placeNodes();
   }
 
   /** Select a node, bring it into view and open its panel. */
   function focusNode(id) {
     if (!byId.has(id)) return;
+    openPanel(id); // the focus: a pact none of whose lines is drawn comes into the canvas
+    if (!inCanvas.has(id)) placeNodes();
     network.selectNodes([id]);
     network.focus(id, { scale: Math.max(network.getScale(), 1.2), animation: false });
-    openPanel(id);
   }
 
   // ---------------------------------------------------------------- search
@@ -1119,6 +1164,7 @@
     nodes,
     labelled: () => [...labelled],
     nodeCount: () => shown.nodes.size,
+    canvasIds: () => [...inCanvas],
     edgeCount: () => shown.edges.size,
     drawnCount: () => drawn.size,
     visibleEdges: () => VIEW.edges.filter((e) => shown.edges.has(e.id)),

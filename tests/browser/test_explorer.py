@@ -377,3 +377,48 @@ def test_relation_details_that_cannot_be_had_are_said_and_the_lines_stay_drawn(
     assert "names and sources of the ties could not be loaded (409)" in note.text_content()
     assert page.evaluate("() => window.explorer.drawnCount()") > 0
     assert browser_page.blocked == []
+
+
+def test_a_pact_is_drawn_with_its_lines(browser_page: BrowserPage, budget_server: str) -> None:
+    """A multi-party pact's diamond is in the canvas exactly while one of its lines is drawn
+    (or it is selected): over the budget, a pact none of whose lines is drawn is left out,
+    and comes in, selected, with all its lines when it is looked up."""
+    open_explorer(browser_page, budget_server + "explore")
+    page = browser_page.page
+    data = httpx.get(budget_server + "explore/data.json", timeout=DEADLINE).json()
+    pacts = {n["id"] for n in data["nodes"] if n["kind"] == "pact"}
+    bodies = {n["id"] for n in data["nodes"]} - pacts
+    ends = {e["id"]: (e["from"], e["to"]) for e in data["edges"]}
+
+    def in_canvas() -> set[str]:
+        held = set(page.evaluate("() => window.explorer.nodes.getIds()"))
+        assert held == set(page.evaluate("() => window.explorer.canvasIds()"))
+        return held
+
+    def pacts_with_drawn_lines() -> set[str]:
+        return {end for e in drawn_ids(browser_page) for end in ends[e] if end in pacts}
+
+    held = in_canvas()
+    assert bodies <= held
+    assert held & pacts == pacts_with_drawn_lines()
+    left_out = sorted(pacts - held)
+    assert left_out, "the budget should leave some pact without a drawn line"
+    pact = left_out[0]
+    page.evaluate("(id) => window.explorer.focus(id)", pact)
+    page.wait_for_function("(id) => window.explorer.state().focus === id", arg=pact)
+    assert pact in in_canvas()
+    assert page.evaluate("() => window.explorer.network.getSelectedNodes()") == [pact]
+    its_lines = {e for e, (a, b) in ends.items() if pact in (a, b)}
+    shown = {e["id"] for e in page.evaluate("() => window.explorer.visibleEdges()")}
+    assert its_lines & shown <= drawn_ids(browser_page)
+    page.evaluate("() => document.getElementById('panel-close').click()")
+    held = in_canvas()
+    assert held & pacts == pacts_with_drawn_lines()
+    assert pact not in held
+    # A pact's panel lists its parties from the view, and offers no organization links.
+    page.evaluate("(id) => window.explorer.focus(id)", pact)
+    page.wait_for_function("() => !document.getElementById('panel').hidden")
+    assert page.locator("#panel-links a").count() == 1
+    assert page.locator("#panel-partners li").count() >= 3
+    assert page.locator("#panel-notice").is_hidden()
+    assert_clean(browser_page)
