@@ -13,6 +13,7 @@ import pytest
 
 from partnergraph.errors import GraphSourceError, QueryError, StoreBusyError
 from partnergraph.inventory import inventory
+from partnergraph.namespaces import PG, RDFS
 from partnergraph.snapshots import Snapshots
 from partnergraph.store import GraphStore
 from partnergraph.writes.rdf import A
@@ -151,6 +152,19 @@ def test_bindings_are_terms_not_text(tmp_path: Path, graph_dir) -> None:
     assert store.select(query, code=ox.Literal('104442" } ; DROP ALL ; #')) == []
     with pytest.raises(QueryError, match="syntax"):
         store.select("SELECT ?x WHERE {")
+
+
+def test_properties_read_in_one_scan_are_the_objects_of_each(tmp_path: Path, graph_dir) -> None:
+    store = GraphStore.open(small_settings(tmp_path, graph_dir(kawaba=KAWABA)))
+    kawaba = ox.NamedNode(BASE + "lg/104442")
+    found = store.properties(kawaba)
+    assert set(found) == {A.value, RDFS + "label", PG + "lgCode"}
+    for predicate, objects in found.items():
+        assert objects == store.objects(kawaba, predicate)
+    # Like the queries, only the named graphs: a quad in the default graph is not read.
+    embedded(store).add(ox.Quad(kawaba, ox.NamedNode(PG + "lgCode"), ox.Literal("999999")))
+    assert store.properties(kawaba)[PG + "lgCode"] == [ox.Literal("104442")]
+    assert store.properties(ox.NamedNode(BASE + "lg/none")) == {}
 
 
 def test_dump_round_trips_named_graphs(tmp_path: Path, graph_dir) -> None:

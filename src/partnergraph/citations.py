@@ -118,11 +118,12 @@ def _citation_rows(store: GraphStore, nodes: Iterable[str]) -> list[dict[str, Te
         for c in store.objects(node, DCT + "source"):
             if isinstance(c, ox.Literal):
                 continue
+            found = store.properties(c)
             optional: list[list[tuple[str, Term | None]]] = [
-                [(name, v) for v in store.objects(c, PG + name)] or [(name, None)]
+                [(name, v) for v in found.get(PG + name, [])] or [(name, None)]
                 for name in ("section", "page", "quote")
             ]
-            for document in store.objects(c, PG + "document"):
+            for document in found.get(PG + "document", []):
                 for chosen in itertools.product(*optional):
                     row: dict[str, Term] = {"node": node, "c": c, "document": document}
                     row.update((name, v) for name, v in chosen if v is not None)
