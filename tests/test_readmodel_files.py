@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -102,6 +104,27 @@ def test_a_write_saves_the_new_revision_and_only_the_newest_files_stay(tmp_path:
         files.name(store, store.revision()),
         names[-1],
     ]
+
+
+def test_a_save_removes_partial_files_long_abandoned_and_leaves_recent_ones(
+    tmp_path: Path,
+) -> None:
+    """A process stopped while writing leaves its partial file; the next save removes it once
+    it is old enough that no one can still be writing it."""
+    store = GraphStore.open(_settings(tmp_path))
+    files = ReadModelFiles(tmp_path / "store.readmodel")
+    files.folder.mkdir(parents=True)
+    abandoned = files.folder / ("abandoned" + readmodel_files.PARTIAL_SUFFIX)
+    recent = files.folder / ("recent" + readmodel_files.PARTIAL_SUFFIX)
+    for partial in (abandoned, recent):
+        partial.write_bytes(b"half a pickle")
+    old = time.time() - readmodel_files.PARTIAL_AGE - 60
+    os.utime(abandoned, (old, old))
+    files.save(store, read_model(store))
+    assert not abandoned.exists()
+    assert recent.exists()
+    assert files.has(store)
+    store.close()
 
 
 def test_the_analysis_saved_beside_a_model_is_loaded_with_it_and_pruned_with_it(

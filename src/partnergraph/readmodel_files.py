@@ -29,6 +29,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+import time
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,11 @@ KEEP = 2
 SUFFIX = ".pickle"
 #: Beside a model: memo entries of its revision saved by the view builder's child.
 ANALYSIS_SUFFIX = ".analysis"
+#: A file being written, renamed into place when whole.
+PARTIAL_SUFFIX = ".tmp"
+#: A partial file older than this was left by a process stopped while writing (the view
+#: builder's child, stopped by a restart or a newer revision): 36-75 MB each at 1 M triples.
+PARTIAL_AGE = 3600.0
 
 
 @cache
@@ -132,7 +138,7 @@ class ReadModelFiles:
     def _write(self, path: Path, value: object) -> None:
         """Pickle ``value`` to ``path`` whole (a temporary file renamed into place)."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=PARTIAL_SUFFIX)
         try:
             with os.fdopen(fd, "wb") as f:
                 pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
@@ -155,3 +161,10 @@ class ReadModelFiles:
         for old in self.saved()[self.keep :]:
             old.unlink(missing_ok=True)
             old.with_suffix(ANALYSIS_SUFFIX).unlink(missing_ok=True)
+        # Not those being written now (by another process, maybe): only the long abandoned.
+        for partial in self.folder.glob("*" + PARTIAL_SUFFIX):
+            try:
+                if time.time() - partial.stat().st_mtime > PARTIAL_AGE:
+                    partial.unlink()
+            except FileNotFoundError:
+                continue
