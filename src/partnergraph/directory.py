@@ -200,8 +200,8 @@ class Directory:
 
         ``only``: just these IRIs, each read on its own (:func:`_body_rows`), those that
         are bodies kept. ``keyed=False`` leaves out the search keys, for a directory read
-        by IRI, code or slug alone: a hub's 929 partners read directly spent 0.1-0.13 s
-        of 1.0 s in them (see :func:`partnergraph.partners.read_tables`).
+        by IRI, code or slug alone (one body's partners read directly, see
+        :func:`partnergraph.partners.read_tables`): work for nothing otherwise.
         """
         if only is None:
             types, names, facts = (store.select(q) for q in (_TYPES, _NAMES, _FACTS))

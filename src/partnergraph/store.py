@@ -351,7 +351,7 @@ class GraphStore:
         """Every property of ``subject`` in the named graphs, predicate IRI → objects (in the
         order :meth:`objects` gives them), by one index scan: for a node whose properties are
         all read (a citation's document, section, page and quote), one scan instead of one
-        a property."""
+        for each property."""
         found: dict[str, list[Term]] = {}
         for q in self.backend.quads_for_pattern(subject, None, None):
             if isinstance(q.graph_name, ox.DefaultGraph) or isinstance(q.object, ox.Triple):

@@ -5,11 +5,11 @@ Why: pyoxigraph lets go of the GIL for each solution it hands over
 with Python work (loading a saved read model, shaping another request's
 answer) each taking back waits for that thread's switch interval (5 ms): at a
 million triples a hub's 1,468 partner rows took 13-15 s beside a busy thread
-against 0.12-0.26 s alone, and a server's first partner list after a restart
-sat behind the read model's load. :meth:`pyoxigraph.QuerySolutions.serialize`
-evaluates the whole answer in one call (with the GIL let go once); the JSON is
-read back into the very terms the solutions hold: 0.2-0.24 s for those rows,
-alone or beside the busy thread (``benchmarks/solution_rows.py``).
+against 0.12-0.26 s alone, and beside the load of a saved read model they waited
+for the whole load. :meth:`pyoxigraph.QuerySolutions.serialize` evaluates the
+whole answer in one call (with the GIL let go once); the JSON is read back into
+the very terms the solutions hold: 0.15-0.29 s for those rows, alone or beside
+the busy thread (``benchmarks/solution_rows.py`` measures both ways).
 """
 
 from __future__ import annotations
