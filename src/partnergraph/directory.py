@@ -95,8 +95,8 @@ def _body_rows(
     Why quads and not a bound query: one bound SPARQL lookup a body (types, names and
     facts in a UNION) took 0.47 s for a hub's 929 partners at 1 M triples, one scan each
     0.12 s, and a first partner list after start is read this way (see
-    :func:`partnergraph.partners.read_directly`). Quads of the default graph are skipped,
-    as the queries see the union of the named graphs only. ``tests/test_directory.py``
+    :func:`partnergraph.partners.read_directly`). The quads are those the queries see
+    (:meth:`GraphStore.predicate_objects`). ``tests/test_directory.py``
     compares every body of the shipped graph with the whole directory.
     """
     types: list[dict[str, Term]] = []
@@ -104,10 +104,7 @@ def _body_rows(
     facts: list[dict[str, Term]] = []
     for iri in sorted(set(iris)):
         org = ox.NamedNode(iri)
-        for quad in store.quads_for_pattern(org, None, None):
-            p, value = quad.predicate, quad.object
-            if isinstance(quad.graph_name, ox.DefaultGraph) or isinstance(value, ox.Triple):
-                continue
+        for p, value in store.predicate_objects(org):
             if p.value == _TYPE and value.value in KINDS:
                 types.append({"org": org, "type": value})
             elif p.value in _NAME_PROPERTIES:

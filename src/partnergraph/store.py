@@ -341,11 +341,7 @@ class GraphStore:
         a hub's 1,041 relations are read three or four times over. A remote store cannot
         name a blank node in a query: there, a blank ``subject`` has no objects.
         """
-        return [
-            q.object
-            for q in self.backend.quads_for_pattern(subject, ox.NamedNode(predicate), None)
-            if not isinstance(q.graph_name, ox.DefaultGraph) and not isinstance(q.object, ox.Triple)
-        ]
+        return [o for _, o in self.predicate_objects(subject, ox.NamedNode(predicate))]
 
     def properties(self, subject: ox.NamedNode | ox.BlankNode) -> dict[str, list[Term]]:
         """Every property of ``subject`` in the named graphs, predicate IRI → objects (in the
@@ -353,11 +349,20 @@ class GraphStore:
         all read (a citation's document, section, page and quote), one scan instead of one
         for each property."""
         found: dict[str, list[Term]] = {}
-        for q in self.backend.quads_for_pattern(subject, None, None):
-            if isinstance(q.graph_name, ox.DefaultGraph) or isinstance(q.object, ox.Triple):
-                continue
-            found.setdefault(q.predicate.value, []).append(q.object)
+        for p, o in self.predicate_objects(subject):
+            found.setdefault(p.value, []).append(o)
         return found
+
+    def predicate_objects(
+        self, subject: ox.NamedNode | ox.BlankNode, predicate: ox.NamedNode | None = None
+    ) -> Iterator[tuple[ox.NamedNode, Term]]:
+        """(predicate, object) of ``subject``'s quads as the queries see them: in the named
+        graphs (their union is the queries' default graph), no triple term for object."""
+        for q in self.backend.quads_for_pattern(subject, predicate, None):
+            value = q.object
+            if isinstance(q.graph_name, ox.DefaultGraph) or isinstance(value, ox.Triple):
+                continue
+            yield q.predicate, value
 
     def quads_for_pattern(
         self,
