@@ -7,6 +7,7 @@ import datetime as dt
 import gc
 from dataclasses import dataclass
 
+import pyoxigraph as ox
 import pytest
 
 from partnergraph import citations, readmodel, titles
@@ -153,13 +154,14 @@ def test_each_table_read_for_some_nodes_is_the_whole_tables_share(fresh: GraphSt
     whole_citations = citations.load(fresh, citations.document_titles(fresh))
     for some in (nodes, nodes[::7]):
         chosen = set(some)
-        found = titles.load(fresh, only=some)
+        described = {iri: fresh.properties(ox.NamedNode(iri)) for iri in some}
+        found = titles.load(fresh, only=described)
         assert found.ja == {k: v for k, v in whole_titles.ja.items() if k in chosen}
         assert found.en == {k: v for k, v in whole_titles.en.items() if k in chosen}
-        assert load_party_counts(fresh, only=some) == {
+        assert load_party_counts(fresh, only=described) == {
             k: v for k, v in whole_counts.items() if k in chosen
         }
-        assert citations.load_of(fresh, some) == {
+        assert citations.load_of(fresh, described) == {
             k: v for k, v in whole_citations.items() if k in chosen
         }
     assert any(len(cited) > 1 for cited in whole_citations.values())  # order is tested

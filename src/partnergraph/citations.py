@@ -11,7 +11,7 @@ import pyoxigraph as ox
 
 from partnergraph.namespaces import DCT, PG, sparql_prefixes
 from partnergraph.readmodel import read_model
-from partnergraph.store import GraphStore, Term
+from partnergraph.store import Described, GraphStore, Term
 from partnergraph.terms import plain
 
 _CITATIONS = (
@@ -101,21 +101,21 @@ def load(
     return _cite(store.select(_CITATIONS), documents)
 
 
-def load_of(store: GraphStore, nodes: Iterable[str]) -> dict[str, list[Citation]]:
-    """The citations of these nodes alone, titled (see :func:`_citation_rows`)."""
+def load_of(store: GraphStore, nodes: Described) -> dict[str, list[Citation]]:
+    """The citations of the nodes ``described`` alone, titled (see :func:`_citation_rows`)."""
     rows = _citation_rows(store, nodes)
     documents = document_titles(store, {row["document"].value for row in rows})
     return _cite(rows, documents)
 
 
-def _citation_rows(store: GraphStore, nodes: Iterable[str]) -> list[dict[str, Term]]:
-    """The rows of :data:`_CITATIONS` for these nodes alone, read by index scans
-    (:meth:`GraphStore.objects`): each optional property unbound when absent, every
-    combination when repeated, as the query gives them."""
+def _citation_rows(store: GraphStore, nodes: Described) -> list[dict[str, Term]]:
+    """The rows of :data:`_CITATIONS` for the nodes ``described``, each citation's own
+    properties read by one index scan (:meth:`GraphStore.properties`): each optional
+    property unbound when absent, every combination when repeated, as the query gives them."""
     rows: list[dict[str, Term]] = []
-    for iri in sorted(set(nodes)):
+    for iri in sorted(nodes):
         node = ox.NamedNode(iri)
-        for c in store.objects(node, DCT + "source"):
+        for c in nodes[iri].get(DCT + "source", []):
             if isinstance(c, ox.Literal):
                 continue
             found = store.properties(c)

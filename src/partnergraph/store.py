@@ -37,6 +37,9 @@ from partnergraph.sparql.safety import syntax_error
 from partnergraph.terms import lexical
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
+#: Some subjects' properties, IRI → predicate IRI → objects (:meth:`GraphStore.properties` of
+#: each): what the loaders of a few relation nodes share instead of scanning them each.
+Described = Mapping[str, Mapping[str, list[Term]]]
 Progress = Callable[[int, int], None]
 T = TypeVar("T")
 

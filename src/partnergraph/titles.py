@@ -6,14 +6,13 @@ title; one cached lookup serves them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 from partnergraph.namespaces import DCT, ORG, PG, RDF, RDFS, sparql_prefixes
 from partnergraph.readmodel import read_model
-from partnergraph.store import GraphStore, Term
+from partnergraph.store import Described, GraphStore, Term
 
 #: The classes of the relation nodes that have titles, and the title properties.
 TITLED: tuple[str, ...] = (PG + "Agreement", PG + "EnergySupply", PG + "ForumEdition")
@@ -42,12 +41,12 @@ def relation_titles(store: GraphStore) -> RelationTitles:
     return read_model(store).titles
 
 
-def load(store: GraphStore, only: Iterable[str] | None = None) -> RelationTitles:
+def load(store: GraphStore, only: Described | None = None) -> RelationTitles:
     """Read the titles from the store (for :func:`partnergraph.readmodel.build`); ``only``:
-    of these relation nodes alone (see :func:`_title_rows`)."""
+    of these relation nodes alone, from their properties read already (:func:`_title_rows`)."""
     best: dict[str, tuple[int, str]] = {}
     english: dict[str, str] = {}
-    rows = store.select(TITLES_QUERY) if only is None else _title_rows(store, only)
+    rows = store.select(TITLES_QUERY) if only is None else _title_rows(only)
     for row in sorted(rows, key=lambda r: r["name"].value):
         via, prop, name = row["via"].value, row["p"].value, row["name"]
         lang = getattr(name, "language", None)
@@ -60,15 +59,16 @@ def load(store: GraphStore, only: Iterable[str] | None = None) -> RelationTitles
     return RelationTitles({k: v for k, (_, v) in best.items()}, english)
 
 
-def _title_rows(store: GraphStore, vias: Iterable[str]) -> list[dict[str, Term]]:
-    """The rows of :data:`TITLES_QUERY` for these nodes alone, read by index scans
-    (:meth:`GraphStore.objects`; duplicates left, as :func:`load` ranks them)."""
+def _title_rows(described: Described) -> list[dict[str, Term]]:
+    """The rows of :data:`TITLES_QUERY` for the nodes ``described`` (duplicates left, as
+    :func:`load` ranks them)."""
     rows: list[dict[str, Term]] = []
-    for iri in sorted(set(vias)):
-        via = ox.NamedNode(iri)
-        if not any(t.value in TITLED for t in store.objects(via, RDF + "type")):
+    for iri in sorted(described):
+        found = described[iri]
+        if not any(t.value in TITLED for t in found.get(RDF + "type", [])):
             continue
+        via = ox.NamedNode(iri)
         for prop in TITLE_PROPERTIES:
             p = ox.NamedNode(prop)
-            rows += ({"via": via, "p": p, "name": name} for name in store.objects(via, prop))
+            rows += ({"via": via, "p": p, "name": name} for name in found.get(prop, []))
     return rows
