@@ -28,7 +28,7 @@ from partnergraph.errors import InvalidInputError
 from partnergraph.gc_pause import collector_paused
 from partnergraph.namespaces import PG, RDF, sparql_prefixes
 from partnergraph.partner_order import check_sort, relation_key, sort_partners
-from partnergraph.readmodel import at_hand, read_model
+from partnergraph.readmodel import PartnerShare, at_hand, partner_tables, read_model
 from partnergraph.store import Described, GraphStore, Term
 from partnergraph.titles import RelationTitles
 from partnergraph.titles import load as load_titles
@@ -159,7 +159,7 @@ def check_types(store: GraphStore, types: list[str] | None) -> list[str] | None:
     if read_directly(store):
         known: Sequence[str] = (*load_agreement_types(store), *FIXED_TYPES)
     else:
-        known = relation_types(store)
+        known = partner_tables(store).relation_types
     unknown = [t for t in types if t not in known]
     if unknown:
         raise InvalidInputError(
@@ -249,12 +249,14 @@ def _all_partners(store: GraphStore, organization: str) -> tuple[Partner, ...]:
     """
     if read_directly(store):
         return body_partners(store, organization)
-    model = read_model(store)
-    if model.revision != store.revision():
+    tables = partner_tables(store)
+    if tables.revision != store.revision():
         # An earlier revision's model stands in (a GET after a write): it has no tables for
         # the ties the query reads now, so they are read with the rows, never mixed.
         return body_partners(store, organization)
-    return model.cached(("partners", organization), lambda: _grouped(store, organization, model))
+    if isinstance(tables, PartnerShare):  # the model is loading: no memo to keep it in yet
+        return _grouped(store, organization, tables)
+    return tables.cached(("partners", organization), lambda: _grouped(store, organization, tables))
 
 
 def _grouped(store: GraphStore, organization: str, model: PartnerTables) -> tuple[Partner, ...]:

@@ -16,7 +16,7 @@ from partnergraph.errors import InvalidInputError, InvalidReferenceError, NotFou
 from partnergraph.formats.csv_export import Column, citations_text, field
 from partnergraph.partner_order import check_sort
 from partnergraph.partners import partners, read_directly
-from partnergraph.readmodel import cached
+from partnergraph.readmodel import ReadModel, partner_tables
 from partnergraph.store import GraphStore
 from partnergraph.text.normalize import search_key
 
@@ -175,7 +175,10 @@ def partner_listing(
     day = full_date(as_of, "as_of")
     order = check_sort(sort)
     direct = read_directly(store)
-    found = (direct and Directory.identify(store, key)) or Directory.load(store).resolve(key)
+    tables = None if direct else partner_tables(store)  # the model, or its share while it loads
+    found = (direct and Directory.identify(store, key)) or (
+        Directory.load(store) if tables is None else tables.directory
+    ).resolve(key)
 
     def build() -> dict[str, Any]:
         listed = partners(
@@ -187,10 +190,10 @@ def partner_listing(
             "partners": [p.as_dict() for p in listed],
         }
 
-    if direct or types or day or since or until:
+    if not isinstance(tables, ReadModel) or types or day or since or until:
         return build()
     # The unfiltered listing is what is asked most; keep its JSON-ready form (read-only).
-    return cached(store, ("records.partners", found.id, order), build)
+    return tables.cached(("records.partners", found.id, order), build)
 
 
 def partner_rows(listing: dict[str, Any]) -> list[dict[str, Any]]:
