@@ -261,7 +261,8 @@ def read_model(store: GraphStore) -> ReadModel:
 
 def at_hand(store: GraphStore) -> bool:
     """Whether the current revision's read model is held (built, loaded or handed over) or
-    saved beside the store (a load away: 0.4 s at a million triples, not a build)."""
+    saved beside the store (a load away, not a build: its partner share 0.4 s at a million
+    triples, the rest 1.2 s)."""
     from partnergraph.readmodel_files import ReadModelFiles
 
     kept = store.values.peek(KEY)
