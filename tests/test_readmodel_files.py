@@ -349,3 +349,41 @@ def test_adopting_a_saved_model_keeps_its_share_first_the_same_tables(tmp_path: 
     assert readmodel.partner_tables(again) is held  # the whole model once it is held
     assert share[1].directory is held.directory  # type: ignore[attr-defined]
     again.close()
+
+
+def test_the_share_is_loaded_once_by_the_first_reader_or_adopt_and_a_damaged_one_is_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = GraphStore.open(_settings(tmp_path))
+    read_model(first)
+    first.close()
+    del first
+
+    again = GraphStore.open(_settings(tmp_path))
+    revision = again.revision()
+    loads: list[str | None] = []
+    real = ReadModelFiles.load_share
+
+    def counted(self: ReadModelFiles, store: GraphStore, at: str | None = None) -> object:
+        loads.append(at)
+        return real(self, store, at)
+
+    monkeypatch.setattr(ReadModelFiles, "load_share", counted)
+    share = readmodel.partner_tables(again)  # a list asked before the view builder adopts
+    assert isinstance(share, readmodel.PartnerShare) and share.revision == revision
+    assert again.values.peek(readmodel.KEY) is None  # the rest is not loaded by the list
+    assert readmodel.adopt(again, "model", revision)
+    assert loads == [revision]  # adopt took the share the list loaded
+    held = read_model(again)
+    assert held.directory is share.directory and readmodel.partner_tables(again) is held
+    again.close()
+    del again, held, share
+
+    files = ReadModelFiles(tmp_path / "store.readmodel")
+    (saved,) = files.saved()
+    saved.with_suffix(readmodel_files.SHARE_SUFFIX).write_bytes(b"not a pickle")
+    third = GraphStore.open(_settings(tmp_path))
+    assert not readmodel.adopt(third, "model", third.revision())
+    assert isinstance(readmodel.partner_tables(third), ReadModel)  # built and saved again
+    assert files.load_share(third) is not None
+    third.close()

@@ -273,15 +273,42 @@ def at_hand(store: GraphStore) -> bool:
 
 
 def partner_tables(store: GraphStore) -> ReadModel | PartnerShare:
-    """What a partner list of the current revision reads: the read model if held, else its
-    partner share if that is loaded (the model's own loading goes on: 1.2 s at a million
-    triples, holding the GIL, after the share's 0.4 s), else :func:`read_model`."""
+    """What a partner list of the current revision reads: the read model if held, else the
+    partner share saved with it (loaded once, 0.4 s at a million triples, while the rest of
+    the model loads: 1.2 s there, holding the GIL), else :func:`read_model`'s."""
+    from partnergraph.readmodel_files import ReadModelFiles
+
     current = store.revision()
-    for name in (KEY, SHARE):
-        kept = store.values.peek(name)
-        if kept is not None and kept[0] == current:
-            return cast("ReadModel | PartnerShare", kept[1])
+    kept = store.values.peek(KEY)
+    if kept is not None and kept[0] == current:
+        return cast(ReadModel, kept[1])
+    files = ReadModelFiles.beside(store)
+    if files is not None and files.has(store):
+        share = _share(store, files, current)
+        if share is not None and share.revision == current:
+            return share
     return read_model(store)
+
+
+def _share(store: GraphStore, files: ReadModelFiles, revision: str) -> PartnerShare | None:
+    """The partner share of ``revision``'s saved model, loaded once for the current revision
+    (a request and the view builder's :func:`adopt` at a restart wait for one load)."""
+    if revision != store.revision():  # an earlier revision's: kept unless a newer one is
+        share = files.load_share(store, revision)
+        if share is not None:
+            store.values.fill(SHARE, revision, share)
+        return share
+
+    def load() -> PartnerShare:
+        share = files.load_share(store, revision)
+        if share is None:  # not kept: a file saved again later is read then
+            raise FileNotFoundError(f"no partner share saved for {revision}")
+        return share
+
+    try:
+        return store.values.cached(SHARE, load)
+    except FileNotFoundError:
+        return None
 
 
 def _saved_or_built(store: GraphStore) -> ReadModel:
@@ -328,10 +355,9 @@ def adopt(store: GraphStore, saved: str, revision: str) -> bool:
     if saved == "model":
         if kept is not None and kept[0] == revision:
             return False  # held already (loaded or built here): its memo is kept
-        share = files.load_share(store, revision)
-        if share is None:
+        share = _share(store, files, revision)
+        if share is None or share.revision != revision:
             return False
-        store.values.fill(SHARE, revision, share)
         model = files.load(store, revision, share=share)
         return model is not None and store.values.fill(KEY, revision, model)
     if saved != "analysis" or kept is None or kept[0] != revision:
