@@ -48,6 +48,8 @@ def _cell(value: object) -> str:
 
 #: Terminal columns a table fits in unless the caller asks for every character.
 TABLE_WIDTH = 100
+#: The ``--full`` option's help, for the commands that print tables.
+FULL_HELP = "Show every cell in full instead of fitting the table in 100 columns."
 #: Narrowest a column is cut to when the table must fit.
 MIN_COLUMN = 6
 #: Cells up to this width (a name like 世田谷区, a code) are cut only when nothing else can give.
