@@ -93,3 +93,20 @@ def test_a_split_view_draws_without_its_relations_details_and_joins_back_whole(
         explore.unpack(first)
     with pytest.raises(ValueError, match="revision"):
         explore.join(first, {**details, "revision": "another"})
+
+
+def test_fields_with_few_values_are_tabled_and_a_view_saved_without_tables_still_reads(
+    view: dict,
+) -> None:
+    packed = explore.pack(view)
+    tables = packed["packed"]["node_tables"]
+    assert "kind" in tables and len(tables["kind"]) < len(view["nodes"])
+    # As a server before node_tables saved it (views stay on disk across upgrades).
+    older = copy.deepcopy(packed)
+    fields = older["packed"]["node_fields"]
+    for row in older["packed"]["node_rows"]:
+        for j, name in enumerate(fields):
+            if name in tables:
+                row[j] = tables[name][row[j]]
+    del older["packed"]["node_tables"]
+    assert explore.unpack(older) == view

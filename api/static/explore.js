@@ -61,14 +61,18 @@
     if (!packed) return view;
     const base = view.base_iri || "";
     const absolute = (v) => (typeof v === "string" && !v.includes(":") ? base + v : v);
-    const absent = new Map(
-      Object.entries(packed.node_absent).map(([field, rows]) => [field, new Set(rows)]),
-    );
+    // Per field: the rows that lack it, and the table its values index (few distinct values;
+    // views saved by a server before node_tables existed have none).
+    const tables = packed.node_tables || {};
+    const names = packed.node_fields;
+    const absent = names.map((name) => new Set(packed.node_absent[name] || []));
+    const table = names.map((name) => tables[name] || null);
     const nodes = packed.node_rows.map((row, i) => {
       const node = {};
-      packed.node_fields.forEach((field, j) => {
-        if (!absent.has(field) || !absent.get(field).has(i)) node[field] = row[j];
-      });
+      for (let j = 0; j < names.length; j++) {
+        if (absent[j].has(i)) continue;
+        node[names[j]] = table[j] === null ? row[j] : table[j][row[j]];
+      }
       return node;
     });
     const Edge = packedEdge(packed, absolute);
@@ -1168,6 +1172,7 @@
     edgeCount: () => shown.edges.size,
     drawnCount: () => drawn.size,
     visibleEdges: () => VIEW.edges.filter((e) => shown.edges.has(e.id)),
+    viewNodes: () => VIEW.nodes,
     positions: (ids) => network.getPositions(ids),
     focus: focusNode,
     state: () => JSON.parse(JSON.stringify({ ...state, types: [...state.types] })),

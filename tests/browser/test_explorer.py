@@ -86,6 +86,29 @@ def test_the_page_reads_each_edge_as_the_server_packed_it(
     assert_clean(browser_page)
 
 
+def test_the_page_reads_each_node_as_the_server_packed_it(
+    browser_page: BrowserPage, live_server: str
+) -> None:
+    """The page's nodes (some fields read through ``node_tables``, some rows lacking a field)
+    are those :func:`partnergraph.explore.unpack` rebuilds from the same view.json."""
+    from partnergraph import explore
+
+    open_explorer(browser_page, live_server + "explore?scope=nation")
+    lang = browser_page.page.evaluate("() => document.documentElement.lang")
+    view = httpx.get(
+        live_server + f"explore/view.json?scope=nation&lang={lang}", timeout=DEADLINE
+    ).json()
+    packed = view["packed"]
+    assert packed["node_tables"] and packed["node_absent"]  # both ways of packing are read
+    details = httpx.get(
+        live_server + f"explore/details.json?scope=nation&lang={lang}", timeout=DEADLINE
+    ).json()
+    expected = explore.unpack(explore.join(view, details))["nodes"]
+    got = browser_page.page.evaluate("() => window.explorer.viewNodes()")
+    assert got == expected
+    assert_clean(browser_page)
+
+
 def test_relation_filter_and_year_slider(browser_page: BrowserPage, live_server: str) -> None:
     open_explorer(browser_page, live_server + "explore")
     page = browser_page.page

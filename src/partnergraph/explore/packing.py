@@ -7,7 +7,13 @@ it ties; a type's colour and label on each edge). Chromium had the bytes after
 0.6 s and drew its first frame after 8-12 s, most of it parsing. Packed:
 
 * a node is a row of values in the order of ``node_fields`` (``node_absent``
-  lists the rows that lack a field, a pact's ``parties`` say);
+  lists the rows that lack a field, a pact's ``parties`` say); a field with few
+  distinct values (at most one for every :data:`DISTINCT_SHARE` rows: a kind's
+  colour, shape and label, a pact's sizes and zero measures) holds an index into
+  its table in ``node_tables`` instead. The nationwide view's 9,581 node rows
+  were 6.0 MB, 7,511 of them pacts repeating the same values: with tables its
+  first part fell from 8.8 to 7.4 MB and the page parsed it 100-160 ms sooner
+  (unpacking took 40 ms more; two alternating pairs at 1 M triples);
 * an edge is ``[id, from, to, style, relation]``: node rows, a row of the
   style table (what the relation type looks like) and of the relation table
   (what one agreement says, shared by every pair it ties); IRIs under the
@@ -41,6 +47,9 @@ IRI_FIELDS = ("via", "sources")
 ROW_FIELDS = ("id", "from", "to", "style", "relation")
 #: A title that :func:`edge_title` gives from the edge's other fields.
 COMPOSED = 0
+#: A node field is written as an index into a table of its values when it has at most one
+#: distinct value for this many rows.
+DISTINCT_SHARE = 2
 _EDGE_KEYS = frozenset(("id", "from", "to", "iri_from", "iri_to", *STYLE_FIELDS, *RELATION_FIELDS))
 
 
@@ -75,10 +84,12 @@ def pack(view: dict[str, Any]) -> dict[str, Any]:
         if r == len(relation_rows):
             relation_rows.append(relation)
         rows.append([edge["id"], index[edge["from"]], index[edge["to"]], s, r])
+    node_rows = [[node.get(k) for k in fields] for node in nodes]
     packed = {
         "node_fields": fields,
         "node_absent": {k: v for k, v in absent.items() if v},
-        "node_rows": [[node.get(k) for k in fields] for node in nodes],
+        "node_tables": _tabulate(fields, node_rows),
+        "node_rows": node_rows,
         "row_fields": list(ROW_FIELDS),
         "relation_fields": list(RELATION_FIELDS),
         "iri_fields": list(IRI_FIELDS),
@@ -140,8 +151,13 @@ def unpack(view: dict[str, Any]) -> dict[str, Any]:
     lang = str(view.get("lang") or "ja")
     fields = packed["node_fields"]
     absent = {k: set(rows) for k, rows in packed["node_absent"].items()}
+    tables = [packed.get("node_tables", {}).get(k) for k in fields]  # none in older saves
     nodes = [
-        {k: v for k, v in zip(fields, row, strict=True) if i not in absent.get(k, ())}
+        {
+            k: v if table is None else table[v]
+            for k, v, table in zip(fields, row, tables, strict=True)
+            if i not in absent.get(k, ())
+        }
         for i, row in enumerate(packed["node_rows"])
     ]
     names = packed["relation_fields"]
@@ -169,6 +185,27 @@ def unpack(view: dict[str, Any]) -> dict[str, Any]:
         edges.append(edge)
     rest = {k: v for k, v in view.items() if k != "packed"}
     return {**rest, "nodes": nodes, "edges": edges}
+
+
+def _tabulate(fields: list[str], rows: list[list[Any]]) -> dict[str, list[Any]]:
+    """The tables of the fields with few distinct values (see the module), each row's value
+    of such a field replaced by its index (in place)."""
+    tables: dict[str, list[Any]] = {}
+    for j, name in enumerate(fields):
+        seen: dict[Any, int] = {}
+        for row in rows:
+            seen.setdefault(_key(row[j]), len(seen))
+            if len(seen) * DISTINCT_SHARE > len(rows):
+                break
+        else:
+            table: list[Any] = []
+            for row in rows:
+                at = seen[_key(row[j])]
+                if at == len(table):
+                    table.append(row[j])
+                row[j] = at
+            tables[name] = table
+    return tables
 
 
 def _check(edge: dict[str, Any], nodes: list[dict[str, Any]], index: dict[str, int]) -> None:
