@@ -333,24 +333,6 @@ def test_a_restarted_process_answers_partner_lists_from_the_share_before_the_mod
     assert json.loads(done.stdout) == json.loads(json.dumps(expected, sort_keys=True))
 
 
-def test_adopting_a_saved_model_keeps_its_share_first_the_same_tables(tmp_path: Path) -> None:
-    first = GraphStore.open(_settings(tmp_path))
-    read_model(first)
-    first.close()
-    del first
-
-    again = GraphStore.open(_settings(tmp_path))
-    revision = again.revision()
-    assert again.values.peek(readmodel.SHARE) is None
-    assert readmodel.adopt(again, "model", revision)
-    share = again.values.peek(readmodel.SHARE)
-    held = read_model(again)
-    assert share is not None and share[0] == revision
-    assert readmodel.partner_tables(again) is held  # the whole model once it is held
-    assert share[1].directory is held.directory  # type: ignore[attr-defined]
-    again.close()
-
-
 def test_the_share_is_loaded_once_by_the_first_reader_or_adopt_and_a_damaged_one_is_skipped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -369,11 +351,13 @@ def test_the_share_is_loaded_once_by_the_first_reader_or_adopt_and_a_damaged_one
         return real(self, store, at)
 
     monkeypatch.setattr(ReadModelFiles, "load_share", counted)
+    assert again.values.peek(readmodel.SHARE) is None
     share = readmodel.partner_tables(again)  # a list asked before the view builder adopts
     assert isinstance(share, readmodel.PartnerShare) and share.revision == revision
     assert again.values.peek(readmodel.KEY) is None  # the rest is not loaded by the list
     assert readmodel.adopt(again, "model", revision)
     assert loads == [revision]  # adopt took the share the list loaded
+    assert again.values.peek(readmodel.SHARE) == (revision, share)
     held = read_model(again)
     assert held.directory is share.directory and readmodel.partner_tables(again) is held
     again.close()
