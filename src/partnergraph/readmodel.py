@@ -275,7 +275,7 @@ def at_hand(store: GraphStore) -> bool:
 def partner_tables(store: GraphStore) -> ReadModel | PartnerShare:
     """What a partner list of the current revision reads: the read model if held, else the
     partner share saved with it (loaded once, 0.4 s at a million triples, while the rest of
-    the model loads: 1.2 s there, holding the GIL), else :func:`read_model`'s."""
+    the model loads: 1.2 s there), else :func:`read_model`'s."""
     from partnergraph.readmodel_files import ReadModelFiles
 
     current = store.revision()

@@ -21,8 +21,8 @@ A model is saved in two files: its partner tables (``.partners``: the directory,
 titles, citations and party counts a partner list reads, 36 MB at a million
 triples) and the rest (``.pickle``). A restarted server loads the first in about
 0.4 s and answers partner lists from it while the rest loads
-(:func:`partnergraph.readmodel.partner_tables`): the whole load holds the GIL
-for 1.2 s there, and a hub's first list waited for it.
+(:func:`partnergraph.readmodel.partner_tables`): the whole load took 1.2 s
+there, and a hub's first list after a restart waited for it (1.5 s).
 
 Only the newest files are kept. The folder belongs to whoever owns the store
 (pickle runs what it reads: never point it at a folder others can write).
