@@ -310,7 +310,7 @@ def test_a_restarted_process_answers_partner_lists_from_the_share_before_the_mod
     tmp_path: Path,
 ) -> None:
     """A restart loads the partner share first (0.4 s at 1 M triples) and the rest after
-    (1.2 s, holding the GIL): lists are answered from the share, the same as from the model."""
+    (1.2 s): lists are answered from the share, the same as from the model."""
     import json
 
     from partnergraph.records.organizations import partner_listing

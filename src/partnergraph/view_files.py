@@ -1,7 +1,12 @@
 """Built views on disk, one folder per revision, each view with the renditions readers ask for.
 
-A revision (graph version + number of writes) names one content of the
-graph, so a view saved under it is that revision's view after a restart too.
+A revision (graph version + number of writes) names one content of one
+build of the store, so a view saved under it is that revision's view after a
+restart too. Two things beside the revision change what a saved view would
+hold, so a folder is named by them as well (:func:`namespace`): the store's
+build id (a store deleted and built again counts its writes from 0 again, so
+its ``+1`` may be other content than the deleted one's ``+1``) and this
+package's code (a view built by other code is not served as this code's).
 Beside each view's JSON, a :class:`ViewFiles` writes its *renditions*: bytes
 made from the view once, when it is saved (the explorer's page head and its
 packed, gzipped ``view.json``). A server then answers the common requests
@@ -23,9 +28,12 @@ import json
 import shutil
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from partnergraph.gc_pause import collector_paused
+
+if TYPE_CHECKING:
+    from partnergraph.store import GraphStore
 
 #: In each revision's folder: the revision it holds (folder names are hashes).
 REVISION_FILE = "revision"
@@ -37,36 +45,53 @@ def views_folder(store_path: Path) -> Path:
     return store_path.with_name(store_path.name + ".views")
 
 
+def namespace(store: GraphStore) -> str:
+    """What names a saved view besides its revision: ``store``'s build id and this
+    package's code fingerprint (as for saved read models, :mod:`.readmodel_files`)."""
+    from partnergraph.readmodel_files import code_fingerprint
+
+    return f"{store.build_id()}\n{code_fingerprint()}"
+
+
 class ViewFiles:
     """Built views as JSON files under ``folder``, one subfolder per revision.
 
     ``renditions`` makes a view's renditions: name (a file suffix such as
     ``view.json.gz``) → bytes, all in one call, so that work they share (packing
     the view) is done once. Each is saved before the view it comes from, so a
-    view on disk has all of its renditions.
+    view on disk has all of its renditions. ``namespace`` (:func:`namespace`) is part
+    of each revision's folder name: folders saved under another are neither read nor
+    listed, and :meth:`prune` deletes them.
     """
 
     def __init__(
-        self, folder: Path, renditions: Callable[[Any], Mapping[str, bytes]] | None = None
+        self,
+        folder: Path,
+        renditions: Callable[[Any], Mapping[str, bytes]] | None = None,
+        namespace: str = "",
     ) -> None:
         self.folder = Path(folder)
         self.renditions = renditions
+        self.namespace = namespace
 
     def _folder(self, revision: str) -> Path:
-        return self.folder / hashlib.sha256(revision.encode()).hexdigest()[:24]
+        name = f"{self.namespace}\n{revision}" if self.namespace else revision
+        return self.folder / hashlib.sha256(name.encode()).hexdigest()[:24]
 
     def _path(self, revision: str, key: Hashable, suffix: str = "json") -> Path:
         name = hashlib.sha256(json.dumps(key).encode()).hexdigest()[:24]
         return self._folder(revision) / f"{name}.{suffix}"
 
     def saved_revisions(self) -> list[str]:
-        """The revisions with a folder on disk, the most recently written first."""
+        """The revisions with a folder on disk in this namespace, the most recently written
+        first."""
         try:
             folders = [p for p in self.folder.iterdir() if (p / REVISION_FILE).is_file()]
             folders.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
-            return [(p / REVISION_FILE).read_text("utf-8") for p in folders]
+            named = [(p, (p / REVISION_FILE).read_text("utf-8")) for p in folders]
         except OSError:  # no folder yet, or one deleted meanwhile
             return []
+        return [revision for p, revision in named if p == self._folder(revision)]
 
     def saved_revision(self) -> str | None:
         """The revision most recently written to disk, or None."""
@@ -103,7 +128,7 @@ class ViewFiles:
         _write(path, json.dumps(value, ensure_ascii=False).encode())
 
     def prune(self, keep: Iterable[str]) -> None:
-        """Delete the folders of every revision but those in ``keep``."""
+        """Delete the folders of every revision but those in ``keep`` (of this namespace)."""
         kept = {self._folder(revision) for revision in keep}
         try:
             others = [p for p in self.folder.iterdir() if p.is_dir() and p not in kept]

@@ -58,11 +58,13 @@ class ProcessBuild:
         snapshots: Snapshots,
         folder: Path,
         keys: list[tuple[str, str]],
+        namespace: str = "",
     ) -> None:
         self.settings = settings
         self.snapshots = snapshots
         self.folder = Path(folder)
         self.keys = keys
+        self.namespace = namespace  # the server's (its code may differ from the child's on disk)
         self._lock = threading.Lock()
         self._child: subprocess.Popen[bytes] | None = None
         self._closed = False
@@ -75,7 +77,9 @@ class ProcessBuild:
         """
         checkpoint = self.snapshots.checkout()
         try:
-            payload = pickle.dumps((self.settings, checkpoint, self.folder, self.keys))
+            payload = pickle.dumps(
+                (self.settings, checkpoint, self.folder, self.keys, self.namespace)
+            )
             with self._lock:
                 if self._closed:
                     raise RuntimeError("the view builder is closed")
@@ -112,10 +116,14 @@ class ProcessBuild:
 
 
 def build_into(
-    settings: Settings, checkpoint: Path, folder: Path, keys: list[tuple[str, str]]
+    settings: Settings,
+    checkpoint: Path,
+    folder: Path,
+    keys: list[tuple[str, str]],
+    namespace: str = "",
 ) -> str:
     """Open ``checkpoint`` read-only, save every key's base view under its revision
-    (unless it is saved).
+    (unless it is saved), in the server's ``namespace`` (:func:`.view_files.namespace`).
 
     Prints ``model <revision>`` once the read model is saved, then ``analysis
     <revision>`` once its default projection and measures are (before the views,
@@ -134,7 +142,7 @@ def build_into(
     backend = EmbeddedBackend(ox.Store.read_only(str(checkpoint)), str(checkpoint), read_only=True)
     store = GraphStore(backend, settings)
     revision = store.revision()
-    files = view_files(folder)  # each view with the renditions the server answers from
+    files = view_files(folder, namespace)  # each view with the renditions the server reads
     model = read_model(store)  # saved beside the live store (the settings are the server's)
     print("model", revision, flush=True)
     measures.prepare(store)  # the analysis API's default projection and measures

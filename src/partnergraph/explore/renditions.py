@@ -61,6 +61,7 @@ def renditions_of(view: dict[str, Any]) -> dict[str, bytes]:
     }
 
 
-def view_files(folder: Path) -> ViewFiles:
-    """The explorer's :class:`ViewFiles` in ``folder``: each base view with its renditions."""
-    return ViewFiles(folder, renditions_of)
+def view_files(folder: Path, namespace: str = "") -> ViewFiles:
+    """The explorer's :class:`ViewFiles` in ``folder``: each base view with its renditions,
+    under ``namespace`` (:func:`partnergraph.view_files.namespace`)."""
+    return ViewFiles(folder, renditions_of, namespace)

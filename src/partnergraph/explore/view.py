@@ -27,6 +27,7 @@ from partnergraph.explore.style import darker
 from partnergraph.readmodel import read_model
 from partnergraph.snapshots import Snapshots
 from partnergraph.store import GraphStore
+from partnergraph.view_files import namespace
 from partnergraph.views import ViewBuilder
 
 Scope = Literal["curated", "nation"]
@@ -89,10 +90,10 @@ def explore_views(
     beside the child.
     """
     keys = [(scope, lang) for lang in LANGUAGES for scope in SCOPES]
-    files = view_files(folder) if folder is not None else None
+    files = view_files(folder, namespace(store)) if folder is not None else None
     elsewhere = None
     if files is not None and snapshots is not None:
-        elsewhere = ProcessBuild(store.settings, snapshots, files.folder, keys)
+        elsewhere = ProcessBuild(store.settings, snapshots, files.folder, keys, files.namespace)
     builder = ViewBuilder(
         store,
         keys,
