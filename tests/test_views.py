@@ -1,4 +1,4 @@
-"""The background view builder and the read model's memo: single-flight, stale views labelled,
+"""The background view builder: single-flight, stale views labelled,
 bounded waits, writes that never wait for a build.
 
 The store is a real (empty, in-memory) pyoxigraph store whose revision moves with real
@@ -20,7 +20,6 @@ import pyoxigraph as ox
 import pytest
 
 from partnergraph.errors import SettingsError, ViewNotReadyError
-from partnergraph.readmodel import Memo
 from partnergraph.settings import Settings
 from partnergraph.store import GraphStore
 from partnergraph.view_files import ViewFiles
@@ -192,41 +191,6 @@ def test_unknown_keys_are_refused(store: GraphStore) -> None:
     with pytest.raises(KeyError):
         views.get("b")
     views.close()
-
-
-def test_the_memo_computes_a_key_once_for_concurrent_callers() -> None:
-    memo = Memo()
-    gate = threading.Event()
-    calls: list[int] = []
-
-    def slow() -> int:
-        calls.append(1)
-        assert gate.wait(DEADLINE)
-        return 42
-
-    with ThreadPoolExecutor(10) as pool:
-        futures = [pool.submit(memo.get, "k", slow) for _ in range(10)]
-        gate.set()
-        assert [f.result(DEADLINE) for f in futures] == [42] * 10
-    assert len(calls) == 1 and memo.builds == 1
-
-
-def test_the_memo_forgets_a_failed_computation() -> None:
-    memo = Memo()
-
-    def broken() -> int:
-        raise RuntimeError("no")
-
-    with pytest.raises(RuntimeError):
-        memo.get("k", broken)
-    assert memo.get("k", lambda: 7) == 7
-
-
-def test_the_memo_keeps_at_most_its_size() -> None:
-    memo = Memo(size=3)
-    for i in range(10):
-        memo.get(i, lambda i=i: i)  # type: ignore[misc]
-    assert memo.peek(9) == 9 and memo.peek(0) is None
 
 
 def test_wait_prepared_waits_for_this_revisions_prepare_not_only_its_views(

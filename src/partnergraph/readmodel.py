@@ -10,7 +10,7 @@ once. The result is immutable: a new revision gets a new :class:`ReadModel`.
 
 Answers that depend on parameters as well as on the revision (a projection
 under filters, one body's partners, the explorer's base view) are kept in the
-model's :class:`Memo`, which is single-flight: concurrent callers of the same
+model's :class:`~partnergraph.memo.Memo`, which is single-flight: concurrent callers of the same
 key wait for one computation instead of starting their own.
 
 The one place a read model is kept is :meth:`GraphStore.cached` under
@@ -21,13 +21,13 @@ loads instead of rebuilding (:mod:`partnergraph.readmodel_files`).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar, cast
+
+from partnergraph.memo import Memo
 
 if TYPE_CHECKING:
     from partnergraph.analysis.relations import Relations
@@ -44,73 +44,6 @@ T = TypeVar("T")
 KEY = "read-model"
 #: The slot holding the partner tables of the newest model loaded (:class:`PartnerShare`).
 SHARE = "read-model-partners"
-#: Parametrised answers kept per revision, least recently used dropped first.
-MEMO_SIZE = 256
-
-
-class Memo:
-    """Answers of one revision by key, computed once even when asked concurrently.
-
-    Keeps the :data:`MEMO_SIZE` most recently used, so callers varying a date
-    or an area cannot grow it without bound. A failing computation is not
-    kept: the next caller tries again.
-    """
-
-    def __init__(self, size: int = MEMO_SIZE) -> None:
-        self.size = size
-        self._values: OrderedDict[Hashable, object] = OrderedDict()
-        self._building: dict[Hashable, threading.Lock] = {}
-        self._lock = threading.Lock()
-        self.builds = 0
-
-    def get(self, key: Hashable, build: Callable[[], T]) -> T:
-        """The value kept under ``key``, else ``build()``'s (one build for concurrent callers)."""
-        while True:
-            with self._lock:
-                if key in self._values:
-                    self._values.move_to_end(key)
-                    return self._values[key]  # type: ignore[return-value]
-                running = self._building.get(key)
-                if running is None:
-                    running = self._building[key] = threading.Lock()
-                    running.acquire()
-                    break
-            with running:  # another thread builds it: wait, then look again
-                pass
-        try:
-            value = build()
-            with self._lock:
-                self.builds += 1
-                self._keep(key, value)
-            return value
-        finally:
-            with self._lock:
-                del self._building[key]
-            running.release()
-
-    def entries(self) -> dict[Hashable, object]:
-        """A copy of what is kept (to hand over to another process)."""
-        with self._lock:
-            return dict(self._values)
-
-    def offer(self, key: Hashable, value: object) -> bool:
-        """Keep ``value`` under ``key`` unless something is kept or being built for it."""
-        with self._lock:
-            if key in self._values or key in self._building:
-                return False
-            self._keep(key, value)
-            return True
-
-    def _keep(self, key: Hashable, value: object) -> None:
-        """Keep ``value`` as the most recent, dropping the least recent past ``size`` (locked)."""
-        self._values[key] = value
-        while len(self._values) > self.size:
-            self._values.popitem(last=False)
-
-    def peek(self, key: Hashable) -> object | None:
-        """The value kept under ``key`` without building it (None if there is none)."""
-        with self._lock:
-            return self._values.get(key)
 
 
 @dataclass(frozen=True)
