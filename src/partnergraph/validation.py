@@ -15,18 +15,16 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
-import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SH, XSD
-from rdflib.query import Result
 from rdflib.term import Node
 
-from partnergraph.backends.solutions import solution_rows
 from partnergraph.errors import GraphSourceError
 from partnergraph.namespaces import PREFIXES, entity_prefixes
 from partnergraph.settings import DEFAULT_BASE_IRI, Settings
+from partnergraph.shacl_graph import OxigraphSparqlGraph
 
 # The shipped files; callers with a PARTNERGRAPH_GRAPH_DIR of their own pass paths explicitly.
 DEFAULT_SHAPES = Settings().graph_dir / "shapes.ttl"
@@ -130,95 +128,6 @@ class _Names:
         return _IRI_IN_TEXT.sub(lambda m: self.curie(m.group(0)), text)
 
 
-class _OxigraphSparqlGraph(Graph):
-    """An rdflib graph whose SPARQL runs on a pyoxigraph copy of the same triples.
-
-    pySHACL sends each SHACL-SPARQL query as text once per focus node; rdflib would parse
-    and evaluate it in Python thousands of times (minutes for the 1,788 local governments).
-    Call :meth:`freeze` once the graph is complete; pySHACL does not change it afterwards.
-    """
-
-    _store: ox.Store | None = None
-
-    def freeze(self) -> None:
-        """Copy the triples to pyoxigraph; SPARQL sent before this runs on rdflib."""
-        store = ox.Store()
-        convert: dict[object, ox.NamedNode | ox.BlankNode | ox.Literal] = {}
-
-        def term(node: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-            if node not in convert:
-                convert[node] = _to_ox(node)
-            return convert[node]
-
-        store.bulk_extend(
-            ox.Quad(
-                cast(ox.NamedNode | ox.BlankNode, term(s)), cast(ox.NamedNode, term(p)), term(o)
-            )
-            for s, p, o in self
-        )
-        self._store = store
-
-    def query(
-        self,
-        query_object: Any,
-        processor: Any = "sparql",
-        result: Any = "sparql",
-        initNs: Any = None,
-        initBindings: Any = None,
-        use_store_provided: bool = True,
-        **kwargs: Any,
-    ) -> Result:
-        if self._store is None or not isinstance(query_object, str) or processor != "sparql":
-            return super().query(
-                query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs
-            )
-        subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
-            ox.Variable(str(k)): _to_ox(v) for k, v in (initBindings or {}).items()
-        }
-        answer = self._store.query(query_object, substitutions=subs or None)
-        if isinstance(answer, ox.QueryBoolean):
-            ask = Result("ASK")
-            ask.askAnswer = bool(answer)
-            return ask
-        if not isinstance(answer, ox.QuerySolutions):
-            raise TypeError("only SELECT and ASK queries are expected from pySHACL")
-        names = [v.value for v in answer.variables]
-        select = Result("SELECT")
-        select.vars = [Variable(n) for n in names]
-        select.bindings = [  # in one call: see partnergraph.backends.solutions
-            {Variable(n): _from_ox(t) for n, t in row.items()} for row in solution_rows(answer)
-        ]
-        return select
-
-
-def _to_ox(node: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(node, URIRef):
-        return ox.NamedNode(str(node))
-    if isinstance(node, BNode):
-        return ox.BlankNode(str(node))
-    if isinstance(node, Literal):
-        if node.language:
-            return ox.Literal(str(node), language=node.language)
-        if node.datatype is not None:
-            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
-        return ox.Literal(str(node))
-    raise TypeError(f"cannot copy {node!r} to pyoxigraph")
-
-
-def _from_ox(term: object) -> URIRef | BNode | Literal:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == str(XSD.string):
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"unexpected SPARQL result {term!r}")
-
-
 def _merge(target: Graph, source: Graph | Dataset) -> None:
     if isinstance(source, Dataset):
         target.addN((s, p, o, target) for s, p, o, _ in source.quads((None, None, None, None)))
@@ -272,7 +181,7 @@ def validate(
     """
     import pyshacl  # here: 0.6 s that server start-up need not pay (only writes validate)
 
-    work = _OxigraphSparqlGraph()
+    work = OxigraphSparqlGraph()
     _merge(work, _parse_unchanged(ontology_path, base_iri))
     _merge(work, data_graph)
     work.freeze()
