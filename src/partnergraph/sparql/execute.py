@@ -110,10 +110,15 @@ def check(request: QueryRequest, datasets: DatasetMemo | None = None) -> Checked
     dataset = _dataset(request, datasets)
     probe = _parse(ox.Store(), request, dataset, None)
     form = form_of(probe, request.query)
+    projected = [v.value for v in probe.variables] if isinstance(probe, ox.QuerySolutions) else None
+    # Gone before anything is raised: a pyoxigraph result may only be dropped on the thread
+    # that made it, and an error's traceback (holding this frame) is dropped on the event
+    # loop's; there pyo3 refuses the drop and leaks the result (one per refused request).
+    del probe
     fmt = _format(request, form)
     if fmt.graph != form.is_graph:
         raise QueryError(f"a {form.value} query cannot be answered as {fmt.media_type}")
-    substitutions = _bindings(request, probe) if request.bindings else None
+    substitutions = _bindings(request, projected) if request.bindings else None
     return Checked(form, fmt, dataset, substitutions)
 
 
@@ -212,11 +217,13 @@ def _write(result: Result, key: str, row_limit: int) -> Written:
     return write_boolean(bool(result), key)
 
 
-def _bindings(request: QueryRequest, parsed: Result) -> dict[ox.Variable, Term | ox.Triple]:
-    """Parse each binding and check that the engine's SELECT projection has its variable."""
-    if not isinstance(parsed, ox.QuerySolutions):
+def _bindings(
+    request: QueryRequest, projected: list[str] | None
+) -> dict[ox.Variable, Term | ox.Triple]:
+    """Parse each binding and check that the SELECT projection (None: not a SELECT) has
+    its variable."""
+    if projected is None:
         raise QueryError("only SELECT queries take parameters")
-    projected = [v.value for v in parsed.variables]
     out: dict[ox.Variable, Term | ox.Triple] = {}
     for raw_name, text in request.bindings.items():
         match = _VARNAME.fullmatch(raw_name)
