@@ -134,17 +134,28 @@ def execute(
     anything wrong with the request, and what format negotiation raises.
     """
     checked = check(request, datasets)
-    result = _parse(store, request, checked.dataset, checked.substitutions)
-    return serialise(result, checked, min(row_limit, request.row_limit or row_limit))
+    limit = min(row_limit, request.row_limit or row_limit)
+    # Handed on, never a local here: see serialise.
+    return serialise(_parse(store, request, checked.dataset, checked.substitutions), checked, limit)
 
 
 def serialise(result: Result, checked: Checked, row_limit: int) -> QueryResult:
-    """The answer in the negotiated format, cut at ``row_limit`` rows or triples."""
+    """The answer in the negotiated format, cut at ``row_limit`` rows or triples.
+
+    ``result`` is evaluated as it is written, so evaluation errors arise here. The
+    error is raised with ``result`` let go, outside the handler (no context holding its
+    frames): a pyoxigraph result may only be dropped on the thread that made it, and an
+    error's traceback is dropped on the event loop's. Callers hand the result on without
+    keeping it in a local, for the same reason.
+    """
     try:
         written = _write(result, checked.fmt.key, row_limit)
     except (ValueError, RuntimeError, OSError) as exc:
-        raise QueryError(f"the query could not be evaluated: {exc}") from None
-    return QueryResult(written.body, checked.fmt.media_type, written.truncated, written.count)
+        problem = f"the query could not be evaluated: {exc}"
+    else:
+        return QueryResult(written.body, checked.fmt.media_type, written.truncated, written.count)
+    del result
+    raise QueryError(problem)
 
 
 def form_of(result: Result, text: str) -> QueryForm:

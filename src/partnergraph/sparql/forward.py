@@ -33,10 +33,18 @@ from collections.abc import Hashable
 
 import pyoxigraph as ox
 
+from partnergraph.backends import Term
 from partnergraph.errors import QueryTimeoutError, QueryWorkerError, StoreTimeoutError
 from partnergraph.namespaces import PREFIXES
 from partnergraph.settings import Settings
-from partnergraph.sparql.execute import Checked, QueryRequest, QueryResult, check, serialise
+from partnergraph.sparql.execute import (
+    Checked,
+    QueryRequest,
+    QueryResult,
+    Result,
+    check,
+    serialise,
+)
 from partnergraph.sparql.schedule import Schedule, take_turn
 
 
@@ -111,8 +119,20 @@ class RemoteQueries:
             }
         elif "use_default_graph_as_union" not in checked.dataset:
             dataset = {}  # the query's own FROM / FROM NAMED decide
+        limit = min(self.row_limit, request.row_limit or self.row_limit)
+        # The answer handed on, never a local here (see execute.serialise).
+        return serialise(self._answer(request, subs, dataset, deadline), checked, limit)
+
+    def _answer(
+        self,
+        request: QueryRequest,
+        subs: dict[str, Term | ox.Triple],
+        dataset: dict[str, list[str]] | None,
+        deadline: float,
+    ) -> Result:
+        """The server's answer, not yet read (a timeout: :class:`QueryTimeoutError`)."""
         try:
-            result = self.backend.query(
+            return self.backend.query(
                 request.query,
                 subs,  # type: ignore[arg-type]
                 PREFIXES if request.prefixes else None,
@@ -123,8 +143,6 @@ class RemoteQueries:
             raise QueryTimeoutError(
                 f"the query ran past the time limit of {self.timeout:g} s and was stopped"
             ) from exc
-        limit = min(self.row_limit, request.row_limit or self.row_limit)
-        return serialise(result, checked, limit)
 
     def _acquire(self, client: Hashable, deadline: float) -> None:
         """Wait for a slot, fairly between clients, until ``deadline`` (then 503)."""
