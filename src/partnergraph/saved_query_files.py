@@ -220,31 +220,41 @@ def _check_query(
 ) -> None:
     """Parse ``text`` and run it on an empty store with every parameter bound.
 
-    Every ``column`` line must name a projected variable.
+    Every ``column`` line must name a projected variable. Errors are raised once the
+    engine's answer is let go, outside the handlers (no context holding its frames): a
+    pyoxigraph answer may only be dropped on the thread that made it, and an error
+    raised in a request's thread is dropped on the event loop's.
     """
     subs: dict[ox.Variable, Term | ox.Triple] = {ox.Variable(p.name): _dummy(p) for p in params}
+    failure: tuple[int | None, str] | None = None
+    projected: set[str] | None = None
+    result: object = None
     try:
         result = ox.Store().query(text, substitutions=subs or None, prefixes=PREFIXES)
-        if not isinstance(result, ox.QuerySolutions):
-            raise GraphSourceError(str(path), None, "a saved query must be a SELECT query")
-        projected = {v.value for v in result.variables}
-        for variable, number in (column_lines or {}).items():
-            if variable not in projected:
-                raise GraphSourceError(
-                    str(path), number, f"column: {variable!r} is not in the SELECT clause"
-                )
-        list(result)
+        if isinstance(result, ox.QuerySolutions):
+            projected = {v.value for v in result.variables}
+            if all(variable in projected for variable in column_lines or {}):
+                list(result)
     except SyntaxError as exc:
         match = _POSITION.search(str(exc))
-        line = int(match.group(1)) if match else None
-        raise GraphSourceError(str(path), line, str(exc)) from None
+        failure = (int(match.group(1)) if match else None, str(exc))
     except (RuntimeError, ValueError, OSError) as exc:
         message, line = str(exc), None
         for p in params:
             if f"?{p.name} " in message:
                 message = f"parameter {p.name!r} is not in the SELECT clause ({message})"
                 line = lines[p.name]
-        raise GraphSourceError(str(path), line, message) from None
+        failure = (line, message)
+    del result
+    if failure is not None:
+        raise GraphSourceError(str(path), *failure)
+    if projected is None:
+        raise GraphSourceError(str(path), None, "a saved query must be a SELECT query")
+    for variable, number in (column_lines or {}).items():
+        if variable not in projected:
+            raise GraphSourceError(
+                str(path), number, f"column: {variable!r} is not in the SELECT clause"
+            )
 
 
 def _dummy(param: Param) -> Term:
