@@ -221,9 +221,8 @@ def _check_query(
     """Parse ``text`` and run it on an empty store with every parameter bound.
 
     Every ``column`` line must name a projected variable. Errors are raised once the
-    engine's answer is let go, outside the handlers (no context holding its frames): a
-    pyoxigraph answer may only be dropped on the thread that made it, and an error
-    raised in a request's thread is dropped on the event loop's.
+    engine's answer is let go, outside the handlers (see
+    :func:`partnergraph.sparql.execute.serialise` for why).
     """
     subs: dict[ox.Variable, Term | ox.Triple] = {ox.Variable(p.name): _dummy(p) for p in params}
     failure: tuple[int | None, str] | None = None

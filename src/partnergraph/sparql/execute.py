@@ -111,10 +111,7 @@ def check(request: QueryRequest, datasets: DatasetMemo | None = None) -> Checked
     probe = _parse(ox.Store(), request, dataset, None)
     form = form_of(probe, request.query)
     projected = [v.value for v in probe.variables] if isinstance(probe, ox.QuerySolutions) else None
-    # Gone before anything is raised: a pyoxigraph result may only be dropped on the thread
-    # that made it, and an error's traceback (holding this frame) is dropped on the event
-    # loop's; there pyo3 refuses the drop and leaks the result (one per refused request).
-    del probe
+    del probe  # gone before anything is raised (serialise says why)
     fmt = _format(request, form)
     if fmt.graph != form.is_graph:
         raise QueryError(f"a {form.value} query cannot be answered as {fmt.media_type}")
@@ -145,8 +142,9 @@ def serialise(result: Result, checked: Checked, row_limit: int) -> QueryResult:
     ``result`` is evaluated as it is written, so evaluation errors arise here. The
     error is raised with ``result`` let go, outside the handler (no context holding its
     frames): a pyoxigraph result may only be dropped on the thread that made it, and an
-    error's traceback is dropped on the event loop's. Callers hand the result on without
-    keeping it in a local, for the same reason.
+    error raised in a request's thread is dropped on the event loop's, where pyo3 refuses
+    the drop and leaks the result. Callers hand the result on without keeping it in a
+    local, and :func:`check` lets its probe go before it raises, for the same reason.
     """
     try:
         written = _write(result, checked.fmt.key, row_limit)
