@@ -77,9 +77,7 @@ def test_a_store_built_again_never_serves_the_views_of_the_one_deleted(tmp_path:
     # the first store's folder was pruned; the second's is served after a restart
     third = _views(second, folder, built)
     assert third.get("a", wait=DEADLINE).value == "a: second store" and built == ["a", "a"]
-    assert [r for r in ViewFiles(folder, namespace=namespace(second)).saved_revisions()] == [
-        revision
-    ]
+    assert ViewFiles(folder, namespace=namespace(second)).saved_revisions() == [revision]
     assert len([p for p in folder.iterdir() if p.is_dir()]) == 1
     third.close()
     second.close()

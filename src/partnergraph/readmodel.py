@@ -10,8 +10,8 @@ once. The result is immutable: a new revision gets a new :class:`ReadModel`.
 
 Answers that depend on parameters as well as on the revision (a projection
 under filters, one body's partners, the explorer's base view) are kept in the
-model's :class:`~partnergraph.memo.Memo`, which is single-flight: concurrent callers of the same
-key wait for one computation instead of starting their own.
+model's :class:`~partnergraph.memo.Memo`, which is single-flight: concurrent
+callers of the same key wait for one computation instead of starting their own.
 
 The one place a read model is kept is :meth:`GraphStore.cached` under
 :data:`KEY`: the store is what knows when its revision changes. On disk, the

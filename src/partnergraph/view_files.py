@@ -30,6 +30,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from partnergraph import readmodel_files
 from partnergraph.gc_pause import collector_paused
 
 if TYPE_CHECKING:
@@ -48,9 +49,7 @@ def views_folder(store_path: Path) -> Path:
 def namespace(store: GraphStore) -> str:
     """What names a saved view besides its revision: ``store``'s build id and this
     package's code fingerprint (as for saved read models, :mod:`.readmodel_files`)."""
-    from partnergraph.readmodel_files import code_fingerprint
-
-    return f"{store.build_id()}\n{code_fingerprint()}"
+    return f"{store.build_id()}\n{readmodel_files.code_fingerprint()}"
 
 
 class ViewFiles:
@@ -75,7 +74,7 @@ class ViewFiles:
         self.namespace = namespace
 
     def _folder(self, revision: str) -> Path:
-        name = f"{self.namespace}\n{revision}" if self.namespace else revision
+        name = f"{self.namespace}\n{revision}"
         return self.folder / hashlib.sha256(name.encode()).hexdigest()[:24]
 
     def _path(self, revision: str, key: Hashable, suffix: str = "json") -> Path:
